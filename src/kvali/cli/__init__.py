@@ -1,0 +1,57 @@
+"""The `kvali` command: a thin layer over the library; user errors become one line on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from kvali.cli.options import CONTEXT_SETTINGS
+from kvali.cli.project import app, demo, import_command, init, segment, status
+from kvali.errors import KvaliError
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    "db_path",
+    envvar="KVALI_DB",
+    type=click.Path(dir_okay=False),
+    help="Project file (default: $KVALI_DB or kvali.db).",
+)
+@click.version_option(package_name="kvali")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """kvali: code Danish interviews, survey comments and reports."""
+    ctx.obj = {"db_path": db_path}
+
+
+for command in (init, import_command, segment, status, demo, app):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning user errors into one clear line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("kvali: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"kvali: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except KvaliError as exc:
+        click.echo(f"kvali: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("kvali: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a traceback for users
+        if os.environ.get("KVALI_DEBUG"):
+            raise
+        click.echo(
+            f"kvali: internal error ({type(exc).__name__}); rerun with KVALI_DEBUG=1 for details",
+            err=True,
+        )
+        sys.exit(70)

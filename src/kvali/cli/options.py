@@ -1,0 +1,49 @@
+"""Options and helpers shared by the CLI command modules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlite_utils import Database
+
+from kvali.store import open_db
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    """Add `--db PATH` to a command (it may also be given before the command name)."""
+    return click.option(
+        "--db",
+        "db_path",
+        envvar="KVALI_DB",
+        type=click.Path(dir_okay=False),
+        help="Project file (default: $KVALI_DB or kvali.db).",
+    )(func)
+
+
+def resolve_db_path(db_path: str | None) -> str | None:
+    """The command's --db, else the group's --db, else None (open_db then uses $KVALI_DB)."""
+    if db_path:
+        return db_path
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("db_path"):
+            return ctx.obj["db_path"]
+        ctx = ctx.parent
+    return None
+
+
+def open_project(db_path: str | None, *, create: bool = False) -> Database:
+    """Open the project chosen on the command line."""
+    return open_db(resolve_db_path(db_path), create=create)
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON with Danish letters as they are."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

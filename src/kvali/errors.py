@@ -1,0 +1,39 @@
+"""User-facing errors: every failure a user can cause is a KvaliError with one clear line."""
+
+from __future__ import annotations
+
+
+class KvaliError(Exception):
+    """A failure caused by the user's input or environment, shown as one line, never a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class InputError(KvaliError):
+    """A file, row or value that kvali cannot read as given."""
+
+
+class UnsafeInputError(InputError):
+    """A file refused for safety: zip bomb, XML entity tricks, path traversal, size limit."""
+
+
+class ProjectError(KvaliError):
+    """The project database is missing, locked, corrupt or of an unknown newer version."""
+
+
+class CodebookError(KvaliError):
+    """An invalid codebook; the message names file, line and code key."""
+
+
+class QueryError(KvaliError):
+    """A search query that cannot be parsed; the message says what is wrong and where."""
+
+
+class UsageError(KvaliError):
+    """An option or argument that does not make sense."""
+
+    exit_code = 2

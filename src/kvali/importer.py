@@ -1,0 +1,232 @@
+"""Import files into a project: read, segment and store each file in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kvali.errors import KvaliError
+from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
+from kvali.ingest.registry import expand_paths, fingerprint, read_source
+from kvali.nlp import load_pipeline, pipeline_label
+from kvali.nlp.segment import SegmentSpan, segment_documents
+from kvali.store.cases import CaseResolver
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one path."""
+
+    path: str
+    status: str  # imported | duplicate | failed
+    documents: int = 0
+    segments: int = 0
+    responses: int = 0
+    words: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    unmatched_municipalities: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one `kvali import` run."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        """The paths that could not be imported."""
+        return [f for f in self.files if f.status == "failed"]
+
+    def to_dict(self) -> dict:
+        """A JSON-friendly summary."""
+        counts = {s: sum(f.status == s for f in self.files) for s in
+                  ("imported", "duplicate", "failed")}
+        return {**counts, "files": [asdict(f) for f in self.files]}
+
+
+def now() -> str:
+    """UTC timestamp used in every table."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def import_paths(
+    db: Database,
+    paths: Iterable[str | Path],
+    options: ReadOptions,
+    *,
+    progress: Callable[[int, int, FileOutcome], None] | None = None,
+) -> ImportReport:
+    """Import files and folders; each file commits alone, a failure leaves nothing behind."""
+    report = ImportReport()
+    files = expand_paths(Path(p) for p in paths)
+    for index, path in enumerate(files):
+        outcome = import_one(db, path, options)
+        report.files.append(outcome)
+        if progress:
+            progress(index + 1, len(files), outcome)
+    return report
+
+
+def import_one(db: Database, path: Path, options: ReadOptions) -> FileOutcome:
+    """Import one file or SurveyXact folder in a single transaction."""
+    try:
+        sha = fingerprint(path)
+        previous = db.execute("SELECT path FROM imports WHERE sha256 = ?", [sha]).fetchone()
+        if previous:
+            return FileOutcome(str(path), "duplicate",
+                               warnings=[f"identical to {previous[0]}, already imported"])
+        source = read_source(path, options)
+        apply_options(source, options)
+        with db.atomic():
+            outcome = store_parsed_source(db, source, path=str(path), sha256=sha,
+                                          kind=options.kind, options=options)
+        return outcome
+    except KvaliError as exc:
+        return FileOutcome(str(path), "failed", error=str(exc))
+
+
+def apply_options(source: ParsedSource, options: ReadOptions) -> None:
+    """--case and --attr apply to every document read from the path."""
+    for document in source.documents:
+        if options.case:
+            document.case = options.case
+        document.attributes.update(options.attributes)
+
+
+def store_parsed_source(
+    db: Database,
+    source: ParsedSource,
+    *,
+    path: str,
+    sha256: str,
+    kind: str,
+    options: ReadOptions | None = None,
+) -> FileOutcome:
+    """Write one parsed source (documents, speakers, respondents, responses, segments).
+
+    The caller owns the transaction; nothing here commits.
+    """
+    nlp = load_pipeline()
+    label = pipeline_label(nlp)
+    cases = CaseResolver(db)
+    outcome = FileOutcome(path, "imported", warnings=list(source.warnings))
+    import_id = db.execute(
+        "INSERT INTO imports (path, sha256, kind, imported_at, options) VALUES (?, ?, ?, ?, ?)",
+        [path, sha256, kind, now(), json.dumps(_options_record(options), ensure_ascii=False)],
+    ).lastrowid
+    respondent_ids = _store_respondents(db, source, import_id, cases)
+    segmented = segment_documents(((d.text, d.blocks) for d in source.documents), nlp=nlp)
+    for document, segments in zip(source.documents, segmented, strict=True):
+        _store_document(db, document, segments, import_id, label, cases, respondent_ids, outcome)
+    outcome.unmatched_municipalities = dict(cases.unmatched)
+    db.execute(
+        "UPDATE imports SET summary = ? WHERE id = ?",
+        [json.dumps(_summary_record(outcome), ensure_ascii=False), import_id],
+    )
+    return outcome
+
+
+def _options_record(options: ReadOptions | None) -> dict:
+    if options is None:
+        return {}
+    return {"kind": options.kind, "case": options.case, "attributes": options.attributes,
+            "case_column": options.case_column, "text_columns": options.text_columns}
+
+
+def _summary_record(outcome: FileOutcome) -> dict:
+    return {"documents": outcome.documents, "segments": outcome.segments,
+            "responses": outcome.responses, "words": outcome.words,
+            "unmatched_municipalities": outcome.unmatched_municipalities,
+            "warnings": outcome.warnings}
+
+
+def _store_respondents(db: Database, source: ParsedSource, import_id: int,
+                       cases: CaseResolver) -> dict[str, tuple[int, int | None]]:
+    """Insert respondents; returns key -> (respondent id, case id)."""
+    ids: dict[str, tuple[int, int | None]] = {}
+    for key, respondent in source.respondents.items():
+        case_id = cases.case_id(respondent.case)
+        respondent_id = db.execute(
+            "INSERT INTO respondents (import_id, key, case_id) VALUES (?, ?, ?)",
+            [import_id, key, case_id],
+        ).lastrowid
+        db.conn.executemany(
+            "INSERT INTO respondent_attributes (respondent_id, key, value) VALUES (?, ?, ?)",
+            [(respondent_id, k, v) for k, v in respondent.attributes.items()],
+        )
+        ids[key] = (respondent_id, case_id)
+    return ids
+
+
+def _store_document(
+    db: Database,
+    document: ParsedDocument,
+    segments: list[SegmentSpan],
+    import_id: int,
+    pipeline: str,
+    cases: CaseResolver,
+    respondent_ids: dict[str, tuple[int, int | None]],
+    outcome: FileOutcome,
+) -> None:
+    """Insert one document with its speakers, responses and segments."""
+    document_case = cases.case_id(document.case)
+    document_id = db.execute(
+        "INSERT INTO documents (import_id, name, kind, text, sha256, case_id, question, "
+        "question_text, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [import_id, document.name, document.kind, document.text,
+         hashlib.sha256(document.text.encode()).hexdigest(), document_case,
+         document.question, document.question_text, pipeline, now()],
+    ).lastrowid
+    db.conn.executemany(
+        "INSERT INTO document_attributes (document_id, key, value) VALUES (?, ?, ?)",
+        [(document_id, k, str(v)) for k, v in document.attributes.items()],
+    )
+    speaker_rows: dict[str, tuple[int, int | None]] = {}
+    for speaker in document.speakers.values():
+        speaker_case = cases.case_id(speaker.municipality) or document_case
+        speaker_id = db.execute(
+            "INSERT INTO speakers (document_id, label, name, role, case_id, is_interviewer) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [document_id, speaker.label, speaker.name, speaker.role, speaker_case,
+             int(speaker.is_interviewer)],
+        ).lastrowid
+        speaker_rows[speaker.label] = (speaker_id, speaker_case)
+    block_links: list[tuple[int | None, int | None, int | None, int | None]] = []
+    turn = 0
+    for block in document.blocks:
+        speaker_id, case_id = speaker_rows.get(block.speaker or "", (None, document_case))
+        response_id = None
+        if block.respondent is not None and block.respondent in respondent_ids:
+            respondent_id, case_id = respondent_ids[block.respondent]
+            response_id = db.execute(
+                "INSERT INTO responses (document_id, respondent_id, start, \"end\") "
+                "VALUES (?, ?, ?, ?)",
+                [document_id, respondent_id, block.start, block.end],
+            ).lastrowid
+            outcome.responses += 1
+        if block.speaker is not None:
+            turn += 1
+        block_links.append((speaker_id, response_id, case_id, turn if block.speaker else None))
+    rows = []
+    for seq, segment in enumerate(segments):
+        block = document.blocks[segment.block_index]
+        speaker_id, response_id, case_id, turn_no = block_links[segment.block_index]
+        rows.append((document_id, seq, segment.start, segment.end,
+                     document.text[segment.start:segment.end], segment.lemmas, speaker_id,
+                     response_id, case_id, turn_no, block.time, block.page))
+        outcome.words += len(segment.lemmas.split())
+    db.conn.executemany(
+        "INSERT INTO segments (document_id, seq, start, \"end\", text, lemmas, speaker_id, "
+        "response_id, case_id, turn, time, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    outcome.documents += 1
+    outcome.segments += len(rows)

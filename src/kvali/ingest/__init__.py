@@ -1,0 +1,1 @@
+"""Readers that turn files into parsed sources (documents with exact offsets), and the registry."""

@@ -1,0 +1,90 @@
+"""Which reader handles a path, how folders expand, and the fingerprint used to skip re-imports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from kvali.errors import InputError, UsageError
+from kvali.ingest.docx import read_docx
+from kvali.ingest.model import ParsedSource, ReadOptions
+from kvali.ingest.pdf import read_pdf
+from kvali.ingest.safety import check_file_size
+from kvali.ingest.subtitles import read_subtitles
+from kvali.ingest.surveyxact import looks_like_surveyxact, read_surveyxact
+from kvali.ingest.table import read_table
+from kvali.ingest.text import read_text_file
+
+Reader = Callable[[Path, ReadOptions], ParsedSource]
+
+READERS_BY_SUFFIX: dict[str, Reader] = {
+    ".txt": read_text_file,
+    ".md": read_text_file,
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+    ".srt": read_subtitles,
+    ".vtt": read_subtitles,
+    ".csv": read_table,
+    ".tsv": read_table,
+    ".xlsx": read_table,
+}
+KINDS = ("auto", "interview", "survey", "surveyxact", "report")
+SIDECAR_SUFFIXES = (".yaml", ".yml")
+
+
+def choose_reader(path: Path, options: ReadOptions) -> Reader:
+    """The reader for a file or folder, honouring --kind."""
+    if options.kind not in KINDS:
+        raise UsageError(f"--kind {options.kind!r}: choose one of {', '.join(KINDS)}")
+    if options.kind == "surveyxact" or (options.kind in ("auto", "survey") and
+                                         looks_like_surveyxact(path)):
+        return read_surveyxact
+    if path.is_dir():
+        raise InputError("folder is not a SurveyXact export", source=str(path))
+    reader = READERS_BY_SUFFIX.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS_BY_SUFFIX))
+        raise InputError(f"unknown file type {path.suffix or '(none)'!r}; kvali reads {known}",
+                         source=str(path))
+    return reader
+
+
+def read_source(path: Path, options: ReadOptions) -> ParsedSource:
+    """Read one file (or SurveyXact folder) into a ParsedSource, after the size check."""
+    reader = choose_reader(path, options)
+    if path.is_file():
+        check_file_size(path, options.max_bytes)
+    return reader(path, options)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files and SurveyXact folders to import; folders are walked, sidecars and dotfiles skipped."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file or folder", source=str(path))
+        if path.is_file() or looks_like_surveyxact(path):
+            found.append(path)
+            continue
+        for child in sorted(path.iterdir()):
+            if child.name.startswith("."):
+                continue
+            if child.is_file() and child.suffix.lower() in SIDECAR_SUFFIXES:
+                continue
+            if child.is_dir() or child.suffix.lower() in READERS_BY_SUFFIX:
+                found.extend(expand_paths([child]))
+    return found
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and bytes, in name order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.lower().encode() + b"\0")
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()

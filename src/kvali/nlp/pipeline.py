@@ -1,0 +1,31 @@
+"""Choose the Danish pipeline: da_core_news_sm when installed, else spacy.blank("da") with kvali rules."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+MODEL_NAME = "da_core_news_sm"
+
+
+@lru_cache(maxsize=1)
+def load_pipeline() -> Language:
+    """The shared, read-only Danish pipeline (loaded once per process)."""
+    try:
+        return spacy.load(MODEL_NAME, exclude=["ner"])
+    except OSError:
+        nlp = spacy.blank("da")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        return nlp
+
+
+def pipeline_label(nlp: Language) -> str:
+    """A short, stable description of the pipeline, stored with every document."""
+    meta = nlp.meta
+    if meta.get("name") and meta.get("name") != "pipeline":
+        return f"{meta['lang']}_{meta['name']}-{meta.get('version', '?')}"
+    return f"kvali-rules (spacy {spacy.__version__} blank da)"

@@ -1,0 +1,14 @@
+"""The registry of migration sets; `open_db` applies them in this order.
+
+Each subsystem owns the tables it creates in a named `sqlite_utils.Migrations` set. Migrations are
+append-only: never edit one that has shipped, add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+from kvali.store.schema_coding import coding
+from kvali.store.schema_core import core
+
+MIGRATION_SETS: list[Migrations] = [core, coding]

@@ -1,0 +1,126 @@
+"""Core tables: municipalities, imports, cases, documents, speakers, respondents, segments.
+
+See ARCHITECTURE.md for the model. All offsets are Python character offsets into documents.text.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from kvali.municipalities import MUNICIPALITIES
+
+core = Migrations("kvali.core")
+
+
+@core()
+def m001_core_tables(db: Database) -> None:
+    """Create the core tables and load the 98 municipalities."""
+    db.executescript(
+        """
+        CREATE TABLE municipalities (
+            code INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            region TEXT NOT NULL,
+            size_class TEXT NOT NULL,
+            population INTEGER NOT NULL
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            summary TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            municipality_code INTEGER REFERENCES municipalities(code),
+            kind TEXT NOT NULL DEFAULT 'municipality'
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('interview', 'survey', 'report')),
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            case_id INTEGER REFERENCES cases(id),
+            question TEXT,
+            question_text TEXT,
+            pipeline TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE document_attributes (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (document_id, key)
+        );
+        CREATE TABLE speakers (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            name TEXT,
+            role TEXT,
+            case_id INTEGER REFERENCES cases(id),
+            is_interviewer INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (document_id, label)
+        );
+        CREATE TABLE respondents (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            case_id INTEGER REFERENCES cases(id),
+            UNIQUE (import_id, key)
+        );
+        CREATE TABLE respondent_attributes (
+            respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (respondent_id, key)
+        );
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        );
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            lemmas TEXT NOT NULL,
+            speaker_id INTEGER REFERENCES speakers(id),
+            response_id INTEGER REFERENCES responses(id),
+            case_id INTEGER REFERENCES cases(id),
+            turn INTEGER,
+            time TEXT,
+            page INTEGER,
+            UNIQUE (document_id, seq)
+        );
+        CREATE INDEX segments_case ON segments(case_id);
+        CREATE INDEX segments_speaker ON segments(speaker_id);
+        CREATE INDEX segments_response ON segments(response_id);
+        CREATE INDEX documents_import ON documents(import_id);
+        CREATE INDEX responses_document ON responses(document_id);
+        CREATE INDEX responses_respondent ON responses(respondent_id);
+        CREATE INDEX speakers_document ON speakers(document_id);
+        CREATE INDEX respondents_import ON respondents(import_id);
+        """
+    )
+    db["municipalities"].insert_all(
+        {
+            "code": m.code,
+            "name": m.name,
+            "region": m.region,
+            "size_class": m.size_class,
+            "population": m.population,
+        }
+        for m in MUNICIPALITIES
+    )

@@ -1,0 +1,80 @@
+"""The project file: migrations recorded, WAL, foreign keys, .bak before upgrades, clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Migrations
+
+from kvali.errors import ProjectError
+from kvali.store import db as store_db
+from kvali.store import open_db
+
+
+def test_migrations_are_recorded_in_the_database(fresh_db):
+    names = {row["name"] for row in fresh_db["_sqlite_migrations"].rows}
+    assert "m001_core_tables" in names
+    assert "m001_coding_tables" in names
+
+
+def test_all_98_municipalities_are_loaded(fresh_db):
+    assert fresh_db["municipalities"].count == 98
+    regions = {row[0] for row in fresh_db.execute("SELECT DISTINCT region FROM municipalities")}
+    assert len(regions) == 5
+
+
+def test_project_file_uses_wal_and_foreign_keys(db_path: Path):
+    db = open_db(db_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO segments (document_id, seq, start, \"end\", text, lemmas) "
+                    "VALUES (999, 0, 0, 1, 'x', 'x')")
+
+
+def test_project_is_readable_by_plain_sqlite(db_path: Path):
+    open_db(db_path).close()
+    conn = sqlite3.connect(db_path)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"documents", "segments", "codes", "codings", "municipalities"} <= tables
+
+
+def test_backup_is_made_before_an_upgrade(db_path: Path, monkeypatch):
+    db = open_db(db_path)
+    db.execute("INSERT INTO imports (path, sha256, kind, imported_at) VALUES ('a', 'b', 'c', 'd')")
+    db.conn.commit()
+    db.close()
+    upgrade = Migrations("kvali.test-upgrade")
+
+    @upgrade()
+    def m001_add_table(database):
+        database.execute("CREATE TABLE later (x INTEGER)")
+
+    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, upgrade])
+    upgraded = open_db(db_path)
+    assert upgraded["later"].exists()
+    backup = db_path.with_name(db_path.name + ".bak")
+    assert backup.exists()
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
+    assert "later" not in {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
+
+
+def test_no_backup_when_nothing_to_upgrade(db_path: Path):
+    open_db(db_path).close()
+    open_db(db_path).close()
+    assert not db_path.with_name(db_path.name + ".bak").exists()
+
+
+def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ProjectError, match="junk.db"):
+        open_db(junk)
+
+
+def test_missing_project_is_an_error_when_not_creating(tmp_path: Path):
+    with pytest.raises(ProjectError, match="kvali init"):
+        open_db(tmp_path / "none.db", create=False)
