@@ -1,0 +1,31 @@
+"""Read `.txt` and `.md` files: decode, normalise, take front matter, find turns or paragraphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kvali.errors import InputError
+from kvali.ingest.encoding import decode_bytes, normalise_text
+from kvali.ingest.frontmatter import apply_metadata, split_front_matter
+from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
+from kvali.ingest.transcript import parse_transcript
+
+__all__ = ["normalise_text", "read_text_file"]
+
+
+def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
+    """One document from a text file; an interview when it has speaker turns."""
+    text = normalise_text(decode_bytes(path.read_bytes(), str(path)))
+    metadata, body_start = split_front_matter(text, str(path))
+    body = text[body_start:]
+    if not body.strip():
+        raise InputError("contains no text", source=str(path))
+    kind = options.kind if options.kind in ("interview", "report") else metadata.kind
+    blocks, speakers = parse_transcript(body, metadata.speakers, detect_turns=kind != "report")
+    if kind is None:
+        kind = "interview" if any(b.speaker for b in blocks) else "report"
+    title = metadata.attributes.get("title", path.stem)
+    document = ParsedDocument(name=title, kind=kind, text=body, blocks=blocks, speakers=speakers)
+    apply_metadata(document, metadata)
+    document.kind = kind
+    return ParsedSource(documents=[document])
