@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from kvali.cli.coding import code, codebook, tag
 from kvali.cli.options import CONTEXT_SETTINGS
 from kvali.cli.project import app, demo, import_command, init, segment, status
 from kvali.errors import KvaliError
@@ -27,7 +28,7 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj = {"db_path": db_path}
 
 
-for command in (init, import_command, segment, status, demo, app):
+for command in (init, import_command, segment, status, demo, app, codebook, tag, code):
     cli.add_command(command)
 
 

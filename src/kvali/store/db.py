@@ -42,7 +42,8 @@ def _backup(path: Path) -> Path:
 
 
 def configure(db: Database) -> None:
-    """Set the pragmas every connection needs."""
+    """Autocommit outside `db.atomic()` (no lingering implicit transactions) and the pragmas."""
+    db.conn.isolation_level = None
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA synchronous = NORMAL")

@@ -73,3 +73,16 @@ def m001_coding_tables(db: Database) -> None:
         );
         """
     )
+
+
+@coding()
+def m002_settings(db: Database) -> None:
+    """Project settings, such as the version of the codebook last loaded."""
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@coding()
+def m003_tagged_codes(db: Database) -> None:
+    """Which rules each code was last tagged with, so re-tagging runs only changed codes."""
+    db.execute("CREATE TABLE tagged_codes (code_key TEXT PRIMARY KEY REFERENCES codes(key) "
+               "ON UPDATE CASCADE, rules_hash TEXT NOT NULL, tagged_at TEXT NOT NULL)")

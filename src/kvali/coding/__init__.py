@@ -1,0 +1,1 @@
+"""Coding: human decisions on codes (store) and auto-suggestions from codebook rules."""

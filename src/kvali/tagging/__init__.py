@@ -1,0 +1,1 @@
+"""Auto-coding: codebook rules matched against segments, stored as explainable suggestions."""

@@ -1,0 +1,195 @@
+"""Match codebook rules against Danish tokens: keywords (lemma, surface, compounds), phrases,
+patterns, fuzzy spellings and vetoes, with the words that matched and a score for each code.
+
+Work per distinct word form is cached, so tagging a corpus costs little more than reading it:
+"netværksmødet" is analysed once, however often it occurs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc
+
+from kvali.codebook.model import Code, Codebook
+
+LINKING_LETTERS = ("s", "e", "")
+MIN_COMPOUND_PART = 3
+MIN_FUZZY_LENGTH = 5
+SCORES = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "compound": 0.9}
+WORD = re.compile(r"\w", re.UNICODE)
+PHRASE_ENDINGS = ("erne", "ene", "er", "et", "en", "e", "t", "s")
+
+
+@lru_cache(maxsize=100_000)
+def phrase_stem(lemma: str) -> str:
+    """A lemma without an inflection ending, so "nære"/"nært" and "netværket" meet in a phrase."""
+    for ending in PHRASE_ENDINGS:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= MIN_COMPOUND_PART:
+            return lemma[: -len(ending)]
+    return lemma
+
+
+@dataclass(frozen=True)
+class SegmentContext:
+    """What scope rules look at."""
+
+    kind: str
+    question: str | None = None
+    role: str | None = None
+
+
+@dataclass
+class CodeMatch:
+    """Why a code was suggested for a segment: rules, matched spans (segment offsets), score."""
+
+    code_key: str
+    rules: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    score: float = 0.0
+
+    def add(self, rule: str, start: int, end: int, score: float) -> None:
+        """Record one hit."""
+        if rule not in self.rules:
+            self.rules.append(rule)
+        if (start, end) not in self.spans:
+            self.spans.append((start, end))
+        self.score = max(self.score, score)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    code_key: str
+    text: str
+    stems: tuple[str, ...]
+
+
+class CodebookMatcher:
+    """Compiled rules of a codebook (or of some of its codes)."""
+
+    def __init__(self, codes: Iterable[Code], lemmatise: Callable[[str], str]) -> None:
+        self.codes = {c.key: c for c in codes if not c.rules.empty}
+        self.lemmatise = lemmatise
+        self.exact: dict[str, list[tuple[str, str]]] = {}
+        self.parts: dict[str, list[tuple[str, str]]] = {}
+        self.fuzzy: dict[str, list[tuple[str, str, int]]] = {}
+        self.phrases: dict[str, list[_Phrase]] = {}
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.vetoes: dict[str, tuple[set[str], list[tuple[str, ...]]]] = {}
+        for code in self.codes.values():
+            self._compile(code)
+        self.fuzzy_forms = list(self.fuzzy)
+        self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
+        self.form_hits = lru_cache(maxsize=200_000)(self._form_hits)
+
+    def _compile(self, code: Code) -> None:
+        rules = code.rules
+        for keyword in rules.keywords:
+            for form in {keyword.word, self.lemmatise(keyword.word)}:
+                self.exact.setdefault(form, []).append((code.key, keyword.word))
+                if keyword.compound and len(form) >= MIN_COMPOUND_PART:
+                    self.parts.setdefault(form, []).append((code.key, keyword.word))
+                if rules.fuzzy and len(form) >= MIN_FUZZY_LENGTH:
+                    self.fuzzy.setdefault(form, []).append((code.key, keyword.word, rules.fuzzy))
+        for phrase in rules.phrases:
+            stems = tuple(phrase_stem(self.lemmatise(w)) for w in phrase.lower().split())
+            self.phrases.setdefault(stems[0], []).append(_Phrase(code.key, phrase, stems))
+        for pattern in rules.patterns:
+            self.patterns.append((code.key, re.compile(pattern, re.IGNORECASE)))
+        if rules.exclude:
+            words = {self.lemmatise(t.lower()) for t in rules.exclude if " " not in t}
+            words |= {t.lower() for t in rules.exclude if " " not in t}
+            phrases = [tuple(self.lemmatise(w) for w in t.lower().split())
+                       for t in rules.exclude if " " in t]
+            self.vetoes[code.key] = (words, phrases)
+
+    def _form_hits(self, lower: str, lemma: str) -> tuple[tuple[str, str, float], ...]:
+        """(code, rule, score) for one word form; the heart of keyword and compound matching."""
+        hits: dict[str, tuple[str, float]] = {}
+        for form in (lower, lemma):
+            for code_key, word in self.exact.get(form, ()):
+                hits[code_key] = (f"keyword:{word}", SCORES["keyword"])
+        for code_key, word in self._compound_parts(lower, lemma):
+            hits.setdefault(code_key, (f"compound:{word}", SCORES["compound"]))
+        if self.fuzzy and len(lower) >= MIN_FUZZY_LENGTH:
+            for code_key, rule, score in self._fuzzy(lower):
+                hits.setdefault(code_key, (rule, score))
+        return tuple((code, rule, score) for code, (rule, score) in hits.items())
+
+    def _compound_parts(self, lower: str, lemma: str) -> Iterable[tuple[str, str]]:
+        """Keywords found as the first or the last part of a compound."""
+        for end in range(MIN_COMPOUND_PART, len(lower) - MIN_COMPOUND_PART + 1):
+            found = self.parts.get(lower[:end])
+            if found:
+                rest = lower[end:]
+                if any(rest.startswith(link) and len(rest) - len(link) >= MIN_COMPOUND_PART
+                       for link in LINKING_LETTERS):
+                    yield from found
+        for word in {lower, lemma}:
+            for start in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+                found = self.parts.get(word[start:])
+                if found:
+                    yield from found
+
+    def _fuzzy(self, lower: str) -> Iterable[tuple[str, str, float]]:
+        for form, score, _ in process.extract(lower, self.fuzzy_forms, scorer=fuzz.ratio,
+                                              score_cutoff=self.fuzzy_floor, limit=5):
+            if form == lower:
+                continue
+            for code_key, word, threshold in self.fuzzy[form]:
+                if score >= threshold:
+                    yield code_key, f"fuzzy:{word}", round(score / 100 * 0.85, 3)
+
+    def match(self, doc: Doc, context: SegmentContext) -> dict[str, CodeMatch]:
+        """Matches per code in one segment's Doc (tokens with lemmas); offsets into doc.text."""
+        words = [t for t in doc if WORD.search(t.text)]
+        lowers = [t.lower_ for t in words]
+        lemmas = [t.lemma_.lower() or t.lower_ for t in words]
+        found: dict[str, CodeMatch] = {}
+        for token, lower, lemma in zip(words, lowers, lemmas, strict=True):
+            for code_key, rule, score in self.form_hits(lower, lemma):
+                found.setdefault(code_key, CodeMatch(code_key)).add(
+                    rule, token.idx, token.idx + len(token), score)
+        stems = [phrase_stem(lemma) for lemma in lemmas] if self.phrases else []
+        for index, stem in enumerate(stems):
+            for phrase in self.phrases.get(stem, ()):
+                if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
+                    last = words[index + len(phrase.stems) - 1]
+                    found.setdefault(phrase.code_key, CodeMatch(phrase.code_key)).add(
+                        f"phrase:{phrase.text}", words[index].idx, last.idx + len(last),
+                        SCORES["phrase"])
+        for code_key, pattern in self.patterns:
+            for hit in pattern.finditer(doc.text):
+                if hit.end() > hit.start():
+                    found.setdefault(code_key, CodeMatch(code_key)).add(
+                        f"pattern:{pattern.pattern}", hit.start(), hit.end(), SCORES["pattern"])
+        return {key: match for key, match in found.items()
+                if self._in_scope(key, context) and not self._vetoed(key, lowers, lemmas)}
+
+    def _in_scope(self, code_key: str, context: SegmentContext) -> bool:
+        scope = self.codes[code_key].rules.scope
+        return ((not scope.kinds or context.kind in scope.kinds)
+                and (not scope.questions or context.question in scope.questions)
+                and (not scope.roles or (context.role or "").casefold() in scope.roles))
+
+    def _vetoed(self, code_key: str, lowers: list[str], lemmas: list[str]) -> bool:
+        veto = self.vetoes.get(code_key)
+        if veto is None:
+            return False
+        words, phrases = veto
+        if words & set(lowers) or words & set(lemmas):
+            return True
+        joined = " " + " ".join(lemmas) + " "
+        return any(" " + " ".join(p) + " " in joined for p in phrases)
+
+
+def matcher_for(codebook: Codebook, lemmatise: Callable[[str], str],
+                keys: Iterable[str] | None = None) -> CodebookMatcher:
+    """A matcher over all codes, or only the given keys."""
+    wanted = set(keys) if keys is not None else None
+    return CodebookMatcher([c for c in codebook.codes if wanted is None or c.key in wanted],
+                           lemmatise)
