@@ -21,13 +21,15 @@ from kvali.store.stats import project_status
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def build(words: int) -> Path:
-    """Generate (once) and import the corpus; returns the project path."""
+def build(words: int, *, rebuild: bool = False) -> Path:
+    """Generate and import the corpus once (again with `rebuild`); returns the project path."""
     label = f"{words // 1_000_000}m" if words % 1_000_000 == 0 else f"{words // 1000}k"
     corpus = OUT / f"corpus-{label}"
     if not corpus.exists():
         generate(corpus, words)
     target = OUT / f"bench-{label}.db"
+    if target.exists() and not rebuild:
+        return target
     for suffix in ("", "-wal", "-shm", ".bak"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     db = open_db(target)
@@ -47,7 +49,9 @@ def main() -> None:
     """Command line: --words N."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=1_000_000)
-    build(parser.parse_args().words)
+    parser.add_argument("--rebuild", action="store_true", help="Import again even if present.")
+    args = parser.parse_args()
+    build(args.words, rebuild=args.rebuild)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kvali.codebook.load import load_codebook
+from kvali.codebook.sync import sync_codebook
 from kvali.errors import KvaliError, ProjectError
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.store import open_db
+from kvali.store.stats import project_status
+from kvali.tagging.run import tag_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "corpus"
@@ -41,12 +45,19 @@ def build_demo(path: Path, *, echo: Callable[[str], None]) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_db(path)
-    for folder, kind in DEMO_PARTS:
-        report = import_paths(db, [CORPUS / folder], ReadOptions(kind=kind))
-        for outcome in report.failed:
-            raise KvaliError(f"demo corpus did not import: {outcome.error}")
-    echo(f"Built demo project {path}")
-    db.close()
+    try:
+        for folder, kind in DEMO_PARTS:
+            report = import_paths(db, [CORPUS / folder], ReadOptions(kind=kind))
+            for outcome in report.failed:
+                raise KvaliError(f"demo corpus did not import: {outcome.error}")
+        sync_codebook(db, load_codebook(CODEBOOK))
+        tagged = tag_project(db)
+        status = project_status(db)
+    finally:
+        db.close()
+    echo(f"Built demo project {path}: {status['documents']} documents, {status['segments']} "
+         f"segments, {status['responses']} survey responses from {status['municipalities']} "
+         f"municipalities; {sum(tagged.added.values())} suggested codings")
 
 
 def run_app(path: Path, port: int) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from kvali.errors import InputError, UsageError
 from kvali.ingest.docx import read_docx
-from kvali.ingest.frontmatter import apply_metadata, read_sidecar
 from kvali.ingest.model import ParsedSource, ReadOptions
 from kvali.ingest.pdf import read_pdf
 from kvali.ingest.safety import check_file_size
@@ -56,12 +55,7 @@ def read_source(path: Path, options: ReadOptions) -> ParsedSource:
     reader = choose_reader(path, options)
     if path.is_file():
         check_file_size(path, options.max_bytes)
-    source = reader(path, options)
-    sidecar = read_sidecar(path)
-    if sidecar is not None:
-        for document in source.documents:
-            apply_metadata(document, sidecar)
-    return source
+    return reader(path, options)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -53,7 +53,8 @@ def read_xlsx_sheets(path: Path) -> dict[str, Rows]:
     except (InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise InputError(f"is not a valid .xlsx workbook ({exc})", source=str(path)) from None
     try:
-        return {sheet.title: [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return {sheet.title: [[cell_text(v) for v in row]
+                              for row in sheet.iter_rows(values_only=True)]
                 for sheet in workbook.worksheets}
     finally:
         workbook.close()

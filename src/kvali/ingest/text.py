@@ -6,7 +6,12 @@ from pathlib import Path
 
 from kvali.errors import InputError
 from kvali.ingest.encoding import decode_bytes, normalise_text
-from kvali.ingest.frontmatter import apply_metadata, split_front_matter
+from kvali.ingest.frontmatter import (
+    apply_metadata,
+    merge_metadata,
+    read_sidecar,
+    split_front_matter,
+)
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.transcript import parse_transcript
 
@@ -17,6 +22,7 @@ def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     """One document from a text file; an interview when it has speaker turns."""
     text = normalise_text(decode_bytes(path.read_bytes(), str(path)))
     metadata, body_start = split_front_matter(text, str(path))
+    metadata = merge_metadata(metadata, read_sidecar(path))
     body = text[body_start:]
     if not body.strip():
         raise InputError("contains no text", source=str(path))

@@ -49,7 +49,7 @@ def parse_transcript(
         span = _trim(text, body_start, end)
         if span is None:
             continue
-        speaker = speakers.setdefault(label, _new_speaker(label))
+        speaker = speakers.setdefault(label, new_speaker(label))
         blocks.append(Block(span[0], span[1], speaker=speaker.label, time=time))
     return blocks, speakers
 
@@ -96,7 +96,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def _new_speaker(label: str) -> Speaker:
+def new_speaker(label: str) -> Speaker:
     """A speaker known only from its label: generic labels are anonymous, others are names."""
     generic = bool(GENERIC.match(label))
     return Speaker(label=label, name=None if generic else label,

@@ -7,6 +7,9 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+import kvali.nlp.lemmas  # noqa: F401  (registers "kvali/lemmatizer")
+import kvali.nlp.sentences  # noqa: F401  (registers "kvali/sentences")
+
 MODEL_NAME = "da_core_news_sm"
 
 
@@ -17,9 +20,8 @@ def load_pipeline() -> Language:
         return spacy.load(MODEL_NAME, exclude=["ner"])
     except OSError:
         nlp = spacy.blank("da")
-        nlp.add_pipe("sentencizer")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        nlp.add_pipe("kvali/sentences")
+        nlp.add_pipe("kvali/lemmatizer")
         return nlp
 
 

@@ -1,0 +1,214 @@
+"""Danish lemmas: the `kvali/lemmatizer` pipeline component.
+
+Built on the Danish lookup table of `spacy-lookups-data` plus rules for what the table misses
+or gets wrong: closed-class words (data/da_closed_class.txt), lower-cased sentence starts,
+genitive -s, compounds (the last known part is lemmatised, the prefix kept as written),
+proper nouns (kept as written) and unknown inflected forms (an ending is stripped only when
+the result is a known lemma).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy
+from spacy.attrs import LEMMA, ORTH
+from spacy.language import Language
+from spacy.lookups import Table, load_lookups
+from spacy.tokens import Doc
+
+# Inflection endings, longest first, each with the endings that may replace it in the lemma.
+_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ernes", ("e", "", "er")),
+    ("enes", ("e", "")),
+    ("erne", ("e", "", "er")),
+    ("ene", ("e", "")),
+    ("ende", ("e", "")),
+    ("ede", ("e", "")),
+    ("este", ("", "e")),
+    ("ere", ("", "e")),
+    ("ets", ("", "e")),
+    ("ens", ("", "e")),
+    ("ers", ("e", "")),
+    ("est", ("", "e")),
+    ("en", ("", "e")),
+    ("et", ("e", "")),
+    ("er", ("e", "")),
+    ("es", ("e", "")),
+    ("te", ("e", "")),
+    ("de", ("e", "")),
+    ("e", ("",)),
+    ("t", ("", "e")),
+    ("s", ("",)),
+    ("r", ("",)),
+)
+_MIN_PART = 4  # shortest known word accepted as the last part of a compound
+_MIN_NAME_PART = 5  # ... of a capitalised compound ("Unionstraktaten")
+_MIN_PREFIX = 2  # shortest prefix kept in front of it
+_ACRONYM_GENITIVE = re.compile(r"[A-ZÆØÅÄÖÜ0-9]{2,}s$")
+# Names that end in -s in their base form (genitive -s is not stripped from them).
+_S_NAMES = frozenset(
+    """
+    Anders Andreas Agnes Aars Assens Bruxelles Cannes Claus Elias Hals Hans Ines Jens Jonas
+    Klaus Lars Lucas Lukas Mads Mathias Matthias Mogens Nicolas Niels Randers Texas Thomas Tobias Wales
+    """.split()
+)
+_STRESS = str.maketrans("éèêáàóòúù", "eeeaaoouu")
+_PRONOUNS = frozenset("jeg du han hun vi man i de".split())
+_AFTER_KNOW = frozenset("ikke ik' ikk' jeg du han hun vi man godt nok".split())
+
+
+@lru_cache(maxsize=1)
+def lookup_table() -> Table:
+    """The Danish form → lemma table from spacy-lookups-data (loaded once per process)."""
+    return load_lookups("da", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=1)
+def closed_class() -> dict[str, str]:
+    """Lower-cased form → lemma for the closed-class words kvali lemmatises itself."""
+    text = files("kvali.nlp").joinpath("data/da_closed_class.txt").read_text(encoding="utf-8")
+    lemmas: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            lemma, forms = line.split(":", 1)
+            lemmas.update((form, lemma) for form in forms.split())
+    return lemmas
+
+
+@lru_cache(maxsize=1)
+def known_lemmas() -> frozenset[str]:
+    """Every lemma the table can produce, lower-cased."""
+    return frozenset(map(str.lower, lookup_table().values()))
+
+
+def is_known_word(text: str) -> bool:
+    """Whether `text` is a form in the lookup table, exactly as written."""
+    return text in lookup_table()
+
+
+def is_common_word(text: str) -> bool:
+    """Whether a capitalised word is an ordinary word: known in lower case, not as written."""
+    table = lookup_table()
+    return text not in table and text.lower() in table
+
+
+@lru_cache(maxsize=200_000)
+def lemmatize(text: str) -> str:
+    """The lemma of one word form (names keep their capitals; other lemmas are lower-case)."""
+    lower = text.lower()
+    lemma = closed_class().get(lower)
+    if lemma is not None:
+        return lemma
+    if lower.endswith("ere") and len(lower) > 6 and lower in known_lemmas():
+        return lower  # an -ere verb's infinitive, which the table may read as a noun plural
+    table = lookup_table()
+    lemma = table.get(text)
+    if lemma is None:
+        lemma = table.get(lower)
+    if lemma is not None:
+        return lemma
+    return _unknown(text, lower, text[0].isupper())
+
+
+def _unknown(text: str, lower: str, capital: bool) -> str:
+    """The lemma of a form the table lacks."""
+    plain = lower.translate(_STRESS)
+    if plain != lower and not capital:  # stress marks: "én", "hér" (not names like "René")
+        return lemmatize(plain)
+    if lower.endswith("'s") or (lower.endswith("'") and lower[-2:-1] in ("s", "x", "z")):
+        return lemmatize(text[: text.rindex("'")])
+    head, dash, tail = text.rpartition("-")
+    if head and tail.isalpha():
+        return head + dash + lemmatize(tail.lower())
+    if _ACRONYM_GENITIVE.match(text):
+        return text[:-1]
+    if not lower.isalpha():
+        return text
+    if capital:
+        return _compound(lower, _MIN_NAME_PART) or _name(text)
+    return _compound(lower, _MIN_PART) or _inflected(lower) or lower
+
+
+def _name(text: str) -> str:
+    """A capitalised unknown word, taken as a name: kept as written, genitive -s removed."""
+    if (
+        text.endswith("s")
+        and len(text) > 3
+        and not text.endswith(("ss", "us", "is", "ys"))
+        and text not in _S_NAMES
+    ):
+        return text[:-1]
+    return text
+
+
+def _compound(lower: str, min_part: int) -> str | None:
+    """The prefix plus the lemma of the longest known last part, if there is one."""
+    table = lookup_table()
+    for start in range(_MIN_PREFIX, len(lower) - min_part + 1):
+        lemma = table.get(lower[start:])
+        if lemma is not None:
+            return lower[:start] + lemma.lower()
+    return None
+
+
+def _inflected(lower: str) -> str | None:
+    """A known lemma reached by replacing an inflection ending, if there is one."""
+    lemmas = known_lemmas()
+    for ending, replacements in _ENDINGS:
+        if lower.endswith(ending) and len(lower) - len(ending) >= 2:
+            stem = lower[: -len(ending)]
+            for replacement in replacements:
+                if stem + replacement in lemmas:
+                    return stem + replacement
+    return None
+
+
+class Lemmatizer:
+    """Sets `token.lemma_` on every token from the lookup table and the Danish rules."""
+
+    def __init__(self) -> None:
+        self._vide = 0
+        self._lemmas: dict[int, int] = {}  # form hash -> lemma hash
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        if not self._vide:  # first call: load every table now rather than mid-document
+            lookup_table(), closed_class(), known_lemmas()
+            self._vide = strings.add("vide")
+        orths = doc.to_array([ORTH]).tolist()
+        texts = [strings[orth] for orth in orths]
+        lemmas = self._lemmas
+        values = []
+        for orth, text in zip(orths, texts, strict=True):
+            lemma = lemmas.get(orth)
+            if lemma is None:
+                lemma = lemmas[orth] = (
+                    strings.add(lemmatize(text)) if text[0].isalpha() else orth
+                )
+            values.append(lemma)
+        if "ved" in texts:
+            for i, text in enumerate(texts):
+                if text == "ved" and _knows(texts, i):
+                    values[i] = self._vide
+        doc.from_array([LEMMA], numpy.array(values, dtype="uint64"))
+        return doc
+
+
+def _knows(texts: list[str], i: int) -> bool:
+    """Whether "ved" at i is the verb "vide" (know): a pronoun before it or "ikke" etc. after."""
+    before = texts[i - 1].lower() if i else ""
+    after = texts[i + 1].lower() if i + 1 < len(texts) else ""
+    return before in _PRONOUNS or after in _AFTER_KNOW
+
+
+@Language.factory("kvali/lemmatizer")
+def make_lemmatizer(nlp: Language, name: str) -> Lemmatizer:
+    """Create the Danish lemmatizer component (the lookup table loads on first use)."""
+    return Lemmatizer()
