@@ -128,5 +128,6 @@ def main() -> None:
     for (form, got, gold), count in errors.most_common(args.errors):
         print(f"  {count:3} {form:20} got {got:20} gold {gold}")
 
+
 if __name__ == "__main__":
     main()

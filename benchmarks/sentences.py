@@ -130,7 +130,7 @@ def show_errors(path: Path, limit: int) -> None:
     found = predicted_ends(nlp, text)
     for label, ends in (("missed", gold - found), ("spurious", found - gold)):
         for end in sorted(ends)[:limit]:
-            print(f"{label:9} …{text[max(0, end - 50):end]}‖{text[end:end + 30]}…")
+            print(f"{label:9} …{text[max(0, end - 50) : end]}‖{text[end : end + 30]}…")
 
 
 def blocks(path: Path, words: int) -> list[str]:
@@ -162,7 +162,10 @@ def main() -> None:
 
     print(f"Sentence ends on {args.conllu.name}")
     print(f"{'pipeline':24} {'precision':>9} {'recall':>7} {'F':>6}")
-    for label, make in (("spaCy sentencizer", plain_sentencizer), ("kvali/sentences", kvali_sentences)):
+    for label, make in (
+        ("spaCy sentencizer", plain_sentencizer),
+        ("kvali/sentences", kvali_sentences),
+    ):
         p, r, f = measure(args.conllu, make)
         print(f"{label:24} {p:9.3f} {r:7.3f} {f:6.3f}")
     if args.errors:

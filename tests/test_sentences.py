@@ -52,7 +52,10 @@ def test_one_sentence(nlp: Language, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Vi har møder, kurser osv. Det tager tid.", ["Vi har møder, kurser osv.", "Det tager tid."]),
+        (
+            "Vi har møder, kurser osv. Det tager tid.",
+            ["Vi har møder, kurser osv.", "Det tager tid."],
+        ),
         (
             "Der kom ledere, konsulenter m.fl. Bagefter spiste vi.",
             ["Der kom ledere, konsulenter m.fl.", "Bagefter spiste vi."],

@@ -10,7 +10,6 @@ the result is a known lemma).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
@@ -52,8 +51,8 @@ _ACRONYM_GENITIVE = re.compile(r"[A-ZÆØÅÄÖÜ0-9]{2,}s$")
 # Names that end in -s in their base form (genitive -s is not stripped from them).
 _S_NAMES = frozenset(
     """
-    Anders Andreas Agnes Aars Assens Bruxelles Cannes Claus Elias Hals Hans Ines Jens Jonas
-    Klaus Lars Lucas Lukas Mads Mathias Matthias Mogens Nicolas Niels Randers Texas Thomas Tobias Wales
+    Anders Andreas Agnes Aars Assens Bruxelles Cannes Claus Elias Hals Hans Ines Jens Jonas Klaus
+    Lars Lucas Lukas Mads Mathias Matthias Mogens Nicolas Niels Randers Texas Thomas Tobias Wales
     """.split()
 )
 _STRESS = str.maketrans("éèêáàóòúù", "eeeaaoouu")
@@ -99,7 +98,7 @@ def is_common_word(text: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def lemmatize(text: str) -> str:
-    """The lemma of one word form (names keep their capitals; other lemmas are lower-case)."""
+    """The lemma of one word form; unknown names keep their capitals."""
     lower = text.lower()
     lemma = closed_class().get(lower)
     if lemma is not None:
@@ -189,9 +188,7 @@ class Lemmatizer:
         for orth, text in zip(orths, texts, strict=True):
             lemma = lemmas.get(orth)
             if lemma is None:
-                lemma = lemmas[orth] = (
-                    strings.add(lemmatize(text)) if text[0].isalpha() else orth
-                )
+                lemma = lemmas[orth] = strings.add(lemmatize(text)) if text[0].isalpha() else orth
             values.append(lemma)
         if "ved" in texts:
             for i, text in enumerate(texts):

@@ -1,4 +1,4 @@
-"""Choose the Danish pipeline: da_core_news_sm when installed, else spacy.blank("da") with kvali rules."""
+"""The Danish pipeline: da_core_news_sm when installed, else spacy.blank("da") + kvali rules."""
 
 from __future__ import annotations
 

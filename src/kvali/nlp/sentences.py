@@ -38,6 +38,7 @@ BLANK = 16  # white space with two or more line breaks
 STARTER = 17  # a capitalised function word that starts a sentence even without a full stop
 
 _COMMON = (WORD_COMMON, STARTER)
+_LINE_OPENERS = (WORD_COMMON, WORD_NAME, STARTER, DIGIT)
 _WORDS = (WORD_LOWER, WORD_COMMON, WORD_NAME, STARTER, DIGIT)
 
 # Abbreviations that are always followed by what they introduce: never a sentence end.
@@ -139,11 +140,12 @@ _BREAKS = (STOP, PERIOD, ELLIPSIS, ABBREV_END)
 _SPACES = (SPACE, NEWLINE, BLANK)
 
 
-def sentence_starts(texts: Sequence[str], kinds: Sequence[int], spaces: Sequence[bool]) -> list[bool]:
+def sentence_starts(
+    texts: Sequence[str], kinds: Sequence[int], spaces: Sequence[bool]
+) -> list[bool]:
     """Which tokens start a sentence, given each token's text, class and trailing space."""
     n = len(kinds)
     starts = [False] * n
-    kinds = list(kinds)
     line_start = True
     for i in range(n):
         kind = kinds[i]
@@ -185,7 +187,7 @@ def _opens_line(texts: Sequence[str], kinds: Sequence[int], i: int) -> bool:
     kind = kinds[i]
     if kind == BULLET or _is_list_number(texts, kinds, i):
         return True
-    return kind in (WORD_COMMON, WORD_NAME, STARTER, DIGIT) and texts[previous] not in {",", "-", "–"}
+    return kind in _LINE_OPENERS and texts[previous] not in (",", "-", "–")
 
 
 def _previous_is_word(kinds: Sequence[int], i: int) -> bool:
