@@ -173,7 +173,7 @@ def codebook_to_yaml(codebook: Codebook) -> str:
         "Skrevet af kvali. Nøglerne (`key`) er kodernes identitet og må ikke ændres;\n"
         "se standardkodebogen codebook.yaml for, hvordan regler (`rules`) skrives.")
     yaml = YAML(typ="rt")
-    yaml.width = 100
+    yaml.width = 4096  # no folding: folded lines would end in a space
     yaml.indent(mapping=2, sequence=4, offset=2)
     stream = StringIO()
     yaml.dump(document, stream)
