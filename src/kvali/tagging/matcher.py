@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
 from spacy.tokens import Doc
 
 from kvali.codebook.model import Code, Codebook
@@ -22,6 +23,7 @@ MIN_COMPOUND_PART = 3
 MIN_FUZZY_LENGTH = 5
 SCORES = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "compound": 0.9}
 WORD = re.compile(r"\w", re.UNICODE)
+TOKEN_ATTRS = [LOWER, LEMMA, IDX, LENGTH]
 PHRASE_ENDINGS = ("erne", "ene", "er", "et", "en", "e", "t", "s")
 
 
@@ -62,6 +64,17 @@ class CodeMatch:
 
 
 @dataclass(frozen=True)
+class _Form:
+    """What the matcher knows about one distinct (surface form, lemma) pair."""
+
+    lower: str
+    lemma: str
+    is_word: bool
+    hits: tuple[tuple[str, str, float], ...]
+    stem: str
+
+
+@dataclass(frozen=True)
 class _Phrase:
     code_key: str
     text: str
@@ -85,6 +98,7 @@ class CodebookMatcher:
         self.fuzzy_forms = list(self.fuzzy)
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
         self.form_hits = lru_cache(maxsize=200_000)(self._form_hits)
+        self.forms: dict[tuple[int, int], _Form] = {}
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
@@ -144,31 +158,52 @@ class CodebookMatcher:
                 if score >= threshold:
                     yield code_key, f"fuzzy:{word}", round(score / 100 * 0.85, 3)
 
-    def match(self, doc: Doc, context: SegmentContext) -> dict[str, CodeMatch]:
-        """Matches per code in one segment's Doc (tokens with lemmas); offsets into doc.text."""
-        words = [t for t in doc if WORD.search(t.text)]
-        lowers = [t.lower_ for t in words]
-        lemmas = [t.lemma_.lower() or t.lower_ for t in words]
+    def match(self, doc: Doc, context: SegmentContext, text: str | None = None
+              ) -> dict[str, CodeMatch]:
+        """Matches per code in one segment's Doc (tokens with lemmas); offsets into its text.
+
+        Token attributes are read as one array and analysed once per distinct (form, lemma).
+        """
+        words: list[tuple[int, int, _Form]] = []
+        for lower_key, lemma_key, idx, length in doc.to_array(TOKEN_ATTRS).tolist():
+            form = self.forms.get((lower_key, lemma_key))
+            if form is None:
+                form = self._form(doc, lower_key, lemma_key)
+            if form.is_word:
+                words.append((idx, idx + length, form))
         found: dict[str, CodeMatch] = {}
-        for token, lower, lemma in zip(words, lowers, lemmas, strict=True):
-            for code_key, rule, score in self.form_hits(lower, lemma):
-                found.setdefault(code_key, CodeMatch(code_key)).add(
-                    rule, token.idx, token.idx + len(token), score)
-        stems = [phrase_stem(lemma) for lemma in lemmas] if self.phrases else []
-        for index, stem in enumerate(stems):
-            for phrase in self.phrases.get(stem, ()):
-                if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
-                    last = words[index + len(phrase.stems) - 1]
-                    found.setdefault(phrase.code_key, CodeMatch(phrase.code_key)).add(
-                        f"phrase:{phrase.text}", words[index].idx, last.idx + len(last),
-                        SCORES["phrase"])
-        for code_key, pattern in self.patterns:
-            for hit in pattern.finditer(doc.text):
-                if hit.end() > hit.start():
-                    found.setdefault(code_key, CodeMatch(code_key)).add(
-                        f"pattern:{pattern.pattern}", hit.start(), hit.end(), SCORES["pattern"])
-        return {key: match for key, match in found.items()
-                if self._in_scope(key, context) and not self._vetoed(key, lowers, lemmas)}
+        for start, end, form in words:
+            for code_key, rule, score in form.hits:
+                found.setdefault(code_key, CodeMatch(code_key)).add(rule, start, end, score)
+        if self.phrases:
+            stems = [form.stem for _, _, form in words]
+            for index, stem in enumerate(stems):
+                for phrase in self.phrases.get(stem, ()):
+                    if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
+                        found.setdefault(phrase.code_key, CodeMatch(phrase.code_key)).add(
+                            f"phrase:{phrase.text}", words[index][0],
+                            words[index + len(phrase.stems) - 1][1], SCORES["phrase"])
+        if self.patterns:
+            text = doc.text if text is None else text
+            for code_key, pattern in self.patterns:
+                for hit in pattern.finditer(text):
+                    if hit.end() > hit.start():
+                        found.setdefault(code_key, CodeMatch(code_key)).add(
+                            f"pattern:{pattern.pattern}", hit.start(), hit.end(),
+                            SCORES["pattern"])
+        forms = [form for _, _, form in words] if self.vetoes else []
+        return {key: match for key, match in found.items() if self._in_scope(key, context)
+                and not self._vetoed(key, forms)}
+
+    def _form(self, doc: Doc, lower_key: int, lemma_key: int) -> _Form:
+        """Analyse one (form, lemma) pair and remember it."""
+        lower = doc.vocab.strings[lower_key]
+        lemma = doc.vocab.strings[lemma_key].lower() or lower
+        is_word = bool(WORD.search(lower))
+        form = _Form(lower, lemma, is_word, self.form_hits(lower, lemma) if is_word else (),
+                     phrase_stem(lemma))
+        self.forms[(lower_key, lemma_key)] = form
+        return form
 
     def _in_scope(self, code_key: str, context: SegmentContext) -> bool:
         scope = self.codes[code_key].rules.scope
@@ -176,12 +211,13 @@ class CodebookMatcher:
                 and (not scope.questions or context.question in scope.questions)
                 and (not scope.roles or (context.role or "").casefold() in scope.roles))
 
-    def _vetoed(self, code_key: str, lowers: list[str], lemmas: list[str]) -> bool:
+    def _vetoed(self, code_key: str, forms: list[_Form]) -> bool:
         veto = self.vetoes.get(code_key)
         if veto is None:
             return False
         words, phrases = veto
-        if words & set(lowers) or words & set(lemmas):
+        lemmas = [form.lemma for form in forms]
+        if words & {form.lower for form in forms} or words & set(lemmas):
             return True
         joined = " " + " ".join(lemmas) + " "
         return any(" " + " ".join(p) + " " in joined for p in phrases)

@@ -83,9 +83,9 @@ def tag_project(
     hashes = {c.key: c.rules.digest() for c in codebook.codes}
     found = {}
     total = db.execute("SELECT count(*) FROM segments").fetchone()[0]
-    for segment_id, document_id, offset, doc, context in _segment_docs(db, nlp):
-        for key, match in matcher.match(doc, context).items():
-            found[(segment_id, key)] = (document_id, offset, len(doc.text), match)
+    for segment_id, document_id, offset, text, doc, context in _segment_docs(db, nlp):
+        for key, match in matcher.match(doc, context, text).items():
+            found[(segment_id, key)] = (document_id, offset, len(text), match)
         report.segments += 1
         report.words += len(doc)
         if progress and report.segments % SEGMENT_BATCH == 0:
@@ -97,7 +97,7 @@ def tag_project(
 
 
 def _segment_docs(db: Database, nlp: Language) -> Iterator[tuple]:
-    """(segment id, document id, start, Doc, context) for every segment, piped in batches."""
+    """(segment id, document id, start, text, Doc, context) per segment, piped in batches."""
     disabled = [name for name in nlp.pipe_names if name in SEGMENT_PIPES]
     last_id = 0
     while True:
@@ -111,7 +111,7 @@ def _segment_docs(db: Database, nlp: Language) -> Iterator[tuple]:
         last_id = rows[-1][0]
         docs = nlp.pipe((row[3] for row in rows), disable=disabled, batch_size=1000)
         for row, doc in zip(rows, docs, strict=True):
-            yield row[0], row[1], row[2], doc, SegmentContext(row[4], row[5], row[6])
+            yield row[0], row[1], row[2], row[3], doc, SegmentContext(row[4], row[5], row[6])
 
 
 def _store(db: Database, found: dict, report: TagReport, hashes: dict[str, str],
