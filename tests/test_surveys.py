@@ -129,3 +129,14 @@ def test_real_surveyxact_export_imports(fresh_db, shared):
     assert status["respondents"] == len(dataset) - 1
     texts = [r[0] for r in fresh_db.execute("SELECT DISTINCT question_text FROM documents")]
     assert "Andre forhold, kommenter:" in texts
+
+
+def test_corrupt_and_password_protected_xlsx_fail_with_one_line(fresh_db, tmp_path):
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    (tmp_path / "locked.xlsx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504)
+    report = import_paths(fresh_db, [tmp_path / "junk.xlsx", tmp_path / "locked.xlsx"],
+                          ReadOptions())
+    errors = [outcome.error for outcome in report.files]
+    assert "junk.xlsx: is not a valid .xlsx" in errors[0]
+    assert "locked.xlsx: is password-protected or encrypted" in errors[1]
+    assert fresh_db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
