@@ -7,11 +7,12 @@ font size; `pdf_layout` turns them into paragraphs. Every paragraph is a block c
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
+import subprocess
+import sys
 from bisect import bisect_right
 from collections import Counter
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pypdf import PageObject, PasswordType, PdfReader
@@ -25,6 +26,8 @@ from kvali.ingest.transcript import parse_transcript
 
 # (text, baseline y or None, font size) per line, per page: what the child process sends back.
 RawLine = tuple[str, float | None, float]
+CHILD_COMMAND = ("import sys; from kvali.ingest.pdf import extract_in_child; "
+                 "extract_in_child(sys.argv[1])")
 
 
 def read_pdf(path: Path, options: ReadOptions) -> ParsedSource:
@@ -69,42 +72,34 @@ def read_pdf(path: Path, options: ReadOptions) -> ParsedSource:
 def extract_lines(path: Path, timeout_s: float) -> tuple[list[list[RawLine]], str | None]:
     """Run pypdf in a child process and return its lines per page and the PDF title.
 
-    The child is killed when it has not answered within `timeout_s` seconds.
+    The child is a fresh interpreter (not a multiprocessing fork or spawn, which would re-run
+    the caller's main script, e.g. a Streamlit page) and is killed after `timeout_s` seconds.
     """
     source = str(path)
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_extract_in_child, args=(str(path), sender), daemon=True)
     try:
-        child.start()
-        sender.close()
-        if not receiver.poll(timeout_s):
-            raise UnsafeInputError(f"reading the PDF took longer than {timeout_s:g} s; refused "
-                                   "(a damaged or hostile PDF?)", source=source)
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            raise InputError("is not a valid PDF (the PDF reader stopped unexpectedly)",
-                             source=source) from None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+        result = subprocess.run([sys.executable, "-c", CHILD_COMMAND, source],
+                                capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        raise UnsafeInputError(f"reading the PDF took longer than {timeout_s:g} s; refused "
+                               "(a damaged or hostile PDF?)", source=source) from None
+    try:
+        status, payload = json.loads(result.stdout)
+    except ValueError:
+        raise InputError("is not a valid PDF (the PDF reader stopped unexpectedly)",
+                         source=source) from None
     if status == "ok":
         return payload
     raise InputError(payload, source=source)
 
 
-def _extract_in_child(path: str, sender: Connection) -> None:
-    """Child process: send ("ok", (pages, title)) or ("error", message) and exit."""
+def extract_in_child(path: str) -> None:
+    """Child process: print ["ok", [pages, title]] or ["error", message] as JSON."""
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         result = ("ok", _read_with_pypdf(path))
     except Exception as exc:  # pypdf fails in many ways; all are reported
         result = ("error", _failure_message(exc))
-    sender.send(result)
-    sender.close()
+    sys.stdout.write(json.dumps(result))
 
 
 def _read_with_pypdf(path: str) -> tuple[list[list[RawLine]], str | None]:
