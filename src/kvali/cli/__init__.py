@@ -8,8 +8,10 @@ import sys
 import click
 
 from kvali.cli.coding import code, codebook, tag
+from kvali.cli.export import export, import_qdpx_command
 from kvali.cli.options import CONTEXT_SETTINGS
 from kvali.cli.project import app, demo, import_command, init, segment, status
+from kvali.cli.search import search_command
 from kvali.errors import KvaliError
 
 
@@ -30,6 +32,9 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 for command in (init, import_command, segment, status, demo, app, codebook, tag, code):
     cli.add_command(command)
+cli.add_command(search_command)
+cli.add_command(export)
+cli.add_command(import_qdpx_command)
 
 
 def main() -> None:

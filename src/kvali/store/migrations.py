@@ -10,5 +10,6 @@ from sqlite_utils import Migrations
 
 from kvali.store.schema_coding import coding
 from kvali.store.schema_core import core
+from kvali.store.schema_search import search
 
-MIGRATION_SETS: list[Migrations] = [core, coding]
+MIGRATION_SETS: list[Migrations] = [core, coding, search]

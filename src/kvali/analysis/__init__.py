@@ -1,0 +1,1 @@
+"""Analysis across the material: code × attribute crosstabs and code co-occurrence."""

@@ -1,0 +1,170 @@
+"""Export commands (summary, codings, crosstab, qdpx, qdc) and `kvali import-qdpx`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kvali.analysis.cooccurrence import LEVELS, cooccurrence, write_cooccurrence
+from kvali.analysis.crosstab import ATTRIBUTES, write_crosstab
+from kvali.cli.options import db_option, echo_json, open_project
+from kvali.codebook.qdc import export_qdc
+from kvali.codebook.sync import stored_codebook
+from kvali.export.codings import CODINGS_FORMATS, write_codings
+from kvali.export.formats import SUMMARY_FORMATS, write_summary
+from kvali.export.records import DEFAULT_STATUSES, STATUSES, Filters
+from kvali.export.summary import build_summary
+from kvali.refiqda.export import EXPORTED_STATUSES, export_qdpx
+from kvali.refiqda.load import import_qdpx
+
+F = TypeVar("F", bound=Callable[..., Any])
+output_option = click.option("-o", "--output", required=True,
+                             type=click.Path(dir_okay=False, path_type=Path),
+                             help="The file to write.")
+
+
+def filter_options(func: F) -> F:
+    """--codes, --kommune, --region, --kind, --coder and --status (each repeatable)."""
+    options = [
+        click.option("--codes", "codes", multiple=True, metavar="KEY",
+                     help="Only this code and its sub-codes (repeatable)."),
+        click.option("--kommune", "kommuner", multiple=True, metavar="NAME",
+                     help="Only this municipality (repeatable)."),
+        click.option("--region", "regions", multiple=True, metavar="REGION",
+                     help="Only this region (repeatable; 'Nordjylland' is enough)."),
+        click.option("--kind", "kinds", multiple=True,
+                     type=click.Choice(["interview", "survey", "report"]),
+                     help="Only this kind of document (repeatable)."),
+        click.option("--coder", "coders", multiple=True, metavar="NAME",
+                     help="Only codings by this coder (repeatable)."),
+        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+                     help="Only codings with this status (repeatable; default: all but "
+                          "rejected). Use --status accepted --status manual for confirmed "
+                          "codings only."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filters(codes: tuple[str, ...], kommuner: tuple[str, ...], regions: tuple[str, ...],
+             kinds: tuple[str, ...], coders: tuple[str, ...],
+             statuses: tuple[str, ...]) -> Filters:
+    return Filters(codes=codes, kommuner=kommuner, regions=regions, kinds=kinds, coders=coders,
+                   statuses=statuses or DEFAULT_STATUSES)
+
+
+@click.group()
+def export() -> None:
+    """Export theme summaries, codings, crosstabs and REFI-QDA files."""
+
+
+@export.command()
+@output_option
+@click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS),
+              help="md, docx, html or xlsx (default: from the file suffix).")
+@filter_options
+@click.option("--anonymise", is_flag=True,
+              help="Cite the region ('kommune i Region …') instead of the municipality.")
+@click.option("--quotes", default=3, show_default=True, type=click.IntRange(0),
+              help="Quotes per code (key quotes are always included).")
+@click.option("--max-chars", default=500, show_default=True, type=click.IntRange(80),
+              help="Longer quotes are shortened, with the cut shown as [\u2026].")
+@click.option("--title", default="Temaopsummering", show_default=True, help="Heading.")
+@db_option
+def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_chars: int,
+            title: str, db_path: str | None, **filters: tuple[str, ...]) -> None:
+    """Theme summary with counts, memos and cited quotes, in codebook order."""
+    result = build_summary(open_project(db_path), _filters(**filters), quotes_per_code=quotes,
+                           max_quote_chars=max_chars, anonymise=anonymise, title=title)
+    chosen = write_summary(result, output, fmt)
+    click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
+               f"{sum(len(s.quotes) for s in result.sections)} quotes")
+
+
+@export.command()
+@output_option
+@click.option("--format", "fmt", type=click.Choice(CODINGS_FORMATS),
+              help="csv, xlsx or json (default: from the file suffix).")
+@filter_options
+@click.option("--anonymise", is_flag=True,
+              help="Leave out municipality, case and speaker (region and role stay).")
+@db_option
+def codings(output: Path, fmt: str | None, anonymise: bool, db_path: str | None,
+            **filters: tuple[str, ...]) -> None:
+    """One row per coding with document, code path, offsets, text and who said it."""
+    count = write_codings(open_project(db_path), output, fmt, _filters(**filters),
+                          anonymise=anonymise)
+    click.echo(f"wrote {output}: {count} codings")
+
+
+@export.command()
+@output_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]),
+              help="csv or xlsx (default: from the file suffix).")
+@click.option("--by", "attribute", default="region", show_default=True,
+              type=click.Choice([*ATTRIBUTES, "code"]),
+              help="The attribute to cross codes with; 'code' gives code × code co-occurrence.")
+@click.option("--no-rollup", is_flag=True,
+              help="Count each code on its own, not with its sub-codes.")
+@click.option("--window", default=0, show_default=True, type=click.IntRange(0),
+              help="With --by code: also count codes within this many segments.")
+@click.option("--level", default="codes", show_default=True, type=click.Choice(LEVELS),
+              help="With --by code: codes, or top-level themes.")
+@filter_options
+@db_option
+def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, window: int,
+             level: str, db_path: str | None, **filters: tuple[str, ...]) -> None:
+    """Codes × region, size class, municipality, role, kind or question (or × codes)."""
+    db = open_project(db_path)
+    if attribute == "code":
+        count = write_cooccurrence(cooccurrence(db, _filters(**filters), window=window,
+                                                level=level), output, fmt)
+    else:
+        count = write_crosstab(db, output, attribute, fmt, _filters(**filters),
+                               rollup=not no_rollup)
+    click.echo(f"wrote {output}: {count} rows")
+
+
+@export.command()
+@output_option
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Codings to include (repeatable; default: accepted and manual).")
+@db_option
+def qdpx(output: Path, statuses: tuple[str, ...], db_path: str | None) -> None:
+    """The project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    counts = export_qdpx(open_project(db_path), output, statuses=statuses or EXPORTED_STATUSES)
+    click.echo(f"wrote {output}: {counts.documents} sources, {counts.codes} codes, "
+               f"{counts.codings} codings, {counts.notes} notes, {counts.cases} cases")
+
+
+@export.command()
+@output_option
+@db_option
+def qdc(output: Path, db_path: str | None) -> None:
+    """The codebook as a REFI-QDA codebook (.qdc); the same as `kvali codebook export`."""
+    export_qdc(stored_codebook(open_project(db_path)), output)
+    click.echo(f"wrote {output}")
+
+
+@click.command("import-qdpx")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@db_option
+def import_qdpx_command(path: Path, as_json: bool, db_path: str | None) -> None:
+    """Bring in a REFI-QDA project (.qdpx) made by another tool (or by kvali)."""
+    report = import_qdpx(open_project(db_path, create=True), path)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    click.echo(f"imported {path}: {report.documents} documents ({report.segments} segments), "
+               f"{report.codes} new codes ({report.codes_reused} already known), "
+               f"{report.codings} codings, {report.memos} memos, {report.cases} cases")
+    for name, convention in report.conventions.items():
+        if convention != "code points":
+            click.echo(f"  positions in {name!r} read as {convention}")
+    for line in report.skipped:
+        click.echo(f"  warning: {line}", err=True)

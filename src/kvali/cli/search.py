@@ -1,0 +1,149 @@
+"""`kvali search`: find segments across municipalities, see where they are, code or export them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kvali.cli.options import db_option, echo_json, open_project
+from kvali.errors import UsageError
+from kvali.search import SearchFilters, SearchResult, code_hits, export_hits, prepare, search
+from kvali.search.engine import ranked_ids
+
+EXAMPLES = """
+\b
+Query language: words, "phrases", prefix*, AND/OR/NOT (or OG/ELLER/IKKE, in capitals),
+a NEAR b or a NEAR/5 b, parentheses. Words also match their lemma ("netværket" finds
+"netværk"), their aa/å spelling and, from 4 letters, Danish compounds ("civilsamfund" finds
+"civilsamfundsaktørerne").
+\b
+Examples:
+  kvali search "§ 18-midler" --region Nordjylland --size lille
+  kvali search 'netværk NEAR/5 frivillig' --role leder --json
+  kvali search civilsamfunnet --fuzzy --drop civilsamfundsaktør
+  kvali search pårørende --code-all naere_netvaerk --coder anna
+"""
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _print_expansions(result: SearchResult) -> None:
+    for word in result.expansions:
+        parts = []
+        if word["lemma"]:
+            parts.append(f"lemma {word['lemma']}")
+        if word["spelling"]:
+            parts.append("spelling " + ", ".join(word["spelling"]))
+        if word["compounds"]:
+            more = len(word["compounds"]) - 8 + word["compounds_left_out"]
+            parts.append("in longer words " + ", ".join(word["compounds"][:8])
+                         + (f" (+{more} more, see --json)" if more > 0 else ""))
+        if word["fuzzy"]:
+            parts.append("fuzzy " + ", ".join(word["fuzzy"]))
+        if parts:
+            click.echo(f"  {word['word']}: {'; '.join(parts)}")
+    if result.dropped:
+        click.echo(f"  dropped: {', '.join(result.dropped)}")
+
+
+def _print_hits(result: SearchResult) -> None:
+    for number, hit in enumerate(result.hits, start=result.offset + 1):
+        click.echo(f"{number:>4}. {hit.citation()}  [segment {hit.segment_id}]")
+        match = click.style(f"[{hit.kwic.match}]", bold=True) if hit.kwic.match else ""
+        click.echo(f"      {hit.kwic.left}{match}{hit.kwic.right}")
+
+
+def _print_distribution(result: SearchResult) -> None:
+    spread = result.distribution
+    click.echo(f"\nMunicipalities mentioning it: {spread.municipalities_mentioning} of 98")
+    click.echo("Hits per region:")
+    for region, count in spread.by_region.items():
+        mentioning, of = spread.municipalities_by_region[region]
+        click.echo(f"  {region:<22}{_number(count):>8}   {mentioning:>2} of {of} municipalities")
+    click.echo("Hits per size class:")
+    for size, count in spread.by_size.items():
+        mentioning, of = spread.municipalities_by_size[size]
+        click.echo(f"  {size:<22}{_number(count):>8}   {mentioning:>2} of {of} municipalities")
+    top = list(spread.by_kommune.items())[:10]
+    if top:
+        click.echo("Most hits: " + ", ".join(f"{name} {_number(n)}" for name, n in top))
+
+
+def _print_result(result: SearchResult) -> None:
+    click.echo(f"{_number(result.total)} hits for {result.query}")
+    _print_expansions(result)
+    _print_hits(result)
+    shown_to = result.offset + len(result.hits)
+    if result.total > shown_to:
+        click.echo(f"      … showing {result.offset + 1}-{shown_to}; "
+                   f"next page: --offset {shown_to}")
+    if result.total:
+        _print_distribution(result)
+
+
+@click.command("search", epilog=EXAMPLES)
+@click.argument("query")
+@click.option("--kommune", multiple=True, help="Only this municipality: name, spelling variant or "
+              "kommunekode (repeatable).")
+@click.option("--region", multiple=True, help="Only this region, e.g. Nordjylland (repeatable).")
+@click.option("--size", multiple=True, help="Only this size class: lille, mellemstor, stor.")
+@click.option("--kind", multiple=True, help="Only documents of this kind: interview, survey, "
+              "report.")
+@click.option("--question", multiple=True, help="Only answers to this survey question (its key "
+              "or words of its text).")
+@click.option("--role", multiple=True, help="Only speakers/respondents whose role contains this.")
+@click.option("--code", multiple=True, help="Only segments coded with this code (or a sub-code).")
+@click.option("--not-code", multiple=True, help="Only segments not coded with this code.")
+@click.option("--coder", multiple=True, help="With --code/--not-code: codings by this coder; "
+              "alone: segments this coder has coded. With --code-all: who codes.")
+@click.option("--document", multiple=True, help="Only this document (name or id).")
+@click.option("--fuzzy", is_flag=True, help="Also match misspellings (the expansions are shown).")
+@click.option("--whole-words", is_flag=True, help="Do not look inside compounds.")
+@click.option("--drop", multiple=True, help="Leave out this expansion (repeatable).")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+              help="Hits per page.")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Skip this many hits (paging).")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write all hits with citations to a .csv or .xlsx file.")
+@click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
+@db_option
+def search_command(query: str, kommune: tuple[str, ...], region: tuple[str, ...],
+                   size: tuple[str, ...], kind: tuple[str, ...], question: tuple[str, ...],
+                   role: tuple[str, ...], code: tuple[str, ...], not_code: tuple[str, ...],
+                   coder: tuple[str, ...], document: tuple[str, ...], fuzzy: bool,
+                   whole_words: bool, drop: tuple[str, ...], limit: int, offset: int,
+                   export_path: Path | None, code_all: str | None, as_json: bool,
+                   db_path: str | None) -> None:
+    """Search segments across municipalities, with where each hit comes from."""
+    if code_all and len(coder) != 1:
+        raise UsageError("--code-all needs exactly one --coder NAME (who does the coding)")
+    filter_coder = () if code_all and not (code or not_code) else coder
+    filters = SearchFilters(kommune=kommune, region=region, size=size, kind=kind,
+                            question=question, role=role, code=code, not_code=not_code,
+                            coder=filter_coder, document=document)
+    db = open_project(db_path)
+    options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop}
+    result = search(db, query, filters, limit=limit, offset=offset, **options)
+    payload = result.to_dict()
+    notes: list[str] = []
+    if export_path is not None:
+        written = export_hits(db, prepare(db, query, filters, **options), export_path)
+        payload["exported"] = {"path": str(export_path), "rows": written}
+        notes.append(f"exported {_number(written)} hits to {export_path}")
+    if code_all:
+        ranked = ranked_ids(db, prepare(db, query, filters, **options))
+        coded = code_hits(db, [segment_id for segment_id, _ in ranked], code_all, coder[0],
+                          query)
+        payload["coded"] = {"code": code_all, "coder": coder[0], "segments": len(coded)}
+        notes.append(f"coded {_number(len(coded))} hits with {code_all} (manual, by {coder[0]})")
+    if as_json:
+        echo_json(payload)
+        return
+    _print_result(result)
+    for note in notes:
+        click.echo(note)

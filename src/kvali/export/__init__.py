@@ -1,0 +1,1 @@
+"""Exports: theme summaries with citations (md, docx, html, xlsx) and codings as data."""

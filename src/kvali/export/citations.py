@@ -1,0 +1,167 @@
+"""Citations: who said a quote and where, with a stable reference into the document text.
+
+A citation reads "Socialchef, Aarhus. Gruppeinterview om …, tur 12 [doc:3:1200-1350]":
+the role (a speaker's role, or a survey respondent's `rolle` answer), the municipality (or only
+"kommune i Region …" when `anonymise=True`), the document, the position, and the reference
+`doc:ID:START-END` whose offsets give exactly the quoted text, `documents.text[START:END]`.
+
+The position is the most precise one known: the turn number (with its time mark) in an
+interview, the time mark alone, the page of a PDF, the respondent of a survey answer, and else
+the paragraph of the document (counted by blank lines).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from kvali.export.records import STATUSES, Filters, coding_records
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class Located(Protocol):
+    """What a citation is made from (a CodingRecord or a segment's location)."""
+
+    document_id: int
+    document: str
+    kind: str
+    start: int
+    end: int
+    turn: int | None
+    time: str | None
+    page: int | None
+    role: str | None
+    respondent: str | None
+    case: str | None
+    kommune: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote comes from; `text()` is the line printed under the quote."""
+
+    role: str | None
+    place: str | None
+    document: str
+    position: str | None
+    reference: str
+
+    @property
+    def who(self) -> str:
+        """Role and place, e.g. "Socialchef, kommune i Region Midtjylland"."""
+        return ", ".join(part for part in (self.role, self.place) if part)
+
+    def text(self) -> str:
+        """The whole citation on one line."""
+        where = ", ".join(part for part in (self.document, self.position) if part)
+        who = f"{self.who}. " if self.who else ""
+        return f"{who}{where} [{self.reference}]"
+
+
+@dataclass(frozen=True)
+class SegmentLocation:
+    """A segment's place, for citing a segment that carries no coding."""
+
+    document_id: int
+    document: str
+    kind: str
+    start: int
+    end: int
+    turn: int | None
+    time: str | None
+    page: int | None
+    role: str | None
+    respondent: str | None
+    case: str | None
+    kommune: str | None
+    region: str | None
+
+
+class ParagraphIndex:
+    """Paragraph numbers of offsets, one text fetch per document."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._starts: dict[int, list[int]] = {}
+
+    def paragraph(self, document_id: int, offset: int) -> int:
+        """1-based number of the paragraph that holds `offset`."""
+        if document_id not in self._starts:
+            row = self.db.execute("SELECT text FROM documents WHERE id = ?",
+                                  [document_id]).fetchone()
+            text = row[0] if row else ""
+            self._starts[document_id] = [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
+        return bisect.bisect_right(self._starts[document_id], offset) + 1
+
+
+def citation_for(location: Located, *, anonymise: bool = False,
+                 paragraphs: ParagraphIndex | None = None) -> Citation:
+    """The citation of one located span (see the module docstring)."""
+    if location.kommune:
+        place = f"kommune i {location.region}" if anonymise else location.kommune
+    else:
+        place = None if anonymise else location.case
+    return Citation(role=location.role, place=place, document=location.document,
+                    position=_position(location, paragraphs),
+                    reference=f"doc:{location.document_id}:{location.start}-{location.end}")
+
+
+def cite(db: Database, ids: Iterable[int], *, target: str = "coding",
+         anonymise: bool = False) -> dict[int, Citation]:
+    """Citations of codings (`target="coding"`) or segments (`target="segment"`), by id."""
+    paragraphs = ParagraphIndex(db)
+    wanted = list(ids)
+    if target == "coding":
+        located: dict[int, Located] = {r.coding_id: r for r in coding_records(
+            db, Filters(statuses=STATUSES), coding_ids=wanted)}
+    elif target == "segment":
+        located = segment_locations(db, wanted)
+    else:
+        raise ValueError(f"target must be 'coding' or 'segment', not {target!r}")
+    return {key: citation_for(value, anonymise=anonymise, paragraphs=paragraphs)
+            for key, value in located.items()}
+
+
+def segment_locations(db: Database, segment_ids: Iterable[int]) -> dict[int, SegmentLocation]:
+    """Where each segment lies: document, position, speaker role and case."""
+    ids = "[" + ",".join(str(int(i)) for i in sorted(set(segment_ids))) + "]"
+    rows = db.execute(
+        """
+        SELECT s.id, d.id, d.name, d.kind, s.start, s."end", s.turn, s.time, s.page,
+               coalesce(sp.role, (SELECT ra.value FROM respondent_attributes ra
+                                  WHERE ra.respondent_id = rs.respondent_id
+                                    AND lower(ra.key) IN ('rolle', 'role', 'stilling',
+                                                          'funktion')
+                                  ORDER BY ra.key LIMIT 1)),
+               rp.key, cs.name, m.name, m.region
+        FROM segments s JOIN documents d ON d.id = s.document_id
+        LEFT JOIN speakers sp ON sp.id = s.speaker_id
+        LEFT JOIN responses rs ON rs.id = s.response_id
+        LEFT JOIN respondents rp ON rp.id = rs.respondent_id
+        LEFT JOIN cases cs ON cs.id = coalesce(s.case_id, d.case_id)
+        LEFT JOIN municipalities m ON m.code = cs.municipality_code
+        WHERE s.id IN (SELECT value FROM json_each(?))
+        """, [ids])
+    return {row[0]: SegmentLocation(*row[1:]) for row in rows}
+
+
+def _position(location: Located, paragraphs: ParagraphIndex | None) -> str | None:
+    if location.turn is not None:
+        return f"tur {location.turn}" + (f", {location.time}" if location.time else "")
+    if location.time:
+        return f"tid {location.time}"
+    if location.page is not None:
+        return f"s. {location.page}"
+    if location.respondent:
+        return location.respondent if not location.respondent.isdigit() \
+            else f"respondent {location.respondent}"
+    if paragraphs is not None:
+        return f"afsnit {paragraphs.paragraph(location.document_id, location.start)}"
+    return None

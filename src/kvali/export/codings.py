@@ -1,0 +1,117 @@
+"""Coded segments as data: one row per coding, as CSV, XLSX or JSON, for R, Stata or Excel.
+
+The keys are the public contract of `kvali export codings` (DESIGN.md): document, code,
+code_path (keys from the top theme down), start, end, text (exactly `documents.text[start:end]`),
+status, origin, coder, rule, score, kommune, region, size_class, speaker, role, question, and
+more. With `anonymise=True` the municipality, the case and the speaker label are left empty;
+region, size class and role stay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from kvali.export.formats import output_format, writing
+from kvali.export.records import CodingRecord, Filters, coding_records
+from kvali.tabular import write_table
+
+CODINGS_FORMATS = ("csv", "xlsx", "json")
+COLUMNS = ("document", "document_id", "kind", "code", "code_name", "code_path", "start", "end",
+           "text", "status", "origin", "coder", "rule", "score", "key_quote", "memo", "kommune",
+           "region", "size_class", "case", "speaker", "role", "respondent", "question", "turn",
+           "time", "page", "reference", "coding_id", "segment_id")
+
+
+def coding_rows(db: Database, filters: Filters | None = None, *,
+                anonymise: bool = False) -> Iterator[dict[str, Any]]:
+    """One dict per coding with the COLUMNS keys; document texts are read once each."""
+    codes = {key: (name, parent) for key, name, parent in
+             db.execute("SELECT key, name, parent_key FROM codes")}
+    text_of = _DocumentTexts(db)
+    for record in coding_records(db, filters):
+        yield _row(record, codes, text_of(record.document_id), anonymise)
+
+
+def write_codings(db: Database, path: str | os.PathLike[str], fmt: str | None = None,
+                  filters: Filters | None = None, *, anonymise: bool = False) -> int:
+    """Write the codings as csv, xlsx or json; returns the number of rows."""
+    chosen = output_format(path, fmt, CODINGS_FORMATS, "codings")
+    rows = coding_rows(db, filters, anonymise=anonymise)
+    with writing(path):
+        if chosen == "json":
+            return _write_json(Path(path), rows)
+        return write_table(path, COLUMNS, (_flat(row) for row in rows), chosen,
+                           sheet="Kodninger")
+
+
+def _write_json(path: Path, rows: Iterator[dict[str, Any]]) -> int:
+    """A JSON list written row by row, so a large project never sits in memory twice."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for row in rows:
+            handle.write(",\n " if count else "\n ")
+            handle.write(json.dumps(row, ensure_ascii=False))
+            count += 1
+        handle.write("\n]\n" if count else "]\n")
+    return count
+
+
+class _DocumentTexts:
+    """The text of the current document (records come in document order)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.document_id: int | None = None
+        self.text = ""
+
+    def __call__(self, document_id: int) -> str:
+        if document_id != self.document_id:
+            self.text = self.db.execute("SELECT text FROM documents WHERE id = ?",
+                                        [document_id]).fetchone()[0]
+            self.document_id = document_id
+        return self.text
+
+
+def _path(key: str, codes: dict[str, tuple[str, str | None]]) -> list[str]:
+    path = [key]
+    while (parent := codes.get(path[0], ("", None))[1]) and parent not in path:
+        path.insert(0, parent)
+    return path
+
+
+def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]], text: str,
+         anonymise: bool) -> dict[str, Any]:
+    return {
+        "document": record.document, "document_id": record.document_id, "kind": record.kind,
+        "code": record.code, "code_name": codes.get(record.code, (record.code, None))[0],
+        "code_path": _path(record.code, codes), "start": record.start, "end": record.end,
+        "text": text[record.start:record.end], "status": record.status,
+        "origin": record.origin, "coder": record.coder, "rule": record.rule,
+        "score": record.score, "key_quote": record.key_quote, "memo": record.memo,
+        "kommune": None if anonymise else record.kommune, "region": record.region,
+        "size_class": record.size_class, "case": None if anonymise else record.case,
+        "speaker": None if anonymise else record.speaker, "role": record.role,
+        "respondent": record.respondent, "question": record.question, "turn": record.turn,
+        "time": record.time, "page": record.page, "reference": record.reference,
+        "coding_id": record.coding_id, "segment_id": record.segment_id,
+    }
+
+
+def _flat(row: dict[str, Any]) -> list[Any]:
+    """A table row: the code path joined with " > ", booleans as 0/1."""
+    values = []
+    for column in COLUMNS:
+        value = row[column]
+        if column == "code_path":
+            value = " > ".join(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    return values

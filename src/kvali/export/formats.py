@@ -1,0 +1,56 @@
+"""Write a theme summary in the format the user asked for (or the file's suffix says)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kvali.errors import UsageError
+from kvali.export.summary import Summary
+from kvali.export.summary_docx import write_docx
+from kvali.export.summary_html import summary_html
+from kvali.export.summary_md import summary_markdown
+from kvali.export.summary_xlsx import write_xlsx
+
+SUMMARY_FORMATS = ("md", "docx", "html", "xlsx")
+
+
+def output_format(path: str | os.PathLike[str], fmt: str | None, allowed: tuple[str, ...],
+                  what: str) -> str:
+    """`fmt`, else the suffix of `path`; a UsageError when it is not one of `allowed`."""
+    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
+    if not chosen:
+        raise UsageError(f"{path}: give --format or a file suffix ({', '.join(allowed)})")
+    if chosen not in allowed:
+        raise UsageError(f"{path}: {what} can be written as {', '.join(allowed)}, "
+                         f"not {chosen!r}")
+    if Path(path).is_dir():
+        raise UsageError(f"{path} is a folder; give a file name ending in .{chosen}")
+    return chosen
+
+
+@contextmanager
+def writing(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a failure to write the file (missing folder, no permission) into a UsageError."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def write_summary(summary: Summary, path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Write the summary as md, docx, html or xlsx; returns the format written."""
+    chosen = output_format(path, fmt, SUMMARY_FORMATS, "the summary")
+    target = Path(path)
+    with writing(path):
+        if chosen == "md":
+            target.write_text(summary_markdown(summary), encoding="utf-8")
+        elif chosen == "html":
+            target.write_text(summary_html(summary), encoding="utf-8")
+        elif chosen == "docx":
+            write_docx(summary, target)
+        else:
+            write_xlsx(summary, target)
+    return chosen

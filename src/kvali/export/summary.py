@@ -1,0 +1,195 @@
+"""The theme summary: themes and codes in codebook order with counts, memos and cited quotes.
+
+`build_summary` collects everything into a `Summary`; the writers (md, docx, html, xlsx) only
+lay it out, so every format says the same. A code's counts include its sub-codes (a theme
+counts everything coded under it; "segments" are distinct coded passages, so a passage coded
+with two sub-codes counts once); its quotes come from its own codings, chosen as described in
+`kvali.export.quotes`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from kvali.codebook.model import Code
+from kvali.codebook.sync import stored_codebook
+from kvali.export.citations import ParagraphIndex, citation_for
+from kvali.export.quotes import Quote, QuotePart, cut_quote, select_quotes
+from kvali.export.records import (
+    CodingRecord,
+    Filters,
+    coding_records,
+    descendants,
+    subtrees,
+)
+from kvali.municipalities import REGIONS, SIZE_CLASSES
+
+SELECTION_NOTE = (
+    "Citaterne er analytikerens nøglecitater; derudover er de valgt, så de spreder sig mest "
+    "muligt over kommuner og roller, med manuelt kodede og accepterede citater før forslag.")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Municipalities quoted in one group (a region or a size class) out of the group's total."""
+
+    group: str
+    municipalities: int
+    total: int
+
+
+@dataclass
+class CodeSection:
+    """One theme or code of the summary."""
+
+    key: str
+    name: str
+    depth: int
+    color: str
+    description: str
+    memos: list[tuple[str, str]]  # (coder, text)
+    segments: int = 0
+    documents: int = 0
+    municipalities: int = 0
+    by_region: list[Breakdown] = field(default_factory=list)
+    by_size: list[Breakdown] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """Everything a summary file shows."""
+
+    title: str
+    filters: list[str]
+    anonymise: bool
+    selection: str
+    all_municipalities: int
+    sections: list[CodeSection]
+
+
+def build_summary(
+    db: Database,
+    filters: Filters | None = None,
+    *,
+    quotes_per_code: int = 3,
+    max_quote_chars: int = 500,
+    anonymise: bool = False,
+    title: str = "Temaopsummering",
+) -> Summary:
+    """Collect the summary of the codes (and codings) that pass the filters."""
+    filters = filters or Filters()
+    records = coding_records(db, filters)
+    by_code: dict[str, list[CodingRecord]] = defaultdict(list)
+    for record in records:
+        by_code[record.code].append(record)
+    codebook = stored_codebook(db)
+    shown = _shown_codes(db, codebook.codes, filters)
+    totals = _group_totals(db)
+    paragraphs = ParagraphIndex(db)
+    memos = _code_memos(db)
+    code_subtrees = subtrees(codebook.codes)
+    sections = []
+    depth: dict[str, int] = {}
+    for code in codebook.codes:
+        depth[code.key] = depth.get(code.parent_key, -1) + 1 if code.parent_key else 0
+        if code.key not in shown:
+            continue
+        section = CodeSection(key=code.key, name=code.name, depth=depth[code.key],
+                              color=code.color, description=code.description,
+                              memos=memos.get(code.key, []))
+        subtree = [r for key in code_subtrees[code.key] for r in by_code.get(key, [])]
+        _count(section, subtree, totals)
+        for record in select_quotes(by_code.get(code.key, []), quotes_per_code):
+            parts = _quote_parts(db, record, max_quote_chars)
+            section.quotes.append(Quote(record, parts, citation_for(
+                record, anonymise=anonymise, paragraphs=paragraphs)))
+        sections.append(section)
+    return Summary(title=title, filters=filters.describe(), anonymise=anonymise,
+                   selection=SELECTION_NOTE, all_municipalities=totals[("all", "all")],
+                   sections=sections)
+
+
+def share(part: int, whole: int) -> str:
+    """A percentage for the text, "12 %" (Danish style), or "–" without a whole."""
+    return f"{round(100 * part / whole)} %" if whole else "–"
+
+
+def scope_sentence(section: CodeSection, all_municipalities: int) -> str:
+    """The extent of a code: "12 segmenter i 3 dokumenter fra 5 kommuner (5 % af de 98)"."""
+    return (f"{_count_of(section.segments, 'segment', 'segmenter')} i "
+            f"{_count_of(section.documents, 'dokument', 'dokumenter')} fra "
+            f"{_count_of(section.municipalities, 'kommune', 'kommuner')} "
+            f"({share(section.municipalities, all_municipalities)} af de {all_municipalities}).")
+
+
+def _count_of(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def breakdown_lines(section: CodeSection) -> list[str]:
+    """One line per region, then one for the size classes (only when any municipality counts)."""
+    if not section.municipalities:
+        return []
+    regions = [f"{b.group}: {b.municipalities} af {b.total} kommuner "
+               f"({share(b.municipalities, b.total)})" for b in section.by_region]
+    sizes = ", ".join(f"{b.group} {b.municipalities} af {b.total}" for b in section.by_size)
+    return [*regions, f"Kommunestørrelse: {sizes}"]
+
+
+def _shown_codes(db: Database, codes: list[Code], filters: Filters) -> set[str]:
+    """Every code, or with --codes the chosen codes, their sub-codes and their parents."""
+    keys = {code.key for code in codes}
+    if not filters.codes:
+        return keys
+    parents = {code.key: code.parent_key for code in codes}
+    shown = descendants(db, filters.codes)
+    for key in list(shown):
+        while parents.get(key):
+            key = parents[key]
+            shown.add(key)
+    return shown & keys
+
+
+def _group_totals(db: Database) -> dict[tuple[str, str], int]:
+    """How many of the 98 municipalities lie in each region and size class."""
+    totals = {("all", "all"): db.execute("SELECT count(*) FROM municipalities").fetchone()[0]}
+    for column, label in (("region", "region"), ("size_class", "size")):
+        for group, count in db.execute(
+                f"SELECT {column}, count(*) FROM municipalities GROUP BY {column}"):
+            totals[(label, group)] = count
+    return totals
+
+
+def _count(section: CodeSection, records: list[CodingRecord],
+           totals: dict[tuple[str, str], int]) -> None:
+    section.segments = len({(r.document_id, r.start, r.end) for r in records})
+    section.documents = len({r.document_id for r in records})
+    places = {(r.kommune, r.region, r.size_class) for r in records if r.kommune}
+    section.municipalities = len(places)
+    section.by_region = [Breakdown(region, sum(p[1] == region for p in places),
+                                   totals.get(("region", region), 0)) for region in REGIONS]
+    section.by_size = [Breakdown(size, sum(p[2] == size for p in places),
+                                 totals.get(("size", size), 0)) for size in SIZE_CLASSES]
+
+
+def _code_memos(db: Database) -> dict[str, list[tuple[str, str]]]:
+    memos: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for target, coder, text in db.execute(
+            "SELECT target, coder, text FROM memos WHERE target_type = 'code' AND text != '' "
+            "ORDER BY target, coder, id"):
+        memos[target].append((coder, text))
+    return memos
+
+
+def _quote_parts(db: Database, record: CodingRecord,
+                 max_chars: int) -> tuple[QuotePart, ...]:
+    """The quote's parts, read from the stored text with offsets kept document-absolute."""
+    span = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                      [record.start + 1, record.end - record.start, record.document_id]
+                      ).fetchone()[0]
+    return tuple(QuotePart(part.start + record.start, part.end + record.start, part.text)
+                 for part in cut_quote(span, 0, len(span), max_chars))

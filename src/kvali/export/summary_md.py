@@ -1,0 +1,58 @@
+"""The theme summary as Markdown: headings per theme, quotes as block quotes with citations."""
+
+from __future__ import annotations
+
+import re
+
+from kvali.export.citations import Citation
+from kvali.export.quotes import CUT
+from kvali.export.summary import CodeSection, Summary, breakdown_lines, scope_sentence
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(?=\s|$)", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as written (no emphasis, links, HTML or list markers)."""
+    return _LINE_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", text))
+
+
+def summary_markdown(summary: Summary) -> str:
+    """The whole summary as one Markdown text."""
+    lines = [f"# {md_escape(summary.title)}", ""]
+    for line in summary.filters:
+        lines += [f"- {md_escape(line)}"]
+    if summary.filters:
+        lines.append("")
+    if summary.anonymise:
+        lines += ["Citater er anonymiseret til region.", ""]
+    lines += [summary.selection, ""]
+    for section in summary.sections:
+        lines += _section(section, summary.all_municipalities)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _citation(citation: Citation) -> str:
+    where = ", ".join(part for part in (citation.document, citation.position) if part)
+    who = f"{citation.who}. " if citation.who else ""
+    return f"{md_escape(who + where)} [{citation.reference}]"
+
+
+def _section(section: CodeSection, all_municipalities: int) -> list[str]:
+    level = "#" * min(section.depth + 2, 6)
+    lines = [f"{level} {md_escape(section.name)}", ""]
+    if section.description:
+        lines += [f"*{md_escape(section.description)}*", ""]
+    for coder, text in section.memos:
+        lines += [f"**Opsummering ({md_escape(coder)}):** {md_escape(text)}", ""]
+    lines += [f"**Omfang:** {scope_sentence(section, all_municipalities)}", ""]
+    breakdown = breakdown_lines(section)
+    if breakdown:
+        lines += [f"- {md_escape(line)}" for line in breakdown] + [""]
+    for quote in section.quotes:
+        body = CUT.join(md_escape(part.text) for part in quote.parts).split("\n")
+        lines += [f"> {line}".rstrip() for line in body]
+        lines += [">", f"> — {_citation(quote.citation)}", ""]
+    if not section.quotes:
+        lines += ["*Ingen citater.*", ""]
+    return lines

@@ -1,0 +1,306 @@
+"""Write a kvali project as a REFI-QDA project (.qdpx) that other QDA tools can open.
+
+The archive holds `project.qde` (QDA-XML 1.0, validated against Project.xsd in the tests) and
+one UTF-8 file per document in `sources/`, named `GUID.txt` and referenced as
+`plainTextPath="internal://GUID.txt"`. Positions are code points into exactly that text, which
+is the document's stored text, so `startPosition`/`endPosition` are kvali's own offsets.
+
+- Codes: the codebook with colours and hierarchy, written by `kvali.codebook.qdc` (the key
+  travels in the description); code memos hang on the code as NoteRefs.
+- Codings: the human codings (statuses accepted and manual by default) grouped into one
+  PlainTextSelection per span, each Coding with its coder as a User.
+- Memos become Notes: project memos referenced from the project, document memos from the
+  source, code memos from the code, and a coding's memo from its Coding.
+- Cases: one per case, municipalities with the Variables region, size_class and kommunekode.
+  A case holds its documents (SourceRef); segments whose case differs from their document's
+  (a speaker's municipality in a group interview, a survey respondent) are held as uncoded
+  selections (SelectionRef).
+- Documents carry their kind, survey question and attributes as Variables.
+
+GUIDs are derived from kvali's identities, so exporting the same project twice gives the same
+GUIDs.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from sqlite_utils import Database
+
+from kvali import __version__
+from kvali.codebook.model import Code, Codebook
+from kvali.codebook.qdc import KVALI_NAMESPACE, PROJECT_NS, code_guid, codebook_element
+from kvali.codebook.sync import stored_codebook
+from kvali.errors import UsageError
+from kvali.tabular import xml_safe
+
+EXPORTED_STATUSES = ("accepted", "manual")
+CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
+Q = f"{{{PROJECT_NS}}}"
+
+
+@dataclass
+class QdpxExport:
+    """What was written."""
+
+    documents: int = 0
+    codes: int = 0
+    codings: int = 0
+    notes: int = 0
+    cases: int = 0
+    users: int = 0
+
+
+def guid(*parts: object) -> str:
+    """A stable GUID for a kvali object (kind first: "document", 12, …)."""
+    return str(uuid.uuid5(KVALI_NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def export_qdpx(db: Database, path: str | os.PathLike[str], *,
+                statuses: tuple[str, ...] = EXPORTED_STATUSES,
+                name: str | None = None) -> QdpxExport:
+    """Write the project to a .qdpx archive; returns the counts written."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give a file name ending in .qdpx")
+    builder = _Builder(db, statuses)
+    root = builder.project(name or Path(path).stem)
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    try:
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("project.qde", xml)
+            for document_id, source_guid in builder.sources.items():
+                text = db.execute("SELECT text FROM documents WHERE id = ?",
+                                  [document_id]).fetchone()[0]
+                archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    return builder.counts
+
+
+class _Builder:
+    """Builds the project.qde tree; `sources` maps document ids to their GUIDs."""
+
+    def __init__(self, db: Database, statuses: tuple[str, ...]) -> None:
+        self.db = db
+        self.statuses = statuses
+        self.counts = QdpxExport()
+        self.sources: dict[int, str] = {}
+        self.users: dict[str, str] = {}
+        self.variables: dict[str, tuple[str, str]] = {}  # name -> (guid, type)
+        self.notes: list[etree._Element] = []
+        self.case_selections: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+
+    def user(self, name: str) -> str:
+        if name not in self.users:
+            self.users[name] = guid("user", name)
+        return self.users[name]
+
+    def variable(self, name: str, kind: str = "Text") -> str:
+        if name not in self.variables:
+            self.variables[name] = (guid("variable", name), kind)
+        return self.variables[name][0]
+
+    def note(self, identity: str, coder: str, text: str, created: str | None,
+             title: str) -> str:
+        note_guid = guid("note", identity)
+        element = etree.Element(f"{Q}Note", guid=note_guid, name=xml_safe(title),
+                                creatingUser=self.user(coder))
+        if created:
+            element.set("creationDateTime", created)
+        etree.SubElement(element, f"{Q}PlainTextContent").text = xml_safe(text)
+        self.notes.append(element)
+        self.counts.notes += 1
+        return note_guid
+
+    def project(self, name: str) -> etree._Element:
+        root = etree.Element(f"{Q}Project", nsmap={None: PROJECT_NS})
+        root.set("name", xml_safe(name))
+        root.set("origin", f"kvali {__version__}")
+        memos = self._memos()
+        codebook = self._codebook(memos.get("code", {}))
+        cases = self._cases()
+        sources = self._sources(memos.get("document", {}))
+        project_notes = [self.note(f"memo:{memo_id}", coder, text, created, "Projektmemo")
+                         for entries in memos.get("project", {}).values()
+                         for memo_id, coder, text, created in entries]
+        if self.users:
+            users = etree.SubElement(root, f"{Q}Users")
+            for user_name, user_guid in sorted(self.users.items()):
+                etree.SubElement(users, f"{Q}User", guid=user_guid, name=xml_safe(user_name))
+            self.counts.users = len(self.users)
+        if codebook is not None:
+            root.append(codebook)
+        if self.variables:
+            variables = etree.SubElement(root, f"{Q}Variables")
+            for variable_name, (variable_guid, kind) in self.variables.items():
+                etree.SubElement(variables, f"{Q}Variable", guid=variable_guid,
+                                 name=xml_safe(variable_name), typeOfVariable=kind)
+        if len(cases):
+            root.append(cases)
+        if len(sources):
+            root.append(sources)
+        if self.notes:
+            etree.SubElement(root, f"{Q}Notes").extend(self.notes)
+        for note_guid in project_notes:
+            etree.SubElement(root, f"{Q}NoteRef", targetGUID=note_guid)
+        return root
+
+    def _memos(self) -> dict[str, dict[str, list[tuple[int, str, str, str]]]]:
+        """target type -> target -> [(memo id, coder, text, created)]."""
+        memos: dict[str, dict[str, list[tuple[int, str, str, str]]]] = defaultdict(
+            lambda: defaultdict(list))
+        for memo_id, target_type, target, coder, text, created in self.db.execute(
+                "SELECT id, target_type, target, coder, text, created_at FROM memos "
+                "WHERE target_type != 'coding' ORDER BY id"):
+            memos[target_type][target].append((memo_id, coder, text, created))
+        return memos
+
+    def _codebook(self, code_memos: dict) -> etree._Element | None:
+        codes = stored_codebook(self.db).codes
+        keys = {code.key for code in codes}
+        marks = ", ".join("?" * len(self.statuses))
+        for row in self.db.query(
+                f"SELECT * FROM codes WHERE active = 0 AND key IN (SELECT code_key FROM codings "
+                f"WHERE status IN ({marks})) ORDER BY position", list(self.statuses)):
+            codes.append(Code(key=row["key"], name=row["name"], description=row["description"],
+                              color=row["color"], parent_key=row["parent_key"]))
+            keys.add(row["key"])
+        if not codes:
+            return None
+        element = codebook_element(Codebook(name="project", version="", codes=codes),
+                                   namespace=PROJECT_NS)
+        self.counts.codes = len(codes)
+        by_guid = {code.get("guid"): code for code in element.iter(f"{Q}Code")}
+        names = {code.key: code.name for code in codes}
+        for key, entries in code_memos.items():
+            if key not in keys:
+                continue
+            code_element = by_guid[code_guid(key)]
+            position = 1 if len(code_element) and code_element[0].tag == f"{Q}Description" else 0
+            for memo_id, coder, text, created in entries:
+                note_guid = self.note(f"memo:{memo_id}", coder, text, created,
+                                      f"Memo: {names[key]}")
+                code_element.insert(position, etree.Element(f"{Q}NoteRef", targetGUID=note_guid))
+                position += 1
+        return element
+
+    def _cases(self) -> etree._Element:
+        cases = etree.Element(f"{Q}Cases")
+        documents: dict[int, list[int]] = defaultdict(list)
+        for document_id, case_id in self.db.execute(
+                "SELECT id, case_id FROM documents WHERE case_id IS NOT NULL ORDER BY id"):
+            documents[case_id].append(document_id)
+        for case_id, document_id, start, end in _segment_case_runs(self.db):
+            self.case_selections[document_id].append((start, end, case_id))
+        selections_of: dict[int, list[str]] = defaultdict(list)
+        for document_id, runs in self.case_selections.items():
+            for start, end, case_id in runs:
+                selections_of[case_id].append(guid("case-selection", document_id, start, end))
+        for case_id, case_name, code, region, size_class in self.db.execute(
+                "SELECT c.id, c.name, m.code, m.region, m.size_class FROM cases c "
+                "LEFT JOIN municipalities m ON m.code = c.municipality_code ORDER BY c.id"):
+            case = etree.SubElement(cases, f"{Q}Case", guid=guid("case", case_name),
+                                    name=xml_safe(case_name))
+            if code is not None:
+                for (variable, kind), value in zip(CASE_VARIABLES, (region, size_class, code),
+                                                   strict=True):
+                    _variable_value(case, self.variable(variable, kind), kind, value)
+            for document_id in documents.get(case_id, []):
+                etree.SubElement(case, f"{Q}SourceRef", targetGUID=guid("document", document_id))
+            for selection_guid in selections_of.get(case_id, []):
+                etree.SubElement(case, f"{Q}SelectionRef", targetGUID=selection_guid)
+            self.counts.cases += 1
+        return cases
+
+    def _sources(self, document_memos: dict) -> etree._Element:
+        sources = etree.Element(f"{Q}Sources")
+        codings = self._codings()
+        attributes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for document_id, key, value in self.db.execute(
+                "SELECT document_id, key, value FROM document_attributes "
+                "ORDER BY document_id, key"):
+            attributes[document_id].append((key, value))
+        for document_id, name, kind, question in self.db.execute(
+                "SELECT id, name, kind, question FROM documents ORDER BY id"):
+            source_guid = guid("document", document_id)
+            self.sources[document_id] = source_guid
+            source = etree.SubElement(sources, f"{Q}TextSource", guid=source_guid,
+                                      name=xml_safe(name),
+                                      plainTextPath=f"internal://{source_guid}.txt")
+            self._selections(source, document_id, codings.get(document_id, {}))
+            for memo_id, coder, text, created in document_memos.get(str(document_id), []):
+                note_guid = self.note(f"memo:{memo_id}", coder, text, created,
+                                      f"Memo: {name}")
+                etree.SubElement(source, f"{Q}NoteRef", targetGUID=note_guid)
+            values = [("kind", kind), ("question", question), *attributes[document_id]]
+            for variable, value in values:
+                if value:
+                    _variable_value(source, self.variable(variable), "Text", value)
+            self.counts.documents += 1
+        return sources
+
+    def _codings(self) -> dict[int, dict[tuple[int, int], list[tuple]]]:
+        marks = ", ".join("?" * len(self.statuses))
+        found: dict[int, dict[tuple[int, int], list[tuple]]] = defaultdict(
+            lambda: defaultdict(list))
+        for row in self.db.execute(
+                f'SELECT id, document_id, start, "end", code_key, coder, created_at, memo '
+                f"FROM codings WHERE status IN ({marks}) ORDER BY document_id, start, \"end\", id",
+                list(self.statuses)):
+            found[row[1]][(row[2], row[3])].append(row)
+        return found
+
+    def _selections(self, source: etree._Element, document_id: int,
+                    coded: dict[tuple[int, int], list[tuple]]) -> None:
+        spans = [(start, end, "coded") for start, end in coded] + \
+            [(start, end, "case") for start, end, _ in self.case_selections.get(document_id, [])]
+        for start, end, purpose in sorted(spans):
+            if purpose == "case":
+                etree.SubElement(source, f"{Q}PlainTextSelection",
+                                 guid=guid("case-selection", document_id, start, end),
+                                 startPosition=str(start), endPosition=str(end))
+                continue
+            rows = coded[(start, end)]
+            selection = etree.SubElement(
+                source, f"{Q}PlainTextSelection", guid=guid("selection", document_id, start, end),
+                startPosition=str(start), endPosition=str(end), creatingUser=self.user(rows[0][5]))
+            for coding_id, _, _, _, code_key, coder, created, memo in rows:
+                coding = etree.SubElement(selection, f"{Q}Coding", guid=guid("coding", coding_id),
+                                          creatingUser=self.user(coder), creationDateTime=created)
+                etree.SubElement(coding, f"{Q}CodeRef", targetGUID=code_guid(code_key))
+                if memo:
+                    note_guid = self.note(f"coding:{coding_id}", coder, memo, created,
+                                          f"Memo: kodning {coding_id}")
+                    etree.SubElement(coding, f"{Q}NoteRef", targetGUID=note_guid)
+                self.counts.codings += 1
+
+
+def _variable_value(parent: etree._Element, variable_guid: str, kind: str,
+                    value: object) -> None:
+    element = etree.SubElement(parent, f"{Q}VariableValue")
+    etree.SubElement(element, f"{Q}VariableRef", targetGUID=variable_guid)
+    tag = "IntegerValue" if kind == "Integer" else "TextValue"
+    etree.SubElement(element, f"{Q}{tag}").text = xml_safe(str(value))
+
+
+def _segment_case_runs(db: Database) -> list[tuple[int, int, int, int]]:
+    """(case, document, start, end) of runs of segments whose case is not their document's."""
+    runs: list[list[int]] = []
+    previous: tuple[int, int, int] | None = None  # document, seq, case
+    for document_id, seq, start, end, case_id in db.execute(
+            'SELECT s.document_id, s.seq, s.start, s."end", s.case_id FROM segments s '
+            "JOIN documents d ON d.id = s.document_id WHERE s.case_id IS NOT NULL "
+            "AND (d.case_id IS NULL OR s.case_id != d.case_id) ORDER BY s.document_id, s.seq"):
+        if previous == (document_id, seq - 1, case_id):
+            runs[-1][3] = end
+        else:
+            runs.append([case_id, document_id, start, end])
+        previous = (document_id, seq, case_id)
+    return [(run[0], run[1], run[2], run[3]) for run in runs]

@@ -1,0 +1,298 @@
+"""Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or kvali.
+
+- Sources become documents: the text is normalised like every kvali import, split into blocks by
+  `parse_transcript` (speaker turns when found, else paragraphs) and segmented by kvali's
+  pipeline. The kind is the source's `kind` variable when it has one, else interview when turns
+  were found, else report. Other variables become document attributes.
+- Codes become codes: the key written by kvali (`kvali-key:` in the description) when present,
+  else a key derived from the name (see `kvali.codebook.qdc`). A code whose key the project
+  already has is the same code when the key came from kvali or the name and parent agree;
+  otherwise the imported code gets a new key.
+- Selections land on the same text: positions are read with the convention the file turns out
+  to use (`kvali.refiqda.positions`). Codings become manual codings by their User.
+- Notes become memos on the project, a document, a code or a coding; Cases become cases (and
+  the documents and segments they hold get that case).
+
+Everything happens in one transaction: a failure leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from sqlite_utils import Database
+
+from kvali.codebook.model import Code
+from kvali.codebook.qdc import KEY_LABEL, codes_from_element
+from kvali.coding.store import log_event, now
+from kvali.errors import InputError
+from kvali.importer import store_parsed_source
+from kvali.ingest.model import ParsedDocument, ParsedSource
+from kvali.ingest.transcript import parse_transcript
+from kvali.refiqda.positions import PositionMap, choose_convention
+from kvali.refiqda.read import QdaCoding, QdaProject, QdaSource, read_qdpx
+from kvali.store.cases import CaseResolver
+
+KINDS = ("interview", "survey", "report")
+DEFAULT_CODER = "qdpx"
+
+
+@dataclass
+class QdpxImport:
+    """What an import brought in."""
+
+    documents: int = 0
+    segments: int = 0
+    codes: int = 0
+    codes_reused: int = 0
+    codings: int = 0
+    memos: int = 0
+    cases: int = 0
+    conventions: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly."""
+        return asdict(self)
+
+
+def import_qdpx(db: Database, path: str | Path) -> QdpxImport:
+    """Bring a .qdpx project into the open kvali project (see the module docstring)."""
+    path = Path(path)
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    if db.execute("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).fetchone():
+        raise InputError("this project file has already been imported", source=str(path))
+    project = read_qdpx(path)
+    report = QdpxImport(skipped=list(project.skipped))
+    with db.atomic():
+        codes = _store_codes(db, project, str(path), report)
+        maps = _store_documents(db, project, path, sha, report)
+        _store_cases(db, project, maps, report)
+        _store_codings_and_memos(db, project, codes, maps, report)
+        log_event(db, "kvali", "import_qdpx", {
+            "path": str(path), **{k: v for k, v in report.to_dict().items()
+                                  if k not in ("skipped", "conventions")}})
+    return report
+
+
+@dataclass
+class _Placed:
+    """A source stored as a document: its id, position map and segment starts."""
+
+    document_id: int
+    positions: PositionMap
+    segment_starts: list[int]
+    segment_rows: list[tuple[int, int, int]]  # (start, end, id)
+
+
+def _store_codes(db: Database, project: QdaProject, source: str,
+                 report: QdpxImport) -> dict[str, str]:
+    """Insert the codes; returns code GUID -> kvali key."""
+    if project.codebook is None or not project.code_guids:
+        return {}
+    existing = {row["key"]: row for row in db.query("SELECT key, name, parent_key FROM codes")}
+    elements = {code.get("guid"): code for code in project.codebook.iter("Code")}
+    imported = codes_from_element(project.codebook, source)
+    renamed: dict[str, str] = {}
+    top = db.execute("SELECT coalesce(max(position) + 1, 0) FROM codes "
+                     "WHERE parent_key IS NULL").fetchone()[0]
+    keys: dict[str, str] = {}
+    for code_guid, code in zip(project.code_guids, imported, strict=True):
+        parent = renamed.get(code.parent_key or "", code.parent_key)
+        key = code.key
+        if key in existing:
+            row = existing[key]
+            explicit = f"{KEY_LABEL}: {key}" in _description(elements.get(code_guid))
+            if explicit or (row["name"] == code.name and row["parent_key"] == parent):
+                keys[code_guid] = key
+                report.codes_reused += 1
+                continue
+            key = _unused(key, existing)
+            renamed[code.key] = key
+        _insert_code(db, code, key, parent, top)
+        existing[key] = {"key": key, "name": code.name, "parent_key": parent}
+        keys[code_guid] = key
+        report.codes += 1
+    return keys
+
+
+def _description(element: Element | None) -> str:
+    description = element.find("Description") if element is not None else None
+    return (description.text or "") if description is not None else ""
+
+
+def _unused(key: str, existing: dict) -> str:
+    number = 2
+    while f"{key}_{number}" in existing:
+        number += 1
+    return f"{key}_{number}"
+
+
+def _insert_code(db: Database, code: Code, key: str, parent: str | None, top: int) -> None:
+    db.execute(
+        "INSERT INTO codes (key, name, description, inclusion, exclusion, example, color, "
+        "parent_key, position, rules, rules_hash, active) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', '', 1)",
+        [key, code.name, code.description, code.inclusion, code.exclusion, code.example,
+         code.color, parent, code.position + (top if parent is None else 0)])
+
+
+def _store_documents(db: Database, project: QdaProject, path: Path, sha: str,
+                     report: QdpxImport) -> dict[str, _Placed]:
+    """Segment and store every source; returns source GUID -> where it landed."""
+    variable_names = {guid: name.strip() for guid, name in project.variables.items()}
+    case_of = {}
+    for case in project.cases:
+        for source_guid in case.sources:
+            case_of.setdefault(source_guid, case.name)
+    documents, maps = [], []
+    for source in project.sources:
+        spans = [(s.start, s.end) for s in source.selections]
+        positions = PositionMap(source.raw, choose_convention(source.raw, spans))
+        report.conventions[source.name] = positions.convention.describe()
+        maps.append(positions)
+        documents.append(_document(source, positions.text, variable_names,
+                                   case_of.get(source.guid)))
+    if not documents:
+        raise InputError("the project has no text sources to import", source=str(path))
+    outcome = store_parsed_source(db, ParsedSource(documents=documents), path=str(path),
+                                  sha256=sha, kind="qdpx")
+    report.documents, report.segments = outcome.documents, outcome.segments
+    report.skipped += outcome.warnings
+    import_id = db.execute("SELECT id FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
+    ids = [row[0] for row in db.execute(
+        "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id])]
+    placed = {}
+    for source, positions, document_id in zip(project.sources, maps, ids, strict=True):
+        rows = [tuple(row) for row in db.execute(
+            'SELECT start, "end", id FROM segments WHERE document_id = ? ORDER BY start',
+            [document_id])]
+        placed[source.guid] = _Placed(document_id, positions, [r[0] for r in rows], rows)
+    return placed
+
+
+def _document(source: QdaSource, text: str, variable_names: dict[str, str],
+              case: str | None) -> ParsedDocument:
+    values = {variable_names.get(guid, guid): value for guid, value in source.variables.items()}
+    blocks, speakers = parse_transcript(text)
+    kind = values.pop("kind", "").strip().lower()
+    if kind not in KINDS:
+        kind = "interview" if any(block.speaker for block in blocks) else "report"
+    question = values.pop("question", None) or None
+    return ParsedDocument(name=source.name, kind=kind, text=text, blocks=blocks,
+                          attributes={**values, "refi_guid": source.guid}, case=case,
+                          speakers=speakers, question=question)
+
+
+def _store_cases(db: Database, project: QdaProject, placed: dict[str, _Placed],
+                 report: QdpxImport) -> None:
+    """Create every case; segments inside a case's selections get that case."""
+    resolver = CaseResolver(db)
+    selections = {s.guid: (source.guid, s) for source in project.sources
+                  for s in source.selections}
+    for case in project.cases:
+        if not case.name:
+            report.skipped.append(f"case {case.guid} has no name; skipped")
+            continue
+        case_id = resolver.case_id(case.name)
+        report.cases += 1
+        for selection_guid in case.selections:
+            if selection_guid not in selections:
+                continue
+            source_guid, selection = selections[selection_guid]
+            where = placed.get(source_guid)
+            span = where.positions.span(selection.start, selection.end) if where else None
+            if span is None:
+                continue
+            db.execute('UPDATE segments SET case_id = ? WHERE document_id = ? AND start >= ? '
+                       'AND "end" <= ?', [case_id, where.document_id, *span])
+
+
+def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str, str],
+                             placed: dict[str, _Placed], report: QdpxImport) -> None:
+    users = project.users
+    coding_notes: dict[int, list[str]] = defaultdict(list)
+    memo_targets: list[tuple[str, str, str]] = []  # (note guid, target type, target)
+    seen: dict[tuple, int] = {}
+    stamp = now()
+    for source in project.sources:
+        where = placed[source.guid]
+        memo_targets += [(n, "document", str(where.document_id)) for n in source.notes]
+        whole = [(None, 0, len(where.positions.text), coding) for coding in source.codings]
+        spans = [(s, *(where.positions.span(s.start, s.end) or (None, None)), c)
+                 for s in source.selections for c in s.codings]
+        for selection, start, end, coding in whole + spans:
+            if start is None or end <= start:
+                report.skipped.append(f"selection {selection.guid} in {source.name} lies "
+                                      "outside the text or is empty; skipped")
+                continue
+            if coding.code_guid not in codes:
+                report.skipped.append(f"coding {coding.guid} refers to an unknown code; skipped")
+                continue
+            coder = users.get(coding.user or "") or users.get(
+                (selection.user if selection else None) or "") or DEFAULT_CODER
+            identity = (where.document_id, start, end, codes[coding.code_guid], coder)
+            if identity not in seen:
+                seen[identity] = _insert_coding(db, where, start, end, codes[coding.code_guid],
+                                                coder, coding, stamp)
+                report.codings += 1
+            notes = coding.notes + (selection.notes if selection else [])
+            coding_notes[seen[identity]].extend(notes)
+        for selection in source.selections:
+            if selection.notes and not selection.codings:
+                memo_targets += [(n, "document", str(where.document_id))
+                                 for n in selection.notes]
+    for code_guid, notes in project.code_notes.items():
+        if code_guid in codes:
+            memo_targets += [(n, "code", codes[code_guid]) for n in notes]
+    memo_targets += [(n, "project", "project") for n in project.project_notes]
+    referenced = {n for n, _, _ in memo_targets} | {n for ns in coding_notes.values() for n in ns}
+    memo_targets += [(n, "project", "project") for n in project.notes if n not in referenced]
+    _store_memos(db, project, memo_targets, coding_notes, report, stamp)
+
+
+def _insert_coding(db: Database, where: _Placed, start: int, end: int, code_key: str,
+                   coder: str, coding: QdaCoding, stamp: str) -> int:
+    index = bisect.bisect_right(where.segment_starts, start) - 1
+    segment_id = None
+    for row in where.segment_rows[max(index, 0):index + 2]:
+        if row[0] < end and row[1] > start:
+            segment_id = row[2]
+            break
+    provenance = json.dumps({"source": "qdpx", "guid": coding.guid}, ensure_ascii=False)
+    return db.execute(
+        'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
+        "status, provenance, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'manual', 'manual', ?, ?, ?)",
+        [where.document_id, segment_id, start, end, code_key, coder, provenance,
+         coding.created or stamp, stamp]).lastrowid
+
+
+def _store_memos(db: Database, project: QdaProject, targets: list[tuple[str, str, str]],
+                 coding_notes: dict[int, list[str]], report: QdpxImport, stamp: str) -> None:
+    texts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for note_guid, target_type, target in targets:
+        note = project.notes.get(note_guid)
+        if note is not None and note.text.strip():
+            coder = project.users.get(note.user or "") or DEFAULT_CODER
+            texts[(target_type, target, coder)].append(note.text.strip())
+    for (target_type, target, coder), parts in texts.items():
+        db.execute("INSERT INTO memos (target_type, target, coder, text, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [target_type, target, coder, "\n\n".join(parts), stamp, stamp])
+        report.memos += 1
+    for coding_id, note_guids in coding_notes.items():
+        parts = [project.notes[n].text.strip() for n in dict.fromkeys(note_guids)
+                 if n in project.notes and project.notes[n].text.strip()]
+        if parts:
+            db.execute("UPDATE codings SET memo = ? WHERE id = ?", ["\n\n".join(parts), coding_id])
+            report.memos += 1

@@ -1,0 +1,162 @@
+"""Selection positions in REFI-QDA sources, and how they land in kvali's normalised text.
+
+The standard counts positions in Unicode code points of the plain-text source. Tools differ:
+.NET tools (NVivo) count UTF-16 code units, so every character outside the Basic Multilingual
+Plane (emoji) counts twice; some count "\\r\\n" as one position; some count a byte-order mark.
+`choose_convention` tries each reading that makes a difference for the text at hand and keeps
+the one under which the most selection boundaries fall between words rather than inside one
+(ties go to the standard reading). `PositionMap` then turns positions into offsets into the
+normalised text kvali stores (no BOM, "\\n" line ends, no control characters, NFC) — the same
+normalisation as `kvali.ingest.encoding.normalise_text`, with every offset tracked.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import product
+
+BOM = "\ufeff"
+LINE_BREAKS = {"\r", "\u2028", "\u2029", "\x85", "\f", "\v"}
+REMOVED = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]} | \
+    {"\ufffe", "\uffff", BOM}
+SAMPLE = 3000
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a tool counted positions."""
+
+    utf16: bool = False
+    crlf_as_one: bool = False
+    bom_counted: bool = False
+
+    def describe(self) -> str:
+        """A short label for reports ("code points", "UTF-16 units, CRLF as one", …)."""
+        parts = ["UTF-16 units" if self.utf16 else "code points"]
+        if self.crlf_as_one:
+            parts.append("CRLF as one")
+        if self.bom_counted:
+            parts.append("BOM counted")
+        return ", ".join(parts)
+
+
+def unit_offsets(raw: str, convention: Convention) -> array:
+    """For every position under `convention`, the code-point index into `raw` it stands for."""
+    offsets = array("q")
+    index = 1 if raw.startswith(BOM) and not convention.bom_counted else 0
+    length = len(raw)
+    while index < length:
+        char = raw[index]
+        offsets.append(index)
+        if convention.crlf_as_one and char == "\r" and raw.startswith("\n", index + 1):
+            index += 2
+            continue
+        if convention.utf16 and ord(char) > 0xFFFF:
+            offsets.append(index + 1)  # the low surrogate: a boundary after the character
+        index += 1
+    offsets.append(length)
+    return offsets
+
+
+def choose_convention(raw: str, spans: Sequence[tuple[int, int]]) -> Convention:
+    """The reading of positions under which the selections look most like whole words."""
+    options = product([False, True] if any(ord(c) > 0xFFFF for c in raw) else [False],
+                      [False, True] if "\r\n" in raw else [False],
+                      [False, True] if raw.startswith(BOM) else [False])
+    candidates = [Convention(*option) for option in options]
+    if len(candidates) == 1 or not spans:
+        return candidates[0]
+    sample = spans[:: max(1, len(spans) // SAMPLE)]
+    scores = [_score(raw, unit_offsets(raw, c), sample) for c in candidates]
+    return candidates[scores.index(max(scores))]
+
+
+def _score(raw: str, offsets: array, spans: Sequence[tuple[int, int]]) -> int:
+    score = 0
+    for start, end in spans:
+        if not 0 <= start < end < len(offsets):
+            continue
+        score += _clean(raw, offsets[start]) + _clean(raw, offsets[end])
+    return score
+
+
+def _clean(raw: str, index: int) -> bool:
+    """True when a boundary does not split a word or a "\\r\\n" pair."""
+    if index <= 0 or index >= len(raw):
+        return True
+    before, after = raw[index - 1], raw[index]
+    if before == "\r" and after == "\n":
+        return False
+    return not (before.isalnum() and after.isalnum())
+
+
+class PositionMap:
+    """The normalised text of a raw source and the offset of every position in it."""
+
+    def __init__(self, raw: str, convention: Convention) -> None:
+        self.convention = convention
+        self._units = unit_offsets(raw, convention)
+        pieces: list[str] = []
+        raw_to_pre = array("q")
+        size = 0
+        index = 0
+        while index < len(raw):
+            char = raw[index]
+            raw_to_pre.append(size)
+            if char == "\r" and raw.startswith("\n", index + 1):
+                raw_to_pre.append(size)
+                pieces.append("\n")
+                size += 1
+                index += 2
+                continue
+            if char in LINE_BREAKS:
+                pieces.append("\n")
+                size += 1
+            elif char not in REMOVED:
+                pieces.append(char)
+                size += 1
+            index += 1
+        raw_to_pre.append(size)
+        self.text, pre_to_text = _nfc("".join(pieces))
+        self._raw_to_text = raw_to_pre if pre_to_text is None else \
+            array("q", (pre_to_text[i] for i in raw_to_pre))
+
+    def offset(self, position: int) -> int | None:
+        """The offset in `text` of a position, or None when it lies outside the source."""
+        if not 0 <= position < len(self._units):
+            return None
+        return self._raw_to_text[self._units[position]]
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """(start, end) in `text`, or None when outside the source or empty after mapping."""
+        first, last = self.offset(start), self.offset(end)
+        if first is None or last is None or last <= first:
+            return None
+        return first, last
+
+
+def _nfc(text: str) -> tuple[str, list[int] | None]:
+    """NFC text and, when normalising changed anything, the new offset of every old offset.
+
+    Text is composed run by run, each run starting at a character of combining class 0; an
+    offset inside a run that changed length maps to the nearest offset inside its new form.
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    out: list[str] = []
+    mapping: list[int] = []
+    size = 0
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index < len(text) and unicodedata.combining(text[index]):
+            continue
+        run = unicodedata.normalize("NFC", text[start:index])
+        mapping.extend(size + min(i, len(run)) for i in range(index - start))
+        out.append(run)
+        size += len(run)
+        start = index
+    mapping.append(size)
+    return "".join(out), mapping

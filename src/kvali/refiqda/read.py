@@ -1,0 +1,272 @@
+"""Read a .qdpx archive into plain Python objects, whatever tool wrote it.
+
+The archive is opened with `open_zip_safely` (zip bombs, zip slip and encrypted members are
+refused) and the project XML is parsed with `parse_xml_safely` (no DTD, no entities). The
+project file may be called `project.qde` or `Project.qde`; source files may sit in `sources/`
+or `Sources/`; element names are matched without their namespace, so the project and codebook
+namespaces (and other tools' variants of them) are all read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element
+
+from kvali.errors import InputError
+from kvali.ingest.safety import open_zip_safely, parse_xml_safely
+
+INTERNAL = "internal://"
+
+
+@dataclass
+class QdaCoding:
+    """A Coding: which code, by whom, when, with which notes."""
+
+    guid: str
+    code_guid: str
+    user: str | None
+    created: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QdaSelection:
+    """A PlainTextSelection with its raw positions and codings."""
+
+    guid: str
+    start: int
+    end: int
+    user: str | None
+    codings: list[QdaCoding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QdaSource:
+    """A text source (or the text representation of a PDF source)."""
+
+    guid: str
+    name: str
+    raw: str
+    selections: list[QdaSelection] = field(default_factory=list)
+    codings: list[QdaCoding] = field(default_factory=list)  # the whole source coded
+    notes: list[str] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)  # variable guid -> value
+
+
+@dataclass
+class QdaCase:
+    """A Case with its variable values and the sources and selections it holds."""
+
+    guid: str
+    name: str
+    variables: dict[str, str] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    selections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QdaNote:
+    """A Note (memo)."""
+
+    guid: str
+    name: str
+    text: str
+    user: str | None
+
+
+@dataclass
+class QdaProject:
+    """Everything kvali takes from a REFI-QDA project."""
+
+    name: str
+    origin: str
+    users: dict[str, str]
+    codebook: Element | None
+    code_guids: list[str]  # pre-order, as `codes_from_element` visits them
+    code_notes: dict[str, list[str]]
+    variables: dict[str, str]  # guid -> name
+    cases: list[QdaCase]
+    sources: list[QdaSource]
+    notes: dict[str, QdaNote]
+    project_notes: list[str]
+    skipped: list[str]
+
+
+def read_qdpx(path: Path) -> QdaProject:
+    """Open, check and parse a .qdpx file."""
+    source = str(path)
+    with open_zip_safely(path) as archive:
+        members = {info.filename.replace("\\", "/").lower(): info
+                   for info in archive.infolist() if not info.is_dir()}
+        project_member = _project_member(members, source)
+        root = parse_xml_safely(archive.read(project_member), source)
+        _strip_namespaces(root)
+        if root.tag != "Project":
+            raise InputError(f"{project_member.filename} is not a REFI-QDA project "
+                             f"(root element <{root.tag}>)", source=source)
+        files = _Files(archive, members, source)
+        return _project(root, files, source)
+
+
+def _project_member(members: dict[str, zipfile.ZipInfo], source: str) -> zipfile.ZipInfo:
+    if "project.qde" in members:
+        return members["project.qde"]
+    candidates = [info for name, info in members.items() if name.endswith(".qde")]
+    if len(candidates) != 1:
+        raise InputError("is not a REFI-QDA project: no project.qde inside", source=source)
+    return candidates[0]
+
+
+class _Files:
+    """Text files of the archive, found by plainTextPath."""
+
+    def __init__(self, archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo],
+                 source: str) -> None:
+        self.archive, self.members, self.source = archive, members, source
+
+    def text(self, reference: str) -> str | None:
+        """The decoded text of an `internal://NAME` file, or None when it is not in the archive."""
+        if not reference.lower().startswith(INTERNAL):
+            return None
+        name = reference[len(INTERNAL):].replace("\\", "/").lower()
+        info = self.members.get(f"sources/{name}") or next(
+            (i for n, i in self.members.items() if PurePosixPath(n).name == name), None)
+        if info is None:
+            return None
+        return _decode(self.archive.read(info), f"{self.source}:{info.filename}")
+
+
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 as the standard says (a BOM is kept for the position check); UTF-16 with a BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "\ufeff" + data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"source text is not UTF-8 ({exc.reason} at byte {exc.start})",
+                         source=source) from None
+
+
+def _strip_namespaces(root: Element) -> None:
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{"):
+            element.tag = element.tag.split("}", 1)[1]
+
+
+def _project(root: Element, files: _Files, source: str) -> QdaProject:
+    users = {u.get("guid", ""): u.get("name") or u.get("id") or u.get("guid", "")
+             for u in root.iterfind("Users/User")}
+    codebook = root.find("CodeBook")
+    code_guids: list[str] = []
+    code_notes: dict[str, list[str]] = {}
+    if codebook is not None:
+        for code in _codes_preorder(codebook.find("Codes")):
+            code_guids.append(code.get("guid", ""))
+            code_notes[code.get("guid", "")] = _note_refs(code)
+    project = QdaProject(
+        name=root.get("name") or "", origin=root.get("origin") or "", users=users,
+        codebook=codebook, code_guids=code_guids, code_notes=code_notes,
+        variables={v.get("guid", ""): v.get("name", "")
+                   for v in root.iterfind("Variables/Variable")},
+        cases=[_case(case) for case in root.iterfind("Cases/Case")], sources=[], notes={},
+        project_notes=_note_refs(root), skipped=[])
+    for element in root.iterfind("Sources/*"):
+        text_element = element if element.tag == "TextSource" else element.find("Representation")
+        if text_element is None:
+            project.skipped.append(f"{element.tag} {element.get('name') or element.get('guid')}"
+                                   " has no text and was skipped")
+            continue
+        raw = _text_of(text_element, files)
+        if raw is None:
+            project.skipped.append(f"source {element.get('name') or element.get('guid')}: "
+                                   "its text is not inside the archive; skipped")
+            continue
+        project.sources.append(_source(element, text_element, raw, source))
+    for note in root.iterfind("Notes/Note"):
+        text = _text_of(note, files) or ""
+        project.notes[note.get("guid", "")] = QdaNote(
+            guid=note.get("guid", ""), name=note.get("name") or "", text=text,
+            user=note.get("creatingUser"))
+    return project
+
+
+def _codes_preorder(codes: Element | None) -> list[Element]:
+    found: list[Element] = []
+
+    def visit(element: Element) -> None:
+        for child in element:
+            if child.tag == "Code":
+                found.append(child)
+                visit(child)
+
+    if codes is not None:
+        visit(codes)
+    return found
+
+
+def _text_of(element: Element, files: _Files) -> str | None:
+    content = element.find("PlainTextContent")
+    if content is not None:
+        return content.text or ""
+    path = element.get("plainTextPath")
+    return files.text(path) if path else None
+
+
+def _note_refs(element: Element) -> list[str]:
+    return [ref.get("targetGUID", "") for ref in element.findall("NoteRef")]
+
+
+def _coding(element: Element) -> QdaCoding | None:
+    ref = element.find("CodeRef")
+    if ref is None:
+        return None
+    return QdaCoding(guid=element.get("guid", ""), code_guid=ref.get("targetGUID", ""),
+                     user=element.get("creatingUser"), created=element.get("creationDateTime"),
+                     notes=_note_refs(element))
+
+
+def _source(element: Element, text_element: Element, raw: str, source: str) -> QdaSource:
+    holders = [element] if text_element is element else [element, text_element]
+    result = QdaSource(guid=element.get("guid", ""),
+                       name=element.get("name") or text_element.get("name") or "source",
+                       raw=raw)
+    for holder in holders:
+        result.notes += _note_refs(holder)
+        result.codings += [c for c in map(_coding, holder.findall("Coding")) if c]
+        result.variables.update(_variable_values(holder))
+    for selection in text_element.findall("PlainTextSelection"):
+        try:
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
+        except ValueError:
+            raise InputError(f"selection {selection.get('guid')} has no whole-number start and "
+                             "end positions", source=source) from None
+        result.selections.append(QdaSelection(
+            guid=selection.get("guid", ""), start=start, end=end,
+            user=selection.get("creatingUser"),
+            codings=[c for c in map(_coding, selection.findall("Coding")) if c],
+            notes=_note_refs(selection)))
+    return result
+
+
+def _case(element: Element) -> QdaCase:
+    case = QdaCase(guid=element.get("guid", ""), name=(element.get("name") or "").strip(),
+                   variables=_variable_values(element))
+    case.sources = [ref.get("targetGUID", "") for ref in element.findall("SourceRef")]
+    case.selections = [ref.get("targetGUID", "") for ref in element.findall("SelectionRef")]
+    return case
+
+
+def _variable_values(element: Element) -> dict[str, str]:
+    """Variable guid -> value (as text) of the VariableValue children."""
+    values = {}
+    for value in element.findall("VariableValue"):
+        ref = value.find("VariableRef")
+        data = next((child.text for child in value if child.tag != "VariableRef"), None)
+        if ref is not None and data is not None:
+            values[ref.get("targetGUID", "")] = data.strip()
+    return values

@@ -1,0 +1,227 @@
+"""Run searches: ranked, filtered hits with citations and KWIC, the distribution, code-all.
+
+Ranking is FTS5's bm25 with the surface text weighted above the lemmas; ties are broken by
+segment id, so the order of a result set never changes between runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from kvali.coding.store import add_manual_coding
+from kvali.errors import QueryError, UsageError
+from kvali.search.expand import Expansions, expand
+from kvali.search.filters import (
+    JOINS,
+    ROLE_ATTRIBUTES,
+    FilterSQL,
+    SearchFilters,
+    filter_sql,
+)
+from kvali.search.fts import to_fts
+from kvali.search.index import sync_index
+from kvali.search.kwic import CLOSE, OPEN, make_kwic
+from kvali.search.query import parse_query
+from kvali.search.results import Distribution, Hit, SearchResult, build_distribution
+
+TEXT_WEIGHT, LEMMA_WEIGHT = 1.0, 0.5
+RANK = f"bm25(segments_fts, {TEXT_WEIGHT}, {LEMMA_WEIGHT})"
+
+
+@dataclass
+class PreparedSearch:
+    """A parsed, expanded and compiled query with its resolved filters."""
+
+    query: str
+    fts: str
+    expansions: Expansions
+    filters: SearchFilters
+    sql: FilterSQL
+
+
+def prepare(
+    db: Database,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    fuzzy: bool = False,
+    compounds: bool = True,
+    drop: Iterable[str] = (),
+) -> PreparedSearch:
+    """Parse, expand and compile a query and resolve its filters (QueryError / UsageError)."""
+    filters = filters or SearchFilters()
+    tree = parse_query(query)
+    sync_index(db)
+    expansions = expand(db, tree, fuzzy=fuzzy, compounds=compounds, drop=drop)
+    return PreparedSearch(query, to_fts(tree, expansions), expansions, filters,
+                          filter_sql(db, filters))
+
+
+def _match(db: Database, sql: str, params: list[object]) -> list[tuple]:
+    """Run a query with MATCH; FTS5's own limits (expression depth) become a QueryError."""
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if str(exc).startswith("fts5:"):
+            raise QueryError(f"the query is too complex for the index ({exc}); "
+                             "use fewer words or parentheses") from None
+        raise
+
+
+def _from(prepared: PreparedSearch, *, joined: bool = True) -> tuple[str, list[object]]:
+    """FROM ... WHERE for the hits; without filters and `joined=False`, the index alone."""
+    if not joined and not prepared.sql.conditions:
+        return "FROM segments_fts f WHERE segments_fts MATCH ?", [prepared.fts]
+    return (f"FROM segments_fts f {JOINS} WHERE segments_fts MATCH ?{prepared.sql.where()}",
+            [prepared.fts, *prepared.sql.params])
+
+
+def ranked_ids(db: Database, prepared: PreparedSearch, *, limit: int | None = None,
+               offset: int = 0) -> list[tuple[int, float]]:
+    """(segment id, bm25 score) of the hits, best first, ties by segment id."""
+    clause, params = _from(prepared, joined=False)
+    paging = ""
+    if limit is not None or offset:
+        paging = " LIMIT ? OFFSET ?"
+        params = [*params, -1 if limit is None else limit, offset]
+    rows = _match(db, f"SELECT f.rowid, {RANK} AS score {clause} ORDER BY score, f.rowid{paging}",
+                  params)
+    return [(row[0], row[1]) for row in rows]
+
+
+def prepared_distribution(db: Database, prepared: PreparedSearch) -> Distribution:
+    """Counts of all hits per municipality, region and size class."""
+    clause, params = _from(prepared)
+    rows = _match(db, f"SELECT c.municipality_code, count(*) {clause} "
+                  "GROUP BY c.municipality_code", params)
+    return build_distribution({code: count for code, count in rows})
+
+
+_DETAILS = """
+    SELECT s.id, d.name, d.id, s.start, s."end", s.text, m.name, c.name, m.region, m.size_class,
+           d.kind, d.question, d.question_text, sp.role, sp.label, s.turn, s.time, s.page,
+           s.response_id
+    FROM segments s
+    JOIN documents d ON d.id = s.document_id
+    LEFT JOIN cases c ON c.id = s.case_id
+    LEFT JOIN municipalities m ON m.code = c.municipality_code
+    LEFT JOIN speakers sp ON sp.id = s.speaker_id
+    WHERE s.id IN (SELECT value FROM json_each(?))
+"""
+# `+rowid` keeps the id list away from FTS5, which would otherwise redo a prefix query per id.
+_HIGHLIGHT = f"""
+    SELECT rowid, highlight(segments_fts, 0, '{OPEN}', '{CLOSE}'),
+           highlight(segments_fts, 1, '{OPEN}', '{CLOSE}')
+    FROM segments_fts
+    WHERE segments_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))
+"""
+
+
+def _respondents(db: Database, response_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Respondent key and role attribute (if any) for survey answers."""
+    found: dict[int, tuple[str, str | None]] = {}
+    rows = db.execute(
+        "SELECT r.id, p.key, a.key, a.value FROM responses r "
+        "JOIN respondents p ON p.id = r.respondent_id "
+        "LEFT JOIN respondent_attributes a ON a.respondent_id = p.id "
+        "WHERE r.id IN (SELECT value FROM json_each(?))", [json.dumps(response_ids)]).fetchall()
+    for response_id, key, attribute, value in rows:
+        role = found.get(response_id, (key, None))[1]
+        if attribute is not None and " ".join(attribute.casefold().split()) in ROLE_ATTRIBUTES:
+            role = role or value
+        found[response_id] = (key, role)
+    return found
+
+
+def load_hits(db: Database, prepared: PreparedSearch,
+              ranked: list[tuple[int, float]]) -> list[Hit]:
+    """Citation details and KWIC for ranked segment ids, in the given order."""
+    ids = json.dumps([segment_id for segment_id, _ in ranked])
+    details = {row[0]: row for row in db.execute(_DETAILS, [ids]).fetchall()}
+    marks = {row[0]: (row[1], row[2]) for row in _match(db, _HIGHLIGHT, [prepared.fts, ids])}
+    respondents = _respondents(db, sorted({row[18] for row in details.values() if row[18]}))
+    hits = []
+    for segment_id, score in ranked:
+        row = details[segment_id]
+        respondent, respondent_role = respondents.get(row[18], (None, None))
+        marked_text, marked_lemmas = marks.get(segment_id, (None, None))
+        hits.append(Hit(
+            segment_id=segment_id, document=row[1], document_id=row[2], start=row[3],
+            end=row[4], text=row[5], kwic=make_kwic(row[5], marked_text, marked_lemmas),
+            score=score, kommune=row[6], case=row[7], region=row[8], size_class=row[9],
+            kind=row[10], question=row[11], question_text=row[12],
+            role=row[13] or respondent_role, speaker=row[14], respondent=respondent,
+            turn=row[15], time=row[16], page=row[17]))
+    return hits
+
+
+def search(
+    db: Database,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    fuzzy: bool = False,
+    limit: int | None = 50,
+    offset: int = 0,
+    compounds: bool = True,
+    drop: Iterable[str] = (),
+) -> SearchResult:
+    """Search segments: one page of ranked hits, the total and the distribution of all hits.
+
+    `limit=None` returns every hit. `drop` removes expansions (lemma, spelling, compound or fuzzy
+    terms) the analyst does not want; `compounds=False` matches whole words only.
+    """
+    if limit is not None and limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    if offset < 0:
+        raise UsageError("--offset must be 0 or more")
+    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop)
+    distribution = prepared_distribution(db, prepared)
+    ranked = ranked_ids(db, prepared, limit=limit, offset=offset) if limit != 0 else []
+    return SearchResult(
+        query=query, fts=prepared.fts, total=distribution.total,
+        hits=load_hits(db, prepared, ranked), distribution=distribution,
+        expansions=[w.to_dict() for w in prepared.expansions.words.values()],
+        dropped=prepared.expansions.dropped, filters=prepared.filters.to_dict(),
+        limit=limit, offset=offset)
+
+
+def distribution(
+    db: Database,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    fuzzy: bool = False,
+    compounds: bool = True,
+    drop: Iterable[str] = (),
+) -> Distribution:
+    """Where the hits of a query fall: per municipality, region and size class."""
+    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop)
+    return prepared_distribution(db, prepared)
+
+
+def iter_hits(db: Database, prepared: PreparedSearch, *, batch: int = 2000) -> Iterator[Hit]:
+    """Every hit of a prepared search, best first, loaded in batches (for exports)."""
+    ranked = ranked_ids(db, prepared)
+    for i in range(0, len(ranked), batch):
+        yield from load_hits(db, prepared, ranked[i:i + batch])
+
+
+def code_hits(
+    db: Database,
+    hits: Iterable[Hit | int],
+    code_key: str,
+    coder: str,
+    query: str,
+) -> list[int]:
+    """Code hits (or segment ids) as manual codings with the query as provenance, in one
+    transaction; returns the coding ids (an existing identical coding is reused)."""
+    ids = [hit.segment_id if isinstance(hit, Hit) else int(hit) for hit in hits]
+    with db.atomic():
+        return [add_manual_coding(db, segment_id, code_key, coder, provenance={"search": query})
+                for segment_id in dict.fromkeys(ids)]

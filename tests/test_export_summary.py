@@ -1,0 +1,253 @@
+"""Theme summaries: golden files per format, exact quotes, citations and quote selection.
+
+Regenerate the golden files after an intended change with
+`KVALI_UPDATE_GOLDEN=1 python -m pytest tests/test_export_summary.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import docx
+import pytest
+from openpyxl import load_workbook
+from sqlite_utils import Database
+from test_export_project import open_export_project
+
+from kvali.errors import UsageError
+from kvali.export.citations import cite
+from kvali.export.formats import write_summary
+from kvali.export.quotes import CUT, cut_quote, select_quotes
+from kvali.export.records import CodingRecord, Filters, coding_records
+from kvali.export.summary import Summary, build_summary
+from kvali.export.summary_docx import CITATION_STYLE
+from kvali.tabular import neutralise, xml_safe
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    return open_export_project(tmp_path_factory.mktemp("summary"))
+
+
+@pytest.fixture(scope="module")
+def summary(project: Database) -> Summary:
+    return build_summary(project, max_quote_chars=200)
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("KVALI_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"golden file {path} is missing (set KVALI_UPDATE_GOLDEN=1)"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def docx_outline(path: Path) -> str:
+    document = docx.Document(str(path))
+    return "\n".join(f"{p.style.name} | {p.text}" for p in document.paragraphs) + "\n"
+
+
+def xlsx_dump(path: Path) -> str:
+    workbook = load_workbook(path)
+    sheets = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+              for sheet in workbook.worksheets}
+    return json.dumps(sheets, ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_text_formats_match_golden(summary: Summary, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"summary.{fmt}"
+    assert write_summary(summary, target) == fmt
+    check_golden(f"summary.{fmt}", target.read_text(encoding="utf-8"))
+
+
+def test_docx_matches_golden(summary: Summary, tmp_path: Path) -> None:
+    target = tmp_path / "summary.docx"
+    write_summary(summary, target)
+    outline = docx_outline(target)
+    check_golden("summary.docx.txt", outline)
+    assert "Heading 1 | Borgerens nære netværk" in outline
+    assert "Heading 2 | Netværksmøder og rådslagning" in outline
+    assert outline.count("Quote | ") == outline.count(f"{CITATION_STYLE} | — ")
+
+
+def test_xlsx_matches_golden(summary: Summary, tmp_path: Path) -> None:
+    target = tmp_path / "summary.xlsx"
+    write_summary(summary, target)
+    check_golden("summary.xlsx.json", xlsx_dump(target))
+    workbook = load_workbook(target)
+    assert workbook.sheetnames == ["Citater", "Antal"]
+    quotes = list(workbook["Citater"].iter_rows(values_only=True))
+    assert len(quotes) - 1 == sum(len(s.quotes) for s in summary.sections)
+
+
+def test_every_quote_is_the_source_text_at_its_offsets(project: Database,
+                                                       summary: Summary) -> None:
+    quotes = [q for s in summary.sections for q in s.quotes]
+    assert quotes
+    for quote in quotes:
+        text = project.execute("SELECT text FROM documents WHERE id = ?",
+                               [quote.record.document_id]).fetchone()[0]
+        for part in quote.parts:
+            assert part.text == text[part.start:part.end]
+        assert quote.parts[0].start == quote.record.start
+        assert quote.parts[-1].end == quote.record.end
+        record = quote.record
+        assert quote.citation.reference == f"doc:{record.document_id}:{record.start}-{record.end}"
+
+
+def test_every_format_carries_the_exact_quotes(summary: Summary, tmp_path: Path) -> None:
+    quotes = [q for s in summary.sections for q in s.quotes]
+    for fmt in ("html", "docx", "xlsx"):
+        write_summary(summary, tmp_path / f"s.{fmt}")
+    page = html.unescape((tmp_path / "s.html").read_text(encoding="utf-8"))
+    outline = docx_outline(tmp_path / "s.docx")
+    cells = {row[5] for row in load_workbook(tmp_path / "s.xlsx")["Citater"].iter_rows(
+        min_row=2, values_only=True)}
+    for quote in quotes:
+        assert quote.text in page
+        assert f"Quote | {xml_safe(quote.text)}" in outline
+        assert neutralise(quote.text) in cells
+        assert quote.citation.reference in page and quote.citation.reference in outline
+
+
+def test_long_quote_is_cut_visibly_and_exactly(summary: Summary) -> None:
+    [quote] = [q for s in summary.sections for q in s.quotes if q.cut]
+    assert CUT.strip() in quote.text
+    assert quote.text == CUT.join(part.text for part in quote.parts)
+    assert quote.parts[0].text.startswith("Netværket bliver tabt")
+    assert quote.parts[-1].text.endswith("hele vejen.")
+
+
+def test_cut_quote_keeps_short_quotes_whole_and_cuts_at_words() -> None:
+    text = "Et kort citat."
+    assert [p.text for p in cut_quote(text, 0, len(text), 100)] == [text]
+    long = " ".join(f"ord{i}" for i in range(100))
+    head, tail = cut_quote(long, 0, len(long), 120)
+    assert head.text == long[head.start:head.end] and tail.text == long[tail.start:tail.end]
+    assert long[head.end] == " " and long[tail.start - 1] == " "
+    assert len(head.text) + len(tail.text) <= 120
+
+
+def test_html_escapes_markup_and_has_no_script(summary: Summary) -> None:
+    from kvali.export.summary_html import summary_html
+
+    page = summary_html(summary)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page.lower()
+
+
+def test_markdown_escapes_markup(summary: Summary) -> None:
+    from kvali.export.summary_md import summary_markdown
+
+    text = summary_markdown(summary)
+    assert r"\<script\>" in text and r"\*ingen\*" in text
+
+
+def test_key_quotes_come_first(summary: Summary) -> None:
+    sections = {s.key: s for s in summary.sections}
+    first = sections["netvaerk.moeder"].quotes[0]
+    assert first.record.key_quote
+    assert first.text == "Hos os er det familierådslagning, der bærer arbejdet med netværket."
+    transitions = sections["netvaerk.overgange"].quotes
+    assert transitions[0].record.key_quote and transitions[0].cut
+
+
+def test_counts_include_sub_codes(summary: Summary) -> None:
+    sections = {s.key: s for s in summary.sections}
+    theme = sections["netvaerk"]
+    assert theme.municipalities == 4  # Aarhus, Viborg, Gentofte (via netvaerk.moeder), Aalborg
+    assert {b.group: b.municipalities for b in theme.by_region}["Region Midtjylland"] == 2
+    assert {b.group: b.total for b in theme.by_region}["Region Midtjylland"] == 19
+    assert sections["civil"].municipalities == 3
+    assert sections["civil"].documents == 2
+
+
+def test_citations_name_role_place_and_position(project: Database) -> None:
+    records = {r.coding_id: r for r in coding_records(project)}
+    citations = cite(project, records)
+    by_text, ids = {}, {}
+    for coding_id, citation in citations.items():
+        record = records[coding_id]
+        text = project.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                               [record.start + 1, record.end - record.start,
+                                record.document_id]).fetchone()[0]
+        by_text[text], ids[text] = citation, coding_id
+    meeting = by_text["Vi holder netværksmøder med de pårørende"]
+    assert (meeting.role, meeting.place) == ("Socialchef", "Aarhus")
+    assert meeting.position == "tur 2, 00:00:40"
+    assert meeting.text().startswith("Socialchef, Aarhus. Gruppeinterview om netværk, tur 2")
+    survey = by_text["Vi mangler frivillige til at støtte borgernes netværk."]
+    assert (survey.role, survey.place, survey.position) == ("Afdelingsleder", "Odense", "række 3")
+    report = by_text["overgangen til voksenlivet er kritisk for netværket"]
+    assert report.role is None and report.position == "afsnit 3"
+    meeting_id = ids["Vi holder netværksmøder med de pårørende"]
+    anonymous = cite(project, [meeting_id], anonymise=True)[meeting_id]
+    assert anonymous.place == "kommune i Region Midtjylland"
+    assert "Aarhus" not in anonymous.text()
+
+
+def test_citations_of_segments(project: Database) -> None:
+    segment_id = project.execute(
+        "SELECT s.id FROM segments s JOIN speakers sp ON sp.id = s.speaker_id "
+        "WHERE sp.role = 'Tilbudsleder' LIMIT 1").fetchone()[0]
+    citation = cite(project, [segment_id], target="segment", anonymise=True)[segment_id]
+    assert citation.role == "Tilbudsleder"
+    assert citation.place == "kommune i Region Hovedstaden"
+    assert citation.reference.startswith("doc:")
+
+
+def _record(coding_id: int, kommune: str | None, role: str | None, status: str = "manual",
+            key: bool = False, interviewer: bool = False, length: int = 100) -> CodingRecord:
+    return CodingRecord(
+        coding_id=coding_id, code="c", document_id=1, document="d", kind="interview",
+        question=None, start=coding_id * 1000, end=coding_id * 1000 + length, status=status,
+        origin="manual", coder="x", rule=None, score=None, key_quote=key, memo=None,
+        segment_id=coding_id, seq=coding_id, turn=1, time=None, page=None, speaker="IP",
+        is_interviewer=interviewer, role=role, respondent=None, case=kommune, kommune=kommune,
+        region=None, size_class=None)
+
+
+def test_balanced_selection_spreads_over_municipalities_and_roles() -> None:
+    records = [_record(1, "Aarhus", "Socialchef"), _record(2, "Aarhus", "Socialchef"),
+               _record(3, "Aarhus", "Leder"), _record(4, "Odense", "Socialchef"),
+               _record(5, "Viborg", "Leder"), _record(6, None, "Interviewer", interviewer=True),
+               _record(7, "Morsø", "Konsulent", status="suggested")]
+    chosen = select_quotes(records, 3)
+    assert [r.kommune for r in chosen] == ["Aarhus", "Viborg", "Odense"]
+    assert len({r.role for r in chosen[:2]}) == 2
+    assert all(not r.is_interviewer for r in chosen)
+    everything = select_quotes(records, 10)
+    assert len(everything) == 7
+    assert everything[-1].is_interviewer and everything[-2].status == "suggested"
+
+
+def test_balanced_selection_keeps_all_key_quotes_and_skips_repeated_spans() -> None:
+    records = [_record(1, "Aarhus", "A", key=True), _record(2, "Aarhus", "A", key=True),
+               _record(3, "Odense", "B"), _record(3, "Odense", "B")]
+    chosen = select_quotes(records, 1)
+    assert [r.coding_id for r in chosen] == [1, 2]
+    assert [r.coding_id for r in select_quotes(records, 5)] == [1, 2, 3]
+
+
+def test_filters_narrow_the_summary(project: Database) -> None:
+    result = build_summary(project, Filters(codes=("netvaerk.moeder",), regions=("Midtjylland",),
+                                            statuses=("manual",)))
+    assert [s.key for s in result.sections] == ["netvaerk", "netvaerk.moeder"]
+    quoted = {q.record.kommune for s in result.sections for q in s.quotes}
+    assert quoted <= {"Aarhus", "Viborg"}
+    assert "Regioner: Midtjylland" in result.filters
+
+
+def test_summary_refuses_unknown_format(summary: Summary, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="md, docx, html, xlsx"):
+        write_summary(summary, tmp_path / "summary.pdf")
+    with pytest.raises(UsageError, match="not one of the five regions"):
+        build_summary(open_export_project(tmp_path / "p"), Filters(regions=("Fyn",)))
