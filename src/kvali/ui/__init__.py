@@ -1,0 +1,1 @@
+"""The Streamlit workbench: session state, safe rendering and one module per page."""

@@ -1,0 +1,162 @@
+"""Analyse og eksport: crosstabs with bar charts, a co-occurrence heatmap, and every download.
+
+The page only lays out what `kvali.analysis` and `kvali.export` compute; downloads are built when
+clicked, from the project file, on Streamlit's download thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from kvali.analysis.cooccurrence import cooccurrence
+from kvali.analysis.crosstab import TOTAL, crosstab, pivot
+from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
+from kvali.export.records import DEFAULT_STATUSES, Filters, coders
+from kvali.municipalities import MUNICIPALITIES, REGIONS
+from kvali.ui.state import open_project_or_stop, project_file
+from kvali.views.codes import code_tree
+
+K = "kvali.analysis."
+ATTRIBUTE_LABELS = {"region": "Region", "size_class": "Kommunestørrelse", "kommune": "Kommune",
+                    "role": "Rolle", "kind": "Dokumenttype", "question": "Spørgsmål"}
+MEASURES = {"municipalities": "Kommuner", "segments": "Segmenter", "share": "Andel af kommunerne",
+            "share_of_material": "Andel af kommunerne i materialet"}
+STATUS_LABELS = {"suggested": "Forslag", "accepted": "Accepteret", "manual": "Manuel"}
+KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
+MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "application/json",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "qdpx": "application/zip"}
+
+
+def analysis_page() -> None:
+    """Filters, then tabs for crosstabs, co-occurrence and downloads."""
+    db = open_project_or_stop()
+    st.title("Analyse og eksport")
+    filters, anonymise = _filters(db)
+    tables, heatmap, downloads = st.tabs(["Krydstabeller", "Samforekomst", "Eksport"])
+    with tables:
+        _crosstab_tab(db, filters)
+    with heatmap:
+        _cooccurrence_tab(db, filters)
+    with downloads:
+        _downloads_tab(filters, anonymise)
+
+
+def _filters(db: Database) -> tuple[Filters, bool]:
+    tree = code_tree(db)
+    names = {node.key: node.label for node in tree}
+    with st.expander("Udvalg", expanded=False):
+        left, right = st.columns(2)
+        codes = left.multiselect("Koder (med underkoder)", list(names),
+                                 format_func=names.__getitem__, key=K + "codes")
+        regions = left.multiselect("Regioner", list(REGIONS), key=K + "regions")
+        kommuner = left.multiselect("Kommuner", sorted(m.name for m in MUNICIPALITIES),
+                                    key=K + "kommuner")
+        kinds = right.multiselect("Dokumenttyper", list(KIND_LABELS),
+                                  format_func=KIND_LABELS.__getitem__, key=K + "kinds")
+        statuses = right.multiselect("Status", list(STATUS_LABELS),
+                                     default=list(DEFAULT_STATUSES),
+                                     format_func=STATUS_LABELS.__getitem__, key=K + "statuses")
+        chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders")
+        anonymise = right.toggle("Anonymisér citater (kun region)", key=K + "anonymise")
+    filters = Filters(codes=tuple(codes), kommuner=tuple(kommuner), regions=tuple(regions),
+                      kinds=tuple(kinds), coders=tuple(chosen_coders),
+                      statuses=tuple(statuses) or DEFAULT_STATUSES)
+    return filters, anonymise
+
+
+def _crosstab_tab(db: Database, filters: Filters) -> None:
+    left, middle, right = st.columns(3)
+    attribute = left.selectbox("Kode ×", list(ATTRIBUTE_LABELS),
+                               format_func=ATTRIBUTE_LABELS.__getitem__, key=K + "attribute")
+    measure = middle.selectbox("Vis", list(MEASURES), format_func=MEASURES.__getitem__,
+                               key=K + "measure")
+    rollup = right.toggle("Tæl underkoder med", value=True, key=K + "rollup")
+    rows = crosstab(db, attribute, filters, rollup=rollup)
+    if not rows:
+        st.info("Projektet har ingen koder endnu.")
+        return
+    columns, table = pivot(rows, measure)
+    frame = pd.DataFrame(table, columns=columns)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption("Andel: kommuner, der nævner koden, ud af kommunerne i gruppen (regionens eller "
+               "størrelsesklassens andel af de 98; for rolle, type og spørgsmål: kommunerne med "
+               "den værdi i materialet).")
+    themes = pd.DataFrame([asdict(r) for r in rows if r.depth == 0 and r.value != TOTAL])
+    if not themes.empty:
+        values = list(dict.fromkeys(themes["value"]))
+        names = list(dict.fromkeys(themes["code_name"]))
+        chart = alt.Chart(themes).mark_bar().encode(
+            y=alt.Y("code_name:N", title=None, sort=names, axis=alt.Axis(labelLimit=320)),
+            yOffset=alt.YOffset("value:N", sort=values),
+            x=alt.X(f"{measure}:Q", title=MEASURES[measure]),
+            color=alt.Color("value:N", title=ATTRIBUTE_LABELS[attribute], sort=values),
+            tooltip=["code_name:N", "value:N", f"{measure}:Q", "municipalities:Q",
+                     "group_total:Q", "segments:Q"],
+        ).properties(height=80 + 12 * len(themes))
+        st.altair_chart(chart, width="stretch")
+    project = project_file()
+    for fmt in ("csv", "xlsx"):
+        st.download_button(
+            f"Hent krydstabel ({fmt.upper()})", key=K + f"crosstab.{fmt}", mime=MIME[fmt],
+            file_name=f"krydstabel-{attribute}.{fmt}",
+            data=lambda fmt=fmt: crosstab_bytes(project, fmt, attribute, filters, rollup=rollup))
+
+
+def _cooccurrence_tab(db: Database, filters: Filters) -> None:
+    left, right = st.columns(2)
+    window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
+    level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
+                        format_func={"themes": "Temaer", "codes": "Koder"}.__getitem__)
+    result = cooccurrence(db, filters, window=window, level=level)
+    data = pd.DataFrame([(result.names[a], result.names[b], n) for a, b, n in result.rows()],
+                        columns=["kode", "anden kode", "segmenter"])
+    if data.empty:
+        st.info("Ingen kodede segmenter i udvalget.")
+        return
+    order = [result.names[key] for key in result.codes]
+    base = alt.Chart(data).encode(
+        x=alt.X("anden kode:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=180, labelAngle=-45, labelOverlap=False)),
+        y=alt.Y("kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+    ).properties(height=200 + 24 * len(order))  # the chart fits its labels in this height
+    heatmap = base.mark_rect().encode(
+        color=alt.Color("segmenter:Q", scale=alt.Scale(scheme="blues")),
+        tooltip=["kode:N", "anden kode:N", "segmenter:Q"])
+    if len(order) <= 15:
+        heatmap += base.mark_text(fontSize=11).encode(text="segmenter:Q")
+    st.altair_chart(heatmap, width="stretch")
+    st.caption("Tallet er antal segmenter med koden (rækken), hvor den anden kode (kolonnen) "
+               "også er kodet i samme segment eller inden for vinduet. Diagonalen er antal "
+               "segmenter med koden.")
+
+
+def _downloads_tab(filters: Filters, anonymise: bool) -> None:
+    project = project_file()
+    st.subheader("Temaopsummering")
+    st.caption("Temaer og koder i kodebogens rækkefølge med omfang, memoer og citater med "
+               "kildehenvisning. Nøglecitater kommer først; resten spredes over kommuner og "
+               "roller.")
+    columns = st.columns(4)
+    for column, fmt in zip(columns, ("docx", "md", "html", "xlsx"), strict=True):
+        column.download_button(
+            fmt.upper(), key=K + f"summary.{fmt}", mime=MIME[fmt],
+            file_name=f"temaopsummering.{fmt}",
+            data=lambda fmt=fmt: summary_bytes(project, fmt, filters, anonymise=anonymise))
+    st.subheader("Kodninger som data")
+    columns = st.columns(3)
+    for column, fmt in zip(columns, ("csv", "xlsx", "json"), strict=True):
+        column.download_button(
+            fmt.upper(), key=K + f"codings.{fmt}", mime=MIME[fmt], file_name=f"kodninger.{fmt}",
+            data=lambda fmt=fmt: codings_bytes(project, fmt, filters, anonymise=anonymise))
+    st.subheader("REFI-QDA")
+    st.caption("Hele projektet med accepterede og manuelle kodninger til NVivo, ATLAS.ti, "
+               "MAXQDA eller QualCoder.")
+    st.download_button("QDPX", key=K + "qdpx", mime=MIME["qdpx"], file_name="projekt.qdpx",
+                       data=lambda: qdpx_bytes(project))

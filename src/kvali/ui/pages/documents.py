@@ -1,0 +1,167 @@
+"""Dokumenter: filter the documents and read one, a page of segments at a time, with every
+coded span highlighted in its code's colour."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+from sqlite_utils import Database
+
+from kvali.ui.actions import write_memo
+from kvali.ui.pages.coding_panel import coding_panel
+from kvali.ui.render import legend_html, md, segments_html
+from kvali.ui.state import (
+    action,
+    coder,
+    current_coder,
+    get_db,
+    open_project_or_stop,
+    show_feedback,
+)
+from kvali.views.codes import code_tree
+from kvali.views.documents import (
+    HUMAN_STATUSES,
+    SHOWN_STATUSES,
+    DocumentFilters,
+    DocumentHeader,
+    DocumentRow,
+    document_header,
+    filter_choices,
+    list_documents,
+    segment_page,
+)
+from kvali.views.memos import memo_text, memos_for
+
+K = "kvali.docs."
+PER_PAGE = 200
+TEXT_HEIGHT = 720  # px; the text scrolls beside the coding panel
+ANY = "Alle"
+KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
+HAS_CODES = {ANY: None, "Med kodninger": True, "Uden kodninger": False}
+
+
+def documents_page() -> None:
+    """The document list with filters, the reader and the coding panel."""
+    db = open_project_or_stop()
+    st.title("Dokumenter")
+    show_feedback()
+    rows = list_documents(db, _filters(db))
+    if not rows:
+        st.info("Ingen dokumenter passer til filtrene.")
+        return
+    document_id = _pick_document(rows)
+    header = document_header(db, document_id)
+    _show_header(header)
+    page = _pick_page(header)
+    show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
+                                 help="Vis også de automatiske forslag, der venter på review.")
+    statuses = SHOWN_STATUSES if show_suggestions else HUMAN_STATUSES
+    segments = segment_page(db, document_id, page, PER_PAGE, statuses=statuses)
+    tree = code_tree(db)
+    text_column, panel_column = st.columns([3, 2], gap="medium")
+    with text_column:
+        used = {c.code_key: (c.code_name, c.color) for s in segments for c in s.codings}
+        if used:
+            st.html(legend_html(used.values()))
+        with st.container(height=TEXT_HEIGHT):
+            st.html(segments_html(segments))
+    with panel_column:
+        coding_panel(db, document_id, page, segments, tree)
+    _document_memo(db, document_id)
+
+
+def _choice(label: str, options: list[str], key: str,
+            labels: dict[str, str] | None = None) -> str | None:
+    names = labels or {}
+    value = st.selectbox(label, [ANY, *options], key=K + key, format_func=lambda v: names.get(v, v))
+    return None if value == ANY else value
+
+
+def _filters(db: Database) -> DocumentFilters:
+    choices = filter_choices(db)
+    with st.expander("Filtre", expanded=False):
+        first = st.columns(4)
+        with first[0]:
+            kind = _choice("Type", choices["kinds"], "kind", KIND_LABELS)
+        with first[1]:
+            region = _choice("Region", choices["regions"], "region")
+        with first[2]:
+            municipality = _choice("Kommune", choices["municipalities"], "municipality")
+        with first[3]:
+            size = _choice("Kommunestørrelse", choices["size_classes"], "size")
+        second = st.columns(3)
+        with second[0]:
+            role = _choice("Rolle", choices["roles"], "role")
+        with second[1]:
+            has_codes = HAS_CODES[st.selectbox("Kodninger", list(HAS_CODES), key=K + "has")]
+        with second[2]:
+            name = st.text_input("Navn indeholder", key=K + "name").strip() or None
+    return DocumentFilters(kind=kind, municipality=municipality, region=region,
+                           size_class=size, role=role, has_codes=has_codes, name=name)
+
+
+def _pick_document(rows: list[DocumentRow]) -> int:
+    st.dataframe(
+        [{"Dokument": r.name, "Type": KIND_LABELS.get(r.kind, r.kind),
+          "Kommuner": ", ".join(r.municipalities[:3]) + (
+              f" … (+{len(r.municipalities) - 3})" if len(r.municipalities) > 3 else ""),
+          "Segmenter": r.segments, "Kodet": r.coded, "Forslag": r.suggested} for r in rows],
+        hide_index=True, height=min(38 + 35 * len(rows), 250))
+    ids = [r.id for r in rows]
+    names = {r.id: f"{r.name} ({KIND_LABELS.get(r.kind, r.kind)}, {r.segments} segmenter)"
+             for r in rows}
+    if st.session_state.get(K + "document") not in ids:
+        st.session_state[K + "document"] = ids[0]
+    return st.selectbox(f"Læs dokument ({len(rows)} i listen)", ids, key=K + "document",
+                        format_func=names.get)
+
+
+def _show_header(header: DocumentHeader) -> None:
+    st.subheader(md(header.name))
+    facts = [KIND_LABELS.get(header.kind, header.kind), f"{header.segments} segmenter",
+             f"{header.length:,} tegn".replace(",", "."), f"kilde: {header.source}"]
+    st.caption(" · ".join(md(fact) for fact in facts))
+    if header.question_text:
+        st.caption(f"Spørgsmål {md(header.question or '')}: {md(header.question_text)}")
+    if header.speakers:
+        with st.expander(f"Deltagere ({len(header.speakers)})"):
+            st.dataframe([{"Label": s.label, "Navn": s.name or "", "Rolle": s.role or "",
+                           "Kommune": s.municipality or "",
+                           "Interviewer": "ja" if s.is_interviewer else ""}
+                          for s in header.speakers], hide_index=True)
+    if header.attributes:
+        with st.expander("Egenskaber"):
+            st.dataframe([{"Egenskab": k, "Værdi": v} for k, v in header.attributes.items()],
+                         hide_index=True)
+
+
+def _pick_page(header: DocumentHeader) -> int:
+    pages = max(math.ceil(header.segments / PER_PAGE), 1)
+    if pages == 1:
+        return 0
+    number = st.number_input(f"Side (af {pages}, {PER_PAGE} segmenter pr. side)", min_value=1,
+                             max_value=pages, step=1, key=f"{K}page.{header.id}")
+    first = (number - 1) * PER_PAGE
+    st.caption(f"Segment {first + 1}–{min(first + PER_PAGE, header.segments)} "
+               f"af {header.segments}")
+    return int(number) - 1
+
+
+def _document_memo(db: Database, document_id: int) -> None:
+    with st.expander("Memo om dokumentet"):
+        name = current_coder()
+        key = f"{K}docmemo.{document_id}"
+        st.text_area("Dit memo", value=memo_text(db, "document", document_id, name) if name
+                     else "", key=key, height=120)
+        st.button("Gem memo om dokumentet", key=f"{K}save_docmemo", on_click=_save_document_memo,
+                  args=(document_id, key))
+        for memo in memos_for(db, "document", document_id):
+            if memo.coder != name:
+                st.caption(f"{md(memo.coder)} ({memo.updated_at[:10]}):")
+                st.text(memo.text)
+
+
+def _save_document_memo(document_id: int, key: str) -> None:
+    action(lambda: write_memo(get_db(), "document", document_id,
+                              str(st.session_state.get(key) or ""), coder()))

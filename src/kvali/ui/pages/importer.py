@@ -1,0 +1,147 @@
+"""Importér: upload files, choose a survey table's case and text columns from a preview, import
+with a progress bar, and see what was imported, skipped or not matched."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from sqlite_utils import Database
+
+from kvali.errors import KvaliError
+from kvali.importer import FileOutcome, ImportReport, import_paths
+from kvali.ingest.model import ReadOptions
+from kvali.tagging.run import tag_project
+from kvali.ui.render import md
+from kvali.ui.state import notify, open_project_or_stop, show_feedback
+from kvali.ui.uploads import parse_attributes, stage_uploads
+from kvali.views.imports import TablePreview, import_history, is_table, table_preview
+
+K = "kvali.import."
+KINDS = {"auto": "Find selv ud af det", "interview": "Interview", "survey": "Survey-tabel",
+         "surveyxact": "SurveyXact-eksport", "report": "Rapport"}
+FILE_TYPES = ["txt", "md", "docx", "pdf", "srt", "vtt", "csv", "tsv", "xlsx", "yaml", "yml"]
+STATUS = {"imported": "importeret", "duplicate": "sprunget over", "failed": "fejlede"}
+AUTO = "(find selv)"
+
+
+def importer_page() -> None:
+    """Upload, preview, import, summary and history."""
+    db = open_project_or_stop()
+    st.title("Importér")
+    show_feedback()
+    round_no = st.session_state.setdefault(K + "round", 0)
+    uploads = st.file_uploader(
+        "Filer (interviews, survey-tabeller, SurveyXact-eksport, rapporter)", type=FILE_TYPES,
+        accept_multiple_files=True, key=f"{K}files.{round_no}",
+        help="En SurveyXact-eksport i CSV: upload dataset.csv, structure.csv og labels.csv "
+             "sammen. En .yaml-fil med samme navn som en transskription giver dens metadata.")
+    columns = st.columns(2)
+    kind = columns[0].selectbox("Type", list(KINDS), key=K + "kind", format_func=KINDS.get)
+    case = columns[1].text_input("Kommune for alle dokumenterne (valgfrit)", key=K + "case")
+    attributes = st.text_area("Egenskaber for alle dokumenterne (NØGLE=værdi, én pr. linje)",
+                              key=K + "attributes", height=70)
+    try:
+        staged = _stage(uploads or [])
+        options = ReadOptions(kind=kind, case=case.strip() or None,
+                              attributes=parse_attributes(attributes))
+        table_options = {path: _table_choices(path, options) for path in staged
+                         if is_table(path) and kind in ("auto", "survey")}
+    except KvaliError as exc:
+        st.error(md(exc))
+        staged, table_options = [], {}
+    tag = st.checkbox("Foreslå koder i de nye dokumenter bagefter", value=True, key=K + "tag")
+    if st.button("Importér", type="primary", key=K + "run", disabled=not staged):
+        _run_import(db, staged, options, table_options, tag)
+    _last_report()
+    history = import_history(db)
+    if history:
+        with st.expander(f"Tidligere importer ({len(history)})"):
+            st.dataframe(history, hide_index=True)
+
+
+def _stage(uploads: list) -> list[Path]:
+    if not uploads:
+        return []
+    folder = Path(st.session_state.setdefault(
+        K + "dir", tempfile.mkdtemp(prefix="kvali-upload-")))
+    return stage_uploads(((u.name, u.getvalue()) for u in uploads), folder)
+
+
+def _table_choices(path: Path, options: ReadOptions) -> ReadOptions:
+    """Preview a survey table and let the analyst pick its case and free-text columns."""
+    try:
+        preview: TablePreview = table_preview(path)
+    except KvaliError as exc:
+        st.error(f"{md(path.name)} kan ikke vises: {md(exc)}")
+        return options
+    with st.container(border=True):
+        st.markdown(f"**{md(path.name)}** – {preview.total_rows} rækker")
+        st.dataframe([dict(zip(preview.columns, row, strict=True)) for row in preview.rows],
+                     hide_index=True)
+        left, right = st.columns(2)
+        case_column = left.selectbox(
+            "Kolonne med kommune/respondent", [AUTO, *preview.columns],
+            key=f"{K}case_col.{path.name}",
+            index=1 + preview.columns.index(preview.case_column) if preview.case_column else 0)
+        text_columns = right.multiselect(
+            "Kolonner med fritekst", preview.columns, default=preview.text_columns,
+            key=f"{K}text_cols.{path.name}")
+    return ReadOptions(kind="survey", case=options.case, attributes=options.attributes,
+                       case_column=None if case_column == AUTO else case_column,
+                       text_columns=list(text_columns), max_bytes=options.max_bytes)
+
+
+def _run_import(db: Database, staged: list[Path], options: ReadOptions,
+                table_options: dict[Path, ReadOptions], tag: bool) -> None:
+    bar = st.progress(0.0, text="Importerer …")
+    report = ImportReport()
+    total = len(staged)
+
+    def progress(done: int, outcome: FileOutcome) -> None:
+        bar.progress(done / total, text=f"{done} af {total}: {Path(outcome.path).name}")
+
+    for path in staged:
+        part = import_paths(db, [path], table_options.get(path, options),
+                            progress=lambda _i, _n, outcome: progress(
+                                len(report.files) + 1, outcome))
+        report.files.extend(part.files)
+    imported = sum(f.status == "imported" for f in report.files)
+    summary = {"report": report.to_dict(), "tagged": None}
+    if tag and imported:
+        with st.spinner("Foreslår koder …"):
+            tagged = tag_project(db, force=True)
+        summary["tagged"] = sum(tagged.added.values())
+    st.session_state[K + "report"] = summary
+    shutil.rmtree(st.session_state.pop(K + "dir"), ignore_errors=True)
+    st.session_state[K + "round"] += 1
+    failed = sum(f.status == "failed" for f in report.files)
+    notify(f"{imported} fil(er) importeret" + (f", {failed} fejlede" if failed else "") + ".",
+           icon=":material/warning:" if failed else ":material/check_circle:")
+    st.rerun()
+
+
+def _last_report() -> None:
+    summary = st.session_state.get(K + "report")
+    if not summary:
+        return
+    files = summary["report"]["files"]
+    st.subheader("Resultat af sidste import")
+    st.dataframe([{
+        "Fil": Path(f["path"]).name, "Status": STATUS.get(f["status"], f["status"]),
+        "Dokumenter": f["documents"], "Segmenter": f["segments"], "Svar": f["responses"],
+        "Ord": f["words"],
+        "Besked": f["error"] or "; ".join(f["warnings"]),
+        "Ikke genkendte kommuner": ", ".join(sorted(f["unmatched_municipalities"])),
+    } for f in files], hide_index=True)
+    unmatched = sorted({name for f in files for name in f["unmatched_municipalities"]})
+    if unmatched:
+        st.warning("Ikke genkendt som en af de 98 kommuner (gemt som skrevet): "
+                   + md(", ".join(unmatched)))
+    for f in files:
+        if f["status"] == "failed":
+            st.error(f"{md(Path(f['path']).name)}: {md(f['error'])}")
+    if summary["tagged"] is not None:
+        st.caption(f"{summary['tagged']} nye forslag fra kodebogens regler.")

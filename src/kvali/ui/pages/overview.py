@@ -1,0 +1,99 @@
+"""Overblik: what the project holds, which municipalities it covers and how far coding has come."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from kvali.ui.render import md
+from kvali.ui.state import open_project_or_stop, show_feedback
+from kvali.views.codes import code_tree
+from kvali.views.overview import project_overview
+
+KIND_LABELS = {"interview": "Interviews", "survey": "Survey-svar", "report": "Rapporter"}
+STATUS_LABELS = {"manual": "Manuel", "accepted": "Accepteret", "suggested": "Forslag",
+                 "rejected": "Afvist"}
+STATUS_ORDER = ["Manuel", "Accepteret", "Forslag", "Afvist"]
+STATUS_COLORS = ["#1B5E20", "#43A047", "#B0BEC5", "#E57373"]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def overview_page() -> None:
+    """Counts, coverage per region, codes with counts, and progress per coder."""
+    db = open_project_or_stop()
+    st.title("Overblik")
+    show_feedback()
+    overview = project_overview(db)
+    if not overview.documents:
+        st.info("Projektet er tomt. Importér filer under Importér, eller byg demoen med "
+                "`kvali demo`.")
+        return
+    metrics = st.columns(4)
+    metrics[0].metric("Dokumenter", _number(overview.documents))
+    metrics[1].metric("Segmenter", _number(overview.segments))
+    metrics[2].metric("Survey-svar", _number(overview.responses))
+    metrics[3].metric("Kommuner", f"{overview.municipalities} af {overview.municipalities_total}")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Materiale")
+        kinds = pd.DataFrame([{"Type": KIND_LABELS.get(k, k), "Dokumenter": v}
+                              for k, v in overview.documents_by_kind.items()])
+        st.altair_chart(alt.Chart(kinds).mark_bar().encode(
+            x=alt.X("Dokumenter:Q"), y=alt.Y("Type:N", sort="-x", title=None),
+            tooltip=["Type", "Dokumenter"]), width="stretch")
+    with right:
+        st.subheader("Kommuner pr. region")
+        regions = pd.DataFrame([{"Region": r.region, "Dækket": r.covered, "I alt": r.total}
+                                for r in overview.regions])
+        base = alt.Chart(regions).encode(y=alt.Y("Region:N", title=None))
+        st.altair_chart(
+            base.mark_bar(color="#CFD8DC").encode(x=alt.X("I alt:Q", title="Kommuner"),
+                                                  y=alt.Y("Region:N", title=None,
+                                                          axis=alt.Axis(labelLimit=200)))
+            + base.mark_bar(color="#1565C0").encode(x="Dækket:Q",
+                                                    tooltip=["Region", "Dækket", "I alt"]),
+            width="stretch")
+    if overview.unmatched_cases:
+        st.caption("Ikke genkendt som kommune: " + md(", ".join(overview.unmatched_cases)))
+    _codes(db)
+    _progress(overview.progress)
+
+
+def _codes(db: Database) -> None:
+    tree = code_tree(db)
+    if not tree:
+        st.info("Ingen kodebog er indlæst endnu.")
+        return
+    st.subheader("Koder")
+    rows = [{"Kode": node.label.strip(), "Status": STATUS_LABELS[status], "Kodninger": count}
+            for node in tree for status, count in node.counts.items()
+            if status in STATUS_LABELS and status != "rejected"]
+    if not rows:
+        st.caption("Ingen kodninger endnu.")
+        return
+    order = [node.label.strip() for node in tree]
+    st.altair_chart(alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
+        x=alt.X("sum(Kodninger):Q", title="Kodninger"),
+        y=alt.Y("Kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
+        tooltip=["Kode", "Status", "Kodninger"]), width="stretch")
+
+
+def _progress(progress: list[dict]) -> None:
+    if not progress:
+        return
+    st.subheader("Fremdrift pr. koder")
+    frame = pd.DataFrame([{"Koder": p["coder"], "Status": STATUS_LABELS.get(p["status"],
+                                                                             p["status"]),
+                           "Kodninger": p["count"]} for p in progress])
+    st.altair_chart(alt.Chart(frame).mark_bar().encode(
+        x=alt.X("sum(Kodninger):Q", title="Kodninger"), y=alt.Y("Koder:N", title=None),
+        color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
+        tooltip=["Koder", "Status", "Kodninger"]), width="stretch")
+    st.dataframe(frame.pivot_table(index="Koder", columns="Status", values="Kodninger",
+                                   aggfunc="sum", fill_value=0), width="stretch")

@@ -1,0 +1,155 @@
+"""Søg: search comments and turns across municipalities, see where the hits fall, read them in
+context and code them."""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from kvali.errors import KvaliError
+from kvali.search import Hit, SearchFilters, SearchResult, code_hits, iter_hits, prepare, search
+from kvali.ui.render import md
+from kvali.ui.state import action, coder, get_db, open_project_or_stop, show_feedback
+from kvali.views.codes import code_tree
+from kvali.views.documents import filter_choices
+
+K = "kvali.search."
+PER_PAGE = 50
+KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
+
+
+def search_page() -> None:
+    """Query, filters, distribution, hits in context, and coding of hits."""
+    db = open_project_or_stop()
+    st.title("Søg")
+    show_feedback()
+    query = st.text_input("Søgning", key=K + "query", placeholder='fx netværk, "nære netværk", '
+                          "frivillig* OG forening, pårørende NEAR/5 samtykke")
+    filters, fuzzy = _filters(db)
+    if not query.strip():
+        st.caption("Ord findes også bøjet og inde i sammensætninger. Brug \"...\" for fraser, "
+                   "* for ordbegyndelser og OG / ELLER / IKKE / NEAR.")
+        return
+    page = int(st.session_state.get(K + "page", 1))
+    try:
+        result = search(db, query, filters, fuzzy=fuzzy, limit=PER_PAGE,
+                        offset=(page - 1) * PER_PAGE)
+        if page > 1 and not result.hits:
+            st.session_state[K + "page"] = 1
+            result = search(db, query, filters, fuzzy=fuzzy, limit=PER_PAGE)
+    except KvaliError as exc:
+        st.error(md(exc))
+        return
+    _summary(result)
+    if not result.total:
+        return
+    pages = (result.total + PER_PAGE - 1) // PER_PAGE
+    if pages > 1:
+        st.number_input(f"Side (af {pages})", min_value=1, max_value=pages, step=1,
+                        key=K + "page")
+    _hits(result.hits)
+    _code_form(db, result, query, filters, fuzzy)
+
+
+def _filters(db: Database) -> tuple[SearchFilters, bool]:
+    choices = filter_choices(db)
+    codes = {node.key: node.label for node in code_tree(db)}
+    with st.expander("Filtre"):
+        first = st.columns(4)
+        kommune = first[0].multiselect("Kommune", choices["municipalities"], key=K + "kommune")
+        region = first[1].multiselect("Region", choices["regions"], key=K + "region")
+        size = first[2].multiselect("Kommunestørrelse", choices["size_classes"], key=K + "size")
+        kind = first[3].multiselect("Type", choices["kinds"], key=K + "kind",
+                                    format_func=lambda k: KIND_LABELS.get(k, k))
+        second = st.columns(3)
+        role = second[0].multiselect("Rolle", choices["roles"], key=K + "role")
+        code = second[1].multiselect("Kodet med", list(codes), key=K + "code",
+                                     format_func=codes.get)
+        not_code = second[2].multiselect("Ikke kodet med", list(codes), key=K + "not_code",
+                                         format_func=codes.get)
+        fuzzy = st.checkbox("Find også stavevarianter (fuzzy)", key=K + "fuzzy")
+    return SearchFilters(kommune=tuple(kommune), region=tuple(region), size=tuple(size),
+                         kind=tuple(kind), role=tuple(role), code=tuple(code),
+                         not_code=tuple(not_code)), fuzzy
+
+
+def _summary(result: SearchResult) -> None:
+    spread = result.distribution
+    st.markdown(f"**{result.total}** hits i **{spread.municipalities_mentioning}** af 98 kommuner")
+    words = sorted({term for w in result.expansions for key in ("spelling", "compounds", "fuzzy")
+                    for term in w.get(key) or []})
+    if words:
+        st.caption("Søgte også efter: " + md(", ".join(words[:40]))
+                   + (" …" if len(words) > 40 else ""))
+    if not result.total:
+        return
+    left, right = st.columns(2)
+    with left:
+        regions = pd.DataFrame([{"Region": region, "Kommuner med hits": pair[0], "I alt": pair[1]}
+                                for region, pair in spread.municipalities_by_region.items()])
+        base = alt.Chart(regions).encode(y=alt.Y("Region:N", title=None))
+        st.altair_chart(base.mark_bar(color="#CFD8DC").encode(x="I alt:Q")
+                        + base.mark_bar(color="#1565C0").encode(
+                            x=alt.X("Kommuner med hits:Q", title="Kommuner"),
+                            tooltip=["Region", "Kommuner med hits", "I alt"]), width="stretch")
+    with right:
+        st.dataframe([{"Kommune": name, "Hits": count}
+                      for name, count in list(spread.by_kommune.items())[:100]],
+                     hide_index=True, height=260)
+
+
+def _hits(hits: list[Hit]) -> None:
+    rows = []
+    for hit in hits:
+        context = (f"{escape(hit.kwic.left)}<mark>{escape(hit.kwic.match)}</mark>"
+                   f"{escape(hit.kwic.right)}")
+        rows.append(f'<div style="padding:.4em 0;border-bottom:1px solid rgba(128,128,128,.2);">'
+                    f'<div style="font-size:.8em;opacity:.75;">{escape(hit.citation())}</div>'
+                    f"<div>{context}</div></div>")
+    st.html(f'<div class="kv-hits">{"".join(rows)}</div>')
+
+
+def _code_form(db: Database, result: SearchResult, query: str, filters: SearchFilters,
+               fuzzy: bool) -> None:
+    tree = code_tree(db)
+    if not tree:
+        return
+    labels = {node.key: node.label for node in tree}
+    with st.expander("Kod hits"):
+        st.selectbox("Kode", list(labels), key=K + "code_key", format_func=labels.get)
+        hits = {hit.segment_id: hit for hit in result.hits}
+        st.multiselect("Hits på denne side", list(hits), key=K + "chosen",
+                       format_func=lambda i: hits[i].citation()[:90])
+        left, right = st.columns(2)
+        left.button("Kod de valgte hits", key=K + "code_chosen", on_click=_code_chosen,
+                    args=(query,))
+        right.button(f"Kod alle {result.total} hits", key=K + "code_all", on_click=_code_all,
+                     args=(query, filters, fuzzy))
+
+
+def _code_chosen(query: str) -> None:
+    def work() -> str:
+        ids = list(st.session_state.get(K + "chosen") or [])
+        if not ids:
+            return ""
+        coded = code_hits(get_db(), ids, str(st.session_state.get(K + "code_key")), coder(),
+                          query)
+        st.session_state[K + "chosen"] = []
+        return f"{len(coded)} hits er kodet."
+
+    action(work)
+
+
+def _code_all(query: str, filters: SearchFilters, fuzzy: bool) -> None:
+    def work() -> str:
+        db = get_db()
+        name = coder()
+        hits = iter_hits(db, prepare(db, query, filters, fuzzy=fuzzy))
+        coded = code_hits(db, hits, str(st.session_state.get(K + "code_key")), name, query)
+        return f"{len(coded)} hits er kodet."
+
+    action(work)

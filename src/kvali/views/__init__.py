@@ -1,0 +1,1 @@
+"""Read-only queries behind the app's pages: every page asks these functions, none holds SQL."""

@@ -1,0 +1,303 @@
+"""Documents for the reader: the filtered list, one document's header, and pages of segments."""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from kvali.errors import UsageError
+
+HUMAN_STATUSES = ("accepted", "manual")
+SHOWN_STATUSES = ("accepted", "manual", "suggested")
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """What the document list is narrowed to; None means any."""
+
+    kind: str | None = None
+    municipality: str | None = None
+    region: str | None = None
+    size_class: str | None = None
+    role: str | None = None
+    has_codes: bool | None = None  # accepted or manual codings
+    name: str | None = None  # part of the document's name, any case
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of the document list."""
+
+    id: int
+    name: str
+    kind: str
+    municipalities: tuple[str, ...]
+    segments: int
+    coded: int  # accepted + manual codings
+    suggested: int
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A participant of a document."""
+
+    label: str
+    name: str | None
+    role: str | None
+    municipality: str | None
+    is_interviewer: bool
+
+
+@dataclass(frozen=True)
+class DocumentHeader:
+    """What is known about one document."""
+
+    id: int
+    name: str
+    kind: str
+    question: str | None
+    question_text: str | None
+    length: int
+    segments: int
+    source: str
+    attributes: dict[str, str]
+    speakers: list[Speaker]
+
+
+@dataclass(frozen=True)
+class CodingView:
+    """A coding as the reader shows it (document offsets)."""
+
+    id: int
+    code_key: str
+    code_name: str
+    color: str
+    start: int
+    end: int
+    status: str
+    origin: str
+    coder: str
+    key_quote: bool
+    memo: str | None
+    rule: str | None
+    matched: tuple[tuple[int, int], ...]
+    segment_id: int | None
+
+
+@dataclass
+class SegmentView:
+    """One segment with who said it, where and when, and the codings that touch it."""
+
+    id: int
+    seq: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    role: str | None
+    municipality: str | None
+    region: str | None
+    time: str | None
+    page: int | None
+    codings: list[CodingView] = field(default_factory=list)
+
+
+SEGMENT_SELECT = (
+    'SELECT s.id, s.seq, s.start, s."end", s.text, sp.label, sp.role, c.name, m.region, s.time, '
+    "s.page FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+    "LEFT JOIN cases c ON c.id = s.case_id "
+    "LEFT JOIN municipalities m ON m.code = c.municipality_code ")
+
+
+DOCUMENT_CASES = (
+    "SELECT document_id, case_id FROM speakers WHERE case_id IS NOT NULL "
+    "UNION SELECT id, case_id FROM documents WHERE case_id IS NOT NULL "
+    "UNION SELECT r.document_id, p.case_id FROM responses r "
+    "JOIN respondents p ON p.id = r.respondent_id WHERE p.case_id IS NOT NULL")
+"""(document, case) pairs from speakers, the document itself and survey respondents."""
+
+
+def filter_choices(db: Database) -> dict[str, list[str]]:
+    """The values each document filter can take in this project."""
+    def column(sql: str) -> list[str]:
+        return [row[0] for row in db.execute(sql) if row[0] is not None]
+
+    used = ("FROM municipalities m WHERE m.code IN (SELECT municipality_code FROM cases "
+            "WHERE municipality_code IS NOT NULL)")
+    return {
+        "kinds": column("SELECT DISTINCT kind FROM documents ORDER BY kind"),
+        "municipalities": column(f"SELECT m.name {used} ORDER BY m.name"),
+        "regions": column(f"SELECT DISTINCT m.region {used} ORDER BY m.region"),
+        "size_classes": column(f"SELECT DISTINCT m.size_class {used} ORDER BY m.size_class"),
+        "roles": column("SELECT DISTINCT role FROM speakers WHERE role IS NOT NULL "
+                        "AND is_interviewer = 0 ORDER BY role"),
+    }
+
+
+def _where(filters: DocumentFilters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if filters.kind:
+        clauses.append("d.kind = ?")
+        params.append(filters.kind)
+    if filters.name:
+        clauses.append("d.name LIKE ? ESCAPE '\\'")
+        escaped = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    place = [(column, value) for column, value in (
+        ("m.name", filters.municipality), ("m.region", filters.region),
+        ("m.size_class", filters.size_class)) if value]
+    if place:
+        tests = " AND ".join(f"{column} = ?" for column, _ in place)
+        clauses.append(
+            "d.id IN (SELECT s.document_id FROM segments s JOIN cases c ON c.id = s.case_id "
+            f"JOIN municipalities m ON m.code = c.municipality_code WHERE {tests})")
+        params.extend(value for _, value in place)
+    if filters.role:
+        clauses.append("d.id IN (SELECT document_id FROM speakers WHERE role = ?)")
+        params.append(filters.role)
+    if filters.has_codes is not None:
+        test = "EXISTS" if filters.has_codes else "NOT EXISTS"
+        clauses.append(f"{test} (SELECT 1 FROM codings k WHERE k.document_id = d.id "
+                       "AND k.status IN ('accepted', 'manual'))")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def list_documents(db: Database, filters: DocumentFilters, limit: int = 1000) -> list[DocumentRow]:
+    """Documents matching the filters, by name, with segment and coding counts."""
+    where, params = _where(filters)
+    rows = db.execute(
+        f"SELECT d.id, d.name, d.kind FROM documents d{where} ORDER BY d.name, d.id LIMIT ?",
+        [*params, limit]).fetchall()
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    marks = ",".join("?" * len(ids))
+    segments = dict(db.execute(
+        f"SELECT document_id, count(*) FROM segments WHERE document_id IN ({marks}) "
+        "GROUP BY document_id", ids).fetchall())
+    coded: dict[int, dict[str, int]] = {}
+    for document_id, status, count in db.execute(
+            f"SELECT document_id, status, count(*) FROM codings WHERE document_id IN ({marks}) "
+            "GROUP BY document_id, status", ids):
+        coded.setdefault(document_id, {})[status] = count
+    places: dict[int, list[str]] = {}
+    for document_id, name in db.execute(
+            f"SELECT DISTINCT p.document_id, c.name FROM ({DOCUMENT_CASES}) p "
+            f"JOIN cases c ON c.id = p.case_id WHERE p.document_id IN ({marks}) "
+            "ORDER BY c.name", ids):
+        places.setdefault(document_id, []).append(name)
+    return [DocumentRow(
+        id=i, name=name, kind=kind, municipalities=tuple(places.get(i, [])),
+        segments=segments.get(i, 0),
+        coded=sum(coded.get(i, {}).get(s, 0) for s in HUMAN_STATUSES),
+        suggested=coded.get(i, {}).get("suggested", 0)) for i, name, kind in rows]
+
+
+def document_header(db: Database, document_id: int) -> DocumentHeader:
+    """Name, kind, question, attributes and speakers of one document."""
+    row = db.execute(
+        "SELECT d.id, d.name, d.kind, d.question, d.question_text, length(d.text), i.path "
+        "FROM documents d JOIN imports i ON i.id = d.import_id WHERE d.id = ?",
+        [document_id]).fetchone()
+    if row is None:
+        raise UsageError(f"document {document_id} does not exist")
+    attributes = dict(db.execute(
+        "SELECT key, value FROM document_attributes WHERE document_id = ? ORDER BY key",
+        [document_id]).fetchall())
+    speakers = [Speaker(label, name, role, place, bool(interviewer))
+                for label, name, role, place, interviewer in db.execute(
+                    "SELECT sp.label, sp.name, sp.role, c.name, sp.is_interviewer FROM speakers sp "
+                    "LEFT JOIN cases c ON c.id = sp.case_id WHERE sp.document_id = ? "
+                    "ORDER BY sp.is_interviewer DESC, sp.label", [document_id])]
+    return DocumentHeader(id=row[0], name=row[1], kind=row[2], question=row[3],
+                          question_text=row[4], length=row[5],
+                          segments=segment_count(db, document_id), source=row[6],
+                          attributes=attributes, speakers=speakers)
+
+
+def segment_count(db: Database, document_id: int) -> int:
+    """How many segments the document has."""
+    return db.execute("SELECT count(*) FROM segments WHERE document_id = ?",
+                      [document_id]).fetchone()[0]
+
+
+def segment_page(db: Database, document_id: int, page: int, per_page: int = 200, *,
+                 statuses: tuple[str, ...] = HUMAN_STATUSES) -> list[SegmentView]:
+    """Segments `page * per_page` onwards (page is 0-based) with the codings that touch them."""
+    first = page * per_page
+    segments = [SegmentView(*row) for row in db.execute(
+        SEGMENT_SELECT +
+        "WHERE s.document_id = ? AND s.seq >= ? AND s.seq < ? ORDER BY s.seq",
+        [document_id, first, first + per_page])]
+    if segments:
+        attach_codings(db, document_id, segments, statuses)
+    return segments
+
+
+def segments_by_id(db: Database, segment_ids: list[int]) -> list[SegmentView]:
+    """Segments by id, in document order (without codings)."""
+    if not segment_ids:
+        return []
+    marks = ",".join("?" * len(segment_ids))
+    return [SegmentView(*row) for row in db.execute(
+        SEGMENT_SELECT +
+        f"WHERE s.id IN ({marks}) ORDER BY s.document_id, s.seq", segment_ids)]
+
+
+def attach_codings(db: Database, document_id: int, segments: list[SegmentView],
+                   statuses: tuple[str, ...]) -> None:
+    """Add to each segment the codings (of the given statuses) that overlap it."""
+    if not statuses:
+        return
+    starts = [s.start for s in segments]
+    for coding in codings_between(db, document_id, segments[0].start, segments[-1].end, statuses):
+        index = max(bisect_right(starts, coding.start) - 1, 0)
+        while index < len(segments) and segments[index].start < coding.end:
+            if segments[index].end > coding.start:
+                segments[index].codings.append(coding)
+            index += 1
+
+
+CODING_SELECT = (
+    'SELECT c.id, c.code_key, k.name, k.color, c.start, c."end", c.status, c.origin, c.coder, '
+    "c.key_quote, c.memo, c.rule, c.matched, c.segment_id FROM codings c "
+    "JOIN codes k ON k.key = c.code_key ")
+
+
+def codings_between(db: Database, document_id: int, start: int, end: int,
+                    statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[CodingView]:
+    """Codings of a document that overlap [start, end), in document order."""
+    marks = ",".join("?" * len(statuses))
+    return [_coding(row) for row in db.execute(
+        CODING_SELECT + 'WHERE c.document_id = ? AND c.start < ? AND c."end" > ? '
+        f"AND c.status IN ({marks}) ORDER BY c.start, c.id", [document_id, end, start, *statuses])]
+
+
+def coding_by_id(db: Database, coding_id: int) -> CodingView:
+    """One coding with its code's name and colour."""
+    row = db.execute(
+        CODING_SELECT + "WHERE c.id = ?", [coding_id]).fetchone()
+    if row is None:
+        raise UsageError(f"coding {coding_id} does not exist")
+    return _coding(row)
+
+
+def _coding(row: tuple) -> CodingView:
+    matched = tuple(tuple(pair) for pair in json.loads(row[12])) if row[12] else ()
+    return CodingView(id=row[0], code_key=row[1], code_name=row[2], color=row[3], start=row[4],
+                      end=row[5], status=row[6], origin=row[7], coder=row[8],
+                      key_quote=bool(row[9]), memo=row[10], rule=row[11], matched=matched,
+                      segment_id=row[13])
+
+
+def document_text(db: Database, document_id: int, start: int, end: int) -> str:
+    """The exact text of a span of a document (what a coding quotes)."""
+    row = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                     [start + 1, end - start, document_id]).fetchone()
+    if row is None:
+        raise UsageError(f"document {document_id} does not exist")
+    return row[0]

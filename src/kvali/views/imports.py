@@ -1,0 +1,59 @@
+"""What the import page shows: a survey table's preview with suggested columns, and past imports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kvali.ingest.rows import header_and_records, read_table_rows
+from kvali.ingest.survey import find_case_column
+from kvali.ingest.table import looks_like_free_text
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class TablePreview:
+    """The first rows of a survey table and the columns kvali would pick by itself."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    total_rows: int
+    case_column: str | None
+    text_columns: list[str]
+
+
+def is_table(path: Path) -> bool:
+    """True for files read as survey tables (CSV, TSV, XLSX)."""
+    return path.suffix.lower() in TABLE_SUFFIXES
+
+
+def table_preview(path: Path, rows: int = 5) -> TablePreview:
+    """Header, first rows, and the suggested case and free-text columns of a survey table."""
+    header, records = header_and_records(read_table_rows(path), str(path))
+    columns = {name: [cells[i] for _, cells in records] for i, name in enumerate(header)}
+    case_column = find_case_column(header, columns)
+    text_columns = [name for name in header
+                    if name != case_column and looks_like_free_text(columns[name])]
+    return TablePreview(columns=header, rows=[cells for _, cells in records[:rows]],
+                        total_rows=len(records), case_column=case_column,
+                        text_columns=text_columns)
+
+
+def import_history(db: Database, limit: int = 200) -> list[dict]:
+    """Past imports, newest first, with their stored summaries."""
+    history = []
+    for path, kind, at, summary in db.execute(
+            "SELECT path, kind, imported_at, summary FROM imports ORDER BY id DESC LIMIT ?",
+            [limit]):
+        data = json.loads(summary or "{}")
+        history.append({"fil": Path(path).name, "type": kind, "importeret": at,
+                        "dokumenter": data.get("documents", 0),
+                        "segmenter": data.get("segments", 0),
+                        "svar": data.get("responses", 0),
+                        "ikke genkendte kommuner": ", ".join(
+                            sorted(data.get("unmatched_municipalities") or {}))})
+    return history

@@ -1,0 +1,222 @@
+"""Dokumenter: filters, the reader, and coding flows checked against what the database holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_ui_support import build_project, no_failures, page_test, toasts
+
+from kvali.store import open_db
+from kvali.views.documents import DocumentFilters, list_documents, segment_page
+
+K = "kvali.docs."
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = build_project(tmp_path)
+    monkeypatch.setenv("KVALI_DB", str(path))
+    return path
+
+
+def _document_id(path: Path, name: str) -> int:
+    db = open_db(path, create=False)
+    return db.execute("SELECT id FROM documents WHERE name = ?", [name]).fetchone()[0]
+
+
+def _segments(path: Path, document_id: int) -> list[tuple[int, int, int, str]]:
+    db = open_db(path, create=False)
+    return db.execute('SELECT id, start, "end", text FROM segments WHERE document_id = ? '
+                      "ORDER BY seq", [document_id]).fetchall()
+
+
+def _open(path: Path, name: str = "Gruppeinterview om netværk", coder: str | None = "mette"):
+    at = page_test("documents", coder=coder)
+    at.selectbox(key=K + "document").set_value(_document_id(path, name)).run()
+    no_failures(at)
+    return at
+
+
+def _select(at, segment_ids: list[int]) -> None:
+    [widget] = [m for m in at.multiselect if m.key.startswith(K + "segments.")]
+    widget.set_value(segment_ids)
+
+
+def _manual(path: Path) -> list[tuple]:
+    db = open_db(path, create=False)
+    return db.execute('SELECT segment_id, start, "end", code_key, coder, status, memo, key_quote '
+                      "FROM codings WHERE origin = 'manual' ORDER BY id").fetchall()
+
+
+def test_reader_shows_speakers_and_the_hostile_transcript_literally(project: Path) -> None:
+    at = _open(project, "Interview med mærkelige tegn")
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    assert "<script" not in html and "<img" not in html
+    assert "[vores side](javascript:alert(1))" in html
+    assert "Tilbudsleder, Odense" in html
+    assert at.subheader[0].value == "Interview med mærkelige tegn"
+
+
+def test_apply_a_code_to_one_segment_and_see_it_highlighted(project: Path) -> None:
+    at = _open(project)
+    segment_id, start, end, _ = _segments(project, _document_id(project, at.subheader[0].value))[1]
+    _select(at, [segment_id])
+    at.selectbox(key=K + "code").set_value("netvaerk.moeder")
+    at.button(key=K + "apply").click().run()
+    no_failures(at)
+    assert toasts(at) == ["Segmentet er kodet med »Netværksmøder«."]
+    assert _manual(project) == [(segment_id, start, end, "netvaerk.moeder", "mette", "manual",
+                                 None, 0)]
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert 'title="Netværksmøder (mette)"' in html
+
+
+def test_consecutive_segments_become_one_quote_and_gaps_are_refused(project: Path) -> None:
+    at = _open(project)
+    rows = _segments(project, _document_id(project, "Gruppeinterview om netværk"))
+    _select(at, [rows[2][0], rows[3][0]])
+    at.selectbox(key=K + "code").set_value("civil")
+    at.button(key=K + "apply").click().run()
+    no_failures(at)
+    assert _manual(project) == [(rows[2][0], rows[2][1], rows[3][2], "civil", "mette", "manual",
+                                 None, 0)]
+    _select(at, [rows[1][0], rows[3][0]])
+    at.button(key=K + "apply").click().run()
+    assert "hænger ikke sammen" in at.error[0].value
+    assert len(_manual(project)) == 1
+
+
+def test_an_excerpt_inside_a_segment_is_coded_at_its_exact_offsets(project: Path) -> None:
+    at = _open(project)
+    segment_id, start, _, text = _segments(project, _document_id(project, at.subheader[0].value))[4]
+    _select(at, [segment_id])
+    at.selectbox(key=K + "code").set_value("netvaerk")
+    at.text_input(key=K + "excerpt").input("nære netværk")
+    at.text_input(key=K + "new_memo").input("Begrebet bruges uden forklaring.")
+    at.button(key=K + "apply").click().run()
+    no_failures(at)
+    [(seg, s, e, code, _, _, memo, _)] = _manual(project)
+    db = open_db(project, create=False)
+    document_text = db.execute("SELECT text FROM documents WHERE id = ?",
+                               [_document_id(project, "Gruppeinterview om netværk")]).fetchone()[0]
+    assert (seg, code, memo) == (segment_id, "netvaerk", "Begrebet bruges uden forklaring.")
+    assert document_text[s:e] == "nære netværk" and s == start + text.index("nære")
+    assert at.text_input(key=K + "excerpt").value == ""
+
+
+def test_remove_memo_and_key_quote_on_a_coding(project: Path) -> None:
+    at = _open(project)
+    segment_id = _segments(project, _document_id(project, at.subheader[0].value))[3][0]
+    _select(at, [segment_id])
+    at.selectbox(key=K + "code").set_value("paragraf18")
+    at.button(key=K + "apply").click().run()
+    [coding_id] = [row[0] for row in open_db(project, create=False).execute(
+        "SELECT id FROM codings WHERE origin = 'manual'")]
+    at.selectbox(key=K + "coding").set_value(coding_id)
+    at.button(key=K + "key_quote").click().run()
+    assert _manual(project)[0][7] == 1
+    at.text_area(key=f"{K}memo.{coding_id}").input("Godt citat om § 18.")
+    at.button(key=K + "save_memo").click().run()
+    no_failures(at)
+    assert _manual(project)[0][6] == "Godt citat om § 18."
+    assert toasts(at) == ["Memoet er gemt."]
+    at.button(key=K + "remove").click().run()
+    no_failures(at)
+    assert _manual(project) == []
+    assert toasts(at) == ["Kodningen er fjernet."]
+
+
+def test_removing_an_accepted_suggestion_rejects_it(project: Path) -> None:
+    db = open_db(project, create=False)
+    coding_id = db.execute("SELECT id FROM codings WHERE code_key = 'paragraf18' AND "
+                           "document_id = ?", [_document_id(project, "Gruppeinterview om netværk")]
+                           ).fetchone()[0]
+    db.execute("UPDATE codings SET status = 'accepted' WHERE id = ?", [coding_id])
+    at = _open(project)
+    at.selectbox(key=K + "coding").set_value(coding_id)
+    at.button(key=K + "remove").click().run()
+    no_failures(at)
+    assert db.execute("SELECT status, coder FROM codings WHERE id = ?",
+                      [coding_id]).fetchone() == ("rejected", "mette")
+
+
+def test_a_document_memo_is_saved_under_the_coder(project: Path) -> None:
+    at = _open(project)
+    document_id = _document_id(project, "Gruppeinterview om netværk")
+    at.text_area(key=f"{K}docmemo.{document_id}").input("Interviewet er kort.")
+    at.button(key=K + "save_docmemo").click().run()
+    no_failures(at)
+    db = open_db(project, create=False)
+    assert db.execute("SELECT target_type, target, coder, text FROM memos").fetchall() == [
+        ("document", str(document_id), "mette", "Interviewet er kort.")]
+
+
+def test_without_a_coder_name_nothing_is_written(project: Path) -> None:
+    at = _open(project, coder=None)
+    _select(at, [_segments(project, _document_id(project, at.subheader[0].value))[1][0]])
+    at.button(key=K + "apply").click().run()
+    assert not at.exception
+    assert "Skriv dit navn" in at.error[0].value
+    assert _manual(project) == []
+
+
+def test_filters_narrow_the_document_list(project: Path) -> None:
+    at = page_test("documents")
+    assert len(at.selectbox(key=K + "document").options) == 3
+    at.selectbox(key=K + "kind").set_value("survey").run()
+    assert at.selectbox(key=K + "document").options == ["survey: Bemærkninger (Survey-svar, "
+                                                        "3 segmenter)"]
+    at.selectbox(key=K + "kind").set_value("Alle")
+    at.selectbox(key=K + "role").set_value("Tilbudsleder").run()
+    assert len(at.selectbox(key=K + "document").options) == 1
+    at.selectbox(key=K + "role").set_value("Alle")
+    at.selectbox(key=K + "has").set_value("Med kodninger").run()
+    assert at.info[0].value == "Ingen dokumenter passer til filtrene."
+
+
+def test_document_filters_by_place(project: Path) -> None:
+    db = open_db(project, create=False)
+    names = lambda **f: [r.name for r in list_documents(db, DocumentFilters(**f))]  # noqa: E731
+    assert names(municipality="Viborg") == ["Gruppeinterview om netværk", "survey: Bemærkninger"]
+    assert names(region="Region Syddanmark") == ["Interview med mærkelige tegn",
+                                                 "survey: Bemærkninger"]
+    assert names(name="mærkelige") == ["Interview med mærkelige tegn"]
+    assert names(has_codes=False) == sorted(names())
+
+
+def test_long_documents_are_read_a_page_at_a_time(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = build_project(tmp_path)
+    folder = tmp_path / "long"
+    folder.mkdir()
+    turns = "\n".join(f"IP1: Dette er udsagn nummer {i} om netværket." for i in range(450))
+    (folder / "lang.md").write_text("---\ntitle: Langt interview\nspeakers:\n  IP1: {role: "
+                                    "Socialchef, kommune: Aarhus}\n---\n" + turns + "\n",
+                                    encoding="utf-8")
+    from kvali.importer import import_paths
+    from kvali.ingest.model import ReadOptions
+    db = open_db(path)
+    import_paths(db, [folder / "lang.md"], ReadOptions(kind="interview"))
+    document_id = _document_id(path, "Langt interview")
+    assert [s.seq for s in segment_page(db, document_id, 2, 200)] == list(range(400, 450))
+    monkeypatch.setenv("KVALI_DB", str(path))
+    at = _open(path, "Langt interview")
+    html = at.get("html")[-1].proto.body
+    assert html.count('class="kv-seg"') == 200
+    at.number_input(key=f"{K}page.{document_id}").set_value(3).run()
+    no_failures(at)
+    html = at.get("html")[-1].proto.body
+    assert html.count('class="kv-seg"') == 50 and "nummer 449 " in html
+
+
+def test_suggestions_can_be_shown_dashed_beside_human_codings(project: Path) -> None:
+    at = _open(project)
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "kv-hl" not in html
+    at.toggle(key=K + "suggestions").set_value(True).run()
+    no_failures(at)
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "repeating-linear-gradient(90deg,#2E7D32" in html
+    assert 'title="Netværk (forslag)"' in html

@@ -1,0 +1,124 @@
+"""Forslag: accept, reject, skip and bulk decisions, each checked in the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_ui_support import build_project, no_failures, page_test, toasts
+
+from kvali.store import open_db
+from kvali.ui.render import md
+from kvali.views.suggestions import SuggestionFilters, count_suggestions, suggestion_queue
+
+K = "kvali.review."
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = build_project(tmp_path)
+    monkeypatch.setenv("KVALI_DB", str(path))
+    return path
+
+
+def _first_pending(path: Path) -> int:
+    db = open_db(path, create=False)
+    return db.execute("SELECT min(id) FROM codings WHERE status = 'suggested'").fetchone()[0]
+
+
+def _status(path: Path, coding_id: int) -> tuple[str, str]:
+    db = open_db(path, create=False)
+    return db.execute("SELECT status, coder FROM codings WHERE id = ?", [coding_id]).fetchone()
+
+
+def test_the_current_suggestion_shows_rule_and_matched_words(project: Path) -> None:
+    at = page_test("suggestions")
+    no_failures(at)
+    first = suggestion_queue(open_db(project, create=False), SuggestionFilters(), limit=1)[0]
+    body = "".join(h.proto.body for h in at.get("html"))
+    assert f"<b>{first.code_name}</b>" in body
+    for word in first.matched_words():
+        assert f">{word}</span>" in body
+    assert any(f"Regel: {md(first.rule)}" in c.value for c in at.caption)
+
+
+def test_accept_then_reject_move_through_the_queue(project: Path) -> None:
+    at = page_test("suggestions")
+    first = _first_pending(project)
+    at.button(key=K + "accept").click().run()
+    no_failures(at)
+    assert _status(project, first) == ("accepted", "mette")
+    assert toasts(at) == ["Forslaget er accepteret."]
+    second = _first_pending(project)
+    assert second != first
+    at.button(key=K + "reject").click().run()
+    assert _status(project, second) == ("rejected", "mette")
+    assert toasts(at) == ["Forslaget er afvist."]
+
+
+def test_skip_leaves_the_suggestion_pending(project: Path) -> None:
+    at = page_test("suggestions")
+    first = _first_pending(project)
+    at.button(key=K + "skip").click().run()
+    no_failures(at)
+    assert _status(project, first) == ("suggested", "kvali")
+    assert at.session_state[K + "skipped"] == [first]
+    at.button(key=K + "accept").click().run()
+    assert _status(project, first) == ("suggested", "kvali")
+    assert _first_pending(project) == first
+
+
+def test_bulk_accept_per_rule_and_reject_per_code(project: Path) -> None:
+    db = open_db(project, create=False)
+    at = page_test("suggestions")
+    assert K + "group" not in [w.key for w in at.selectbox]
+    at.session_state[K + "bulk_open"] = True
+    at.run()
+    rule = "keyword:frivillig; keyword:forening"
+    before = db.execute("SELECT count(*) FROM codings WHERE rule = ?", [rule]).fetchone()[0]
+    assert before >= 2
+    at.selectbox(key=K + "group").set_value(("civil", rule))
+    at.button(key=K + "accept_rule").click().run()
+    no_failures(at)
+    assert db.execute("SELECT status, coder, count(*) FROM codings WHERE rule = ? "
+                      "GROUP BY status", [rule]).fetchall() == [("accepted", "mette", before)]
+    assert toasts(at) == [f"{before} forslag er accepteret."]
+    assert db.execute("SELECT count(*) FROM codings WHERE code_key = 'civil' AND status = "
+                      "'suggested'").fetchone()[0] > 0
+    at.selectbox(key=K + "bulk_code").set_value("netvaerk")
+    at.button(key=K + "reject_code").click().run()
+    no_failures(at)
+    assert db.execute("SELECT DISTINCT status FROM codings WHERE code_key = 'netvaerk'"
+                      ).fetchall() == [("rejected",)]
+    assert count_suggestions(db, SuggestionFilters(code="civil")) == db.execute(
+        "SELECT count(*) FROM codings WHERE code_key = 'civil' AND status = 'suggested'"
+    ).fetchone()[0]
+
+
+def test_filters_by_code_municipality_and_document(project: Path) -> None:
+    db = open_db(project, create=False)
+    at = page_test("suggestions")
+    at.selectbox(key=K + "code").set_value("paragraf18").run()
+    no_failures(at)
+    assert at.caption[0].value.startswith("2 forslag venter")
+    at.selectbox(key=K + "code").set_value("Alle")
+    at.selectbox(key=K + "municipality").set_value("Odense").run()
+    expected = count_suggestions(db, SuggestionFilters(municipality="Odense"))
+    assert expected > 0 and at.caption[0].value.startswith(f"{expected} forslag venter")
+    at.button(key=K + "accept").click().run()
+    municipality = db.execute(
+        "SELECT c.name FROM codings k JOIN segments s ON s.id = k.segment_id "
+        "JOIN cases c ON c.id = s.case_id WHERE k.status = 'accepted'").fetchall()
+    assert municipality == [("Odense",)]
+    document_id = db.execute("SELECT id FROM documents WHERE name LIKE 'survey%'").fetchone()[0]
+    assert count_suggestions(db, SuggestionFilters(document_id=document_id)) == db.execute(
+        "SELECT count(*) FROM codings WHERE document_id = ? AND status = 'suggested'",
+        [document_id]).fetchone()[0]
+
+
+def test_an_empty_queue_says_so(project: Path) -> None:
+    db = open_db(project, create=False)
+    db.execute("UPDATE codings SET status = 'accepted'")
+    at = page_test("suggestions")
+    no_failures(at)
+    assert at.success[0].value == "Ingen forslag venter under disse filtre."
