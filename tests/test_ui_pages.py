@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_ui_support import APP, build_project, no_failures, page_test, toasts
 
+from kvali.coding.store import add_manual_coding
 from kvali.store import open_db
 
 
@@ -104,3 +105,24 @@ def test_each_rerun_gets_a_fresh_connection(project: Path) -> None:
     first = at.session_state["kvali.db"][1]
     at.run()
     assert at.session_state["kvali.db"][1] is not first
+
+
+def test_analysis_views_follow_the_data(project: Path) -> None:
+    at = page_test("analysis")
+    no_failures(at)
+    at.selectbox(key="kvali.analysis.measure").set_value("segments").run()
+    table = at.dataframe[0].value
+    assert "netvaerk" in set(table.iloc[:, 0])
+    before = table.to_dict()
+    db = open_db(project)
+    segment = db.execute("SELECT id FROM segments WHERE text LIKE '%frivillig%' LIMIT 1"
+                         ).fetchone()[0]
+    add_manual_coding(db, segment, "paragraf18", "mette")
+    db.close()
+    at.run()
+    assert at.dataframe[0].value.to_dict() != before, "a new coding must not hit a stale cache"
+    at.radio(key="kvali.analysis.view").set_value("cooccurrence").run()
+    no_failures(at)
+    at.radio(key="kvali.analysis.view").set_value("export").run()
+    no_failures(at)
+    assert {b.label for b in at.get("download_button")} >= {"DOCX", "QDPX", "CSV"}

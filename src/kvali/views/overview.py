@@ -71,3 +71,12 @@ def project_overview(db: Database) -> Overview:
     overview.unmatched_cases = [row[0] for row in db.execute(
         "SELECT name FROM cases WHERE municipality_code IS NULL ORDER BY name")]
     return overview
+
+
+def project_version(db: Database) -> tuple[int, int, int]:
+    """Changes whenever documents, codings or the codebook change (imports add segments; every
+    coding action and codebook load adds an event): a cheap key for cached computations."""
+    row = db.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM segments), "
+        "(SELECT coalesce(max(id), 0) FROM events), (SELECT count(*) FROM codings)").fetchone()
+    return tuple(row)

@@ -13,13 +13,15 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from kvali.analysis.cooccurrence import cooccurrence
+from kvali.analysis.cooccurrence import Cooccurrence, cooccurrence
 from kvali.analysis.crosstab import TOTAL, crosstab, pivot
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
 from kvali.export.records import DEFAULT_STATUSES, Filters, coders
 from kvali.municipalities import MUNICIPALITIES, REGIONS
+from kvali.store import open_db
 from kvali.ui.state import open_project_or_stop, project_file
 from kvali.views.codes import code_tree
+from kvali.views.overview import project_version
 
 K = "kvali.analysis."
 ATTRIBUTE_LABELS = {"region": "Region", "size_class": "Kommunestørrelse", "kommune": "Kommune",
@@ -34,18 +36,46 @@ MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "
         "qdpx": "application/zip"}
 
 
+VIEWS = {"crosstab": "Krydstabeller", "cooccurrence": "Samforekomst", "export": "Eksport"}
+
+
 def analysis_page() -> None:
-    """Filters, then tabs for crosstabs, co-occurrence and downloads."""
+    """Filters, then one view at a time: crosstabs, co-occurrence or downloads."""
     db = open_project_or_stop()
     st.title("Analyse og eksport")
     filters, anonymise = _filters(db)
-    tables, heatmap, downloads = st.tabs(["Krydstabeller", "Samforekomst", "Eksport"])
-    with tables:
+    view = st.radio("Visning", list(VIEWS), format_func=VIEWS.__getitem__, horizontal=True,
+                    key=K + "view", label_visibility="collapsed")
+    if view == "crosstab":
         _crosstab_tab(db, filters)
-    with heatmap:
+    elif view == "cooccurrence":
         _cooccurrence_tab(db, filters)
-    with downloads:
+    else:
         _downloads_tab(filters, anonymise)
+
+
+@st.cache_data(max_entries=32, show_spinner="Beregner krydstabel …")
+def _crosstab_rows(project: str, version: tuple, attribute: str, filters: Filters,
+                   rollup: bool) -> list:
+    """Crosstab rows, computed once per project version and choice of filters."""
+    del version  # part of the cache key only
+    db = open_db(project, create=False)
+    try:
+        return crosstab(db, attribute, filters, rollup=rollup)
+    finally:
+        db.close()
+
+
+@st.cache_data(max_entries=32, show_spinner="Beregner samforekomst …")
+def _cooccurrence(project: str, version: tuple, filters: Filters, window: int,
+                  level: str) -> Cooccurrence:
+    """Co-occurrence, computed once per project version and choice of filters."""
+    del version  # part of the cache key only
+    db = open_db(project, create=False)
+    try:
+        return cooccurrence(db, filters, window=window, level=level)
+    finally:
+        db.close()
 
 
 def _filters(db: Database) -> tuple[Filters, bool]:
@@ -78,7 +108,7 @@ def _crosstab_tab(db: Database, filters: Filters) -> None:
     measure = middle.selectbox("Vis", list(MEASURES), format_func=MEASURES.__getitem__,
                                key=K + "measure")
     rollup = right.toggle("Tæl underkoder med", value=True, key=K + "rollup")
-    rows = crosstab(db, attribute, filters, rollup=rollup)
+    rows = _crosstab_rows(str(project_file()), project_version(db), attribute, filters, rollup)
     if not rows:
         st.info("Projektet har ingen koder endnu.")
         return
@@ -114,7 +144,7 @@ def _cooccurrence_tab(db: Database, filters: Filters) -> None:
     window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
     level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
                         format_func={"themes": "Temaer", "codes": "Koder"}.__getitem__)
-    result = cooccurrence(db, filters, window=window, level=level)
+    result = _cooccurrence(str(project_file()), project_version(db), filters, window, level)
     data = pd.DataFrame([(result.names[a], result.names[b], n) for a, b, n in result.rows()],
                         columns=["kode", "anden kode", "segmenter"])
     if data.empty:
