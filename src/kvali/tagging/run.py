@@ -97,14 +97,18 @@ def tag_project(
 
 
 def _segment_docs(db: Database, nlp: Language) -> Iterator[tuple]:
-    """(segment id, document id, start, text, Doc, context) per segment, piped in batches."""
+    """(segment id, document id, start, text, Doc, context) per segment, piped in batches.
+
+    The interviewer's own questions are not what a study codes, so they get no suggestions.
+    """
     disabled = [name for name in nlp.pipe_names if name in SEGMENT_PIPES]
     last_id = 0
     while True:
         rows = db.execute(
             "SELECT s.id, s.document_id, s.start, s.text, d.kind, d.question, sp.role "
             "FROM segments s JOIN documents d ON d.id = s.document_id "
-            "LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.id > ? ORDER BY s.id LIMIT ?",
+            "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+            "WHERE s.id > ? AND coalesce(sp.is_interviewer, 0) = 0 ORDER BY s.id LIMIT ?",
             [last_id, SEGMENT_BATCH]).fetchall()
         if not rows:
             return
