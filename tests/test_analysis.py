@@ -145,9 +145,12 @@ analysis_page()
     frame = at.dataframe[0].value
     assert list(frame["code"])[:2] == ["netvaerk", "netvaerk.moeder"]
     at.selectbox(key="kvali.analysis.attribute").set_value("role").run()
-    at.slider(key="kvali.analysis.window").set_value(1).run()
     at.multiselect(key="kvali.analysis.regions").set_value(["Region Nordjylland"]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Socialchef" in at.dataframe[0].value.columns
+    at.radio(key="kvali.analysis.view").set_value("cooccurrence").run()
+    at.slider(key="kvali.analysis.window").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="kvali.analysis.view").set_value("export").run()
     labels = {button.label for button in at.get("download_button")}
     assert {"DOCX", "MD", "HTML", "XLSX", "CSV", "JSON", "QDPX"} <= labels
