@@ -109,8 +109,8 @@ def test_error_inside_storing_rolls_back_the_whole_file(fresh_db, tmp_path, monk
 
 def test_survey_answers_become_responses_with_their_respondent(fresh_db, tmp_path):
     path = _write(tmp_path, "svar.csv", SURVEY)
-    report = import_paths(fresh_db, [path], ReadOptions(case_column="Kommune",
-                                                        text_columns=["Hvordan inddrager I netværket?"]))
+    options = ReadOptions(case_column="Kommune", text_columns=["Hvordan inddrager I netværket?"])
+    report = import_paths(fresh_db, [path], options)
     assert report.files[0].status == "imported", report.files[0].error
     status = project_status(fresh_db)
     assert status["responses"] == 2

@@ -179,7 +179,8 @@ class _Checker:
                 if extra or not isinstance(item.get("compound", True), bool):
                     self.add(item, None, key, "a keyword mapping has `word` and `compound: "
                              "true|false` only")
-                found.append(Keyword(item["word"].strip().lower(), item.get("compound") is not False))
+                found.append(Keyword(item["word"].strip().lower(),
+                                     compound=item.get("compound") is not False))
             elif isinstance(item, str) and item.strip():
                 found.append(Keyword(item.strip().lower()))
             else:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from kvali.analysis.cooccurrence import Cooccurrence, cooccurrence
+from kvali.analysis.cooccurrence import cooccurrence
 from kvali.analysis.crosstab import TOTAL, crosstab, pivot
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
 from kvali.export.records import DEFAULT_STATUSES, Filters, coders
@@ -54,25 +54,17 @@ def analysis_page() -> None:
         _downloads_tab(filters, anonymise)
 
 
-@st.cache_data(max_entries=32, show_spinner="Beregner krydstabel …")
-def _crosstab_rows(project: str, version: tuple, attribute: str, filters: Filters,
-                   rollup: bool) -> list:
-    """Crosstab rows, computed once per project version and choice of filters."""
-    del version  # part of the cache key only
+@st.cache_data(max_entries=64, show_spinner="Beregner …")
+def _analysis(project: str, version: tuple, filters: Filters, view: str, options: tuple):
+    """Crosstab rows or co-occurrence, computed once per project version and choice of options
+    (`version` is part of the cache key only)."""
+    del version
     db = open_db(project, create=False)
     try:
-        return crosstab(db, attribute, filters, rollup=rollup)
-    finally:
-        db.close()
-
-
-@st.cache_data(max_entries=32, show_spinner="Beregner samforekomst …")
-def _cooccurrence(project: str, version: tuple, filters: Filters, window: int,
-                  level: str) -> Cooccurrence:
-    """Co-occurrence, computed once per project version and choice of filters."""
-    del version  # part of the cache key only
-    db = open_db(project, create=False)
-    try:
+        if view == "crosstab":
+            attribute, rollup = options
+            return crosstab(db, attribute, filters, rollup=rollup)
+        window, level = options
         return cooccurrence(db, filters, window=window, level=level)
     finally:
         db.close()
@@ -108,7 +100,8 @@ def _crosstab_tab(db: Database, filters: Filters) -> None:
     measure = middle.selectbox("Vis", list(MEASURES), format_func=MEASURES.__getitem__,
                                key=K + "measure")
     rollup = right.toggle("Tæl underkoder med", value=True, key=K + "rollup")
-    rows = _crosstab_rows(str(project_file()), project_version(db), attribute, filters, rollup)
+    rows = _analysis(str(project_file()), project_version(db), filters, "crosstab",
+                     (attribute, rollup))
     if not rows:
         st.info("Projektet har ingen koder endnu.")
         return
@@ -144,7 +137,8 @@ def _cooccurrence_tab(db: Database, filters: Filters) -> None:
     window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
     level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
                         format_func={"themes": "Temaer", "codes": "Koder"}.__getitem__)
-    result = _cooccurrence(str(project_file()), project_version(db), filters, window, level)
+    result = _analysis(str(project_file()), project_version(db), filters, "cooccurrence",
+                       (window, level))
     data = pd.DataFrame([(result.names[a], result.names[b], n) for a, b, n in result.rows()],
                         columns=["kode", "anden kode", "segmenter"])
     if data.empty:
