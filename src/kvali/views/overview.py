@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.store.stats import project_status
 from kvali.tagging.run import AUTO_CODER
 
 
@@ -35,41 +36,28 @@ class Overview:
     unmatched_cases: list[str] = field(default_factory=list)
 
 
-def _scalar(db: Database, sql: str) -> int:
-    return db.execute(sql).fetchone()[0] or 0
-
-
 def project_overview(db: Database) -> Overview:
     """Material by kind, municipalities covered per region and coding progress per coder."""
+    status = project_status(db)
+    totals = dict(db.execute(
+        "SELECT region, count(*) FROM municipalities GROUP BY region ORDER BY region").fetchall())
+    covered = status["municipalities_by_region"]
     overview = Overview(
-        documents=_scalar(db, "SELECT count(*) FROM documents"),
-        segments=_scalar(db, "SELECT count(*) FROM segments"),
-        responses=_scalar(db, "SELECT count(*) FROM responses"),
-        respondents=_scalar(db, "SELECT count(*) FROM respondents"),
-        municipalities_total=_scalar(db, "SELECT count(*) FROM municipalities"),
+        documents=status["documents"], segments=status["segments"],
+        responses=status["responses"], respondents=status["respondents"],
+        municipalities=status["municipalities"], municipalities_total=sum(totals.values()),
+        documents_by_kind=status["documents_by_kind"],
+        regions=[RegionCoverage(region, covered.get(region, 0), total)
+                 for region, total in totals.items()],
+        codings_by_status=status["codings_by_status"],
+        unmatched_cases=status["unmatched_cases"],
     )
-    overview.documents_by_kind = dict(db.execute(
-        "SELECT kind, count(*) FROM documents GROUP BY kind ORDER BY kind").fetchall())
-    covered = dict(db.execute(
-        "SELECT m.region, count(DISTINCT m.code) FROM municipalities m "
-        "JOIN cases c ON c.municipality_code = m.code "
-        "WHERE c.id IN (SELECT DISTINCT case_id FROM segments WHERE case_id IS NOT NULL) "
-        "GROUP BY m.region").fetchall())
-    overview.regions = [RegionCoverage(region, covered.get(region, 0), total)
-                        for region, total in db.execute(
-                            "SELECT region, count(*) FROM municipalities GROUP BY region "
-                            "ORDER BY region")]
-    overview.municipalities = sum(r.covered for r in overview.regions)
-    overview.codings_by_status = dict(db.execute(
-        "SELECT status, count(*) FROM codings GROUP BY status ORDER BY status").fetchall())
     overview.progress = [
         {"coder": "forslag (automatisk)" if coder == AUTO_CODER and status == "suggested"
          else coder, "status": status, "count": count}
         for coder, status, count in db.execute(
             "SELECT coder, status, count(*) FROM codings GROUP BY coder, status "
             "ORDER BY coder, status")]
-    overview.unmatched_cases = [row[0] for row in db.execute(
-        "SELECT name FROM cases WHERE municipality_code IS NULL ORDER BY name")]
     return overview
 
 
