@@ -12,7 +12,7 @@ from kvali.codebook.load import COLOR, check_codebook
 from kvali.codebook.model import Codebook
 from kvali.nlp import load_pipeline
 from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
-from kvali.tagging.run import word_lemmatiser
+from kvali.tagging.run import form_lemma
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebook.yaml"
 THEMES = {
@@ -46,7 +46,7 @@ def nlp() -> Language:
 
 @pytest.fixture(scope="module")
 def matcher(codebook: Codebook, nlp: Language) -> CodebookMatcher:
-    return matcher_for(codebook, word_lemmatiser(nlp))
+    return matcher_for(codebook, form_lemma)
 
 
 def suggested(matcher: CodebookMatcher, nlp: Language, text: str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER
+from spacy.attrs import IDX, LENGTH, ORTH
 from spacy.tokens import Doc
 
 from kvali.codebook.model import Code, Codebook
@@ -23,7 +23,7 @@ MIN_COMPOUND_PART = 3
 MIN_FUZZY_LENGTH = 5
 SCORES = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "compound": 0.9}
 WORD = re.compile(r"\w", re.UNICODE)
-TOKEN_ATTRS = [LOWER, LEMMA, IDX, LENGTH]
+TOKEN_ATTRS = [ORTH, IDX, LENGTH]
 PHRASE_ENDINGS = ("erne", "ene", "er", "et", "en", "e", "t", "s")
 
 
@@ -45,6 +45,9 @@ class SegmentContext:
     role: str | None = None
 
 
+Hit = tuple[str, int, int, float]  # rule, start, end, score
+
+
 @dataclass
 class CodeMatch:
     """Why a code was suggested for a segment: rules, matched spans (segment offsets), score."""
@@ -54,13 +57,12 @@ class CodeMatch:
     spans: list[tuple[int, int]] = field(default_factory=list)
     score: float = 0.0
 
-    def add(self, rule: str, start: int, end: int, score: float) -> None:
-        """Record one hit."""
-        if rule not in self.rules:
-            self.rules.append(rule)
-        if (start, end) not in self.spans:
-            self.spans.append((start, end))
-        self.score = max(self.score, score)
+    @classmethod
+    def of(cls, code_key: str, hits: list[Hit]) -> CodeMatch:
+        """One code's match from its hits: rules and spans once each, the best score."""
+        return cls(code_key, rules=list(dict.fromkeys(hit[0] for hit in hits)),
+                   spans=list(dict.fromkeys((hit[1], hit[2]) for hit in hits)),
+                   score=max(hit[3] for hit in hits))
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class CodebookMatcher:
         self.fuzzy_forms = list(self.fuzzy)
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
         self.form_hits = lru_cache(maxsize=200_000)(self._form_hits)
-        self.forms: dict[tuple[int, int], _Form] = {}
+        self.forms: dict[int, _Form] = {}
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
@@ -162,47 +164,48 @@ class CodebookMatcher:
               ) -> dict[str, CodeMatch]:
         """Matches per code in one segment's Doc (tokens with lemmas); offsets into its text.
 
-        Token attributes are read as one array and analysed once per distinct (form, lemma).
+        Only the tokenizer's output is needed: each distinct form is lemmatised and analysed
+        once, so tagging does not run the pipeline's components again.
         """
         words: list[tuple[int, int, _Form]] = []
-        for lower_key, lemma_key, idx, length in doc.to_array(TOKEN_ATTRS).tolist():
-            form = self.forms.get((lower_key, lemma_key))
+        for orth, idx, length in doc.to_array(TOKEN_ATTRS).tolist():
+            form = self.forms.get(orth)
             if form is None:
-                form = self._form(doc, lower_key, lemma_key)
+                form = self._form(doc, orth)
             if form.is_word:
                 words.append((idx, idx + length, form))
-        found: dict[str, CodeMatch] = {}
+        found: dict[str, list[Hit]] = {}
         for start, end, form in words:
             for code_key, rule, score in form.hits:
-                found.setdefault(code_key, CodeMatch(code_key)).add(rule, start, end, score)
+                _collect(found, code_key, (rule, start, end, score))
         if self.phrases:
             stems = [form.stem for _, _, form in words]
             for index, stem in enumerate(stems):
                 for phrase in self.phrases.get(stem, ()):
                     if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
-                        found.setdefault(phrase.code_key, CodeMatch(phrase.code_key)).add(
-                            f"phrase:{phrase.text}", words[index][0],
-                            words[index + len(phrase.stems) - 1][1], SCORES["phrase"])
+                        end = words[index + len(phrase.stems) - 1][1]
+                        _collect(found, phrase.code_key, (f"phrase:{phrase.text}",
+                                                          words[index][0], end, SCORES["phrase"]))
         if self.patterns:
             text = doc.text if text is None else text
             for code_key, pattern in self.patterns:
                 for hit in pattern.finditer(text):
                     if hit.end() > hit.start():
-                        found.setdefault(code_key, CodeMatch(code_key)).add(
-                            f"pattern:{pattern.pattern}", hit.start(), hit.end(),
-                            SCORES["pattern"])
+                        _collect(found, code_key, (f"pattern:{pattern.pattern}", hit.start(),
+                                                   hit.end(), SCORES["pattern"]))
         forms = [form for _, _, form in words] if self.vetoes else []
-        return {key: match for key, match in found.items() if self._in_scope(key, context)
-                and not self._vetoed(key, forms)}
+        return {key: CodeMatch.of(key, hits) for key, hits in found.items()
+                if self._in_scope(key, context) and not self._vetoed(key, forms)}
 
-    def _form(self, doc: Doc, lower_key: int, lemma_key: int) -> _Form:
-        """Analyse one (form, lemma) pair and remember it."""
-        lower = doc.vocab.strings[lower_key]
-        lemma = doc.vocab.strings[lemma_key].lower() or lower
+    def _form(self, doc: Doc, orth: int) -> _Form:
+        """Analyse one distinct word form (its lemma included) and remember it."""
+        text = doc.vocab.strings[orth]
+        lower = text.lower()
         is_word = bool(WORD.search(lower))
+        lemma = self.lemmatise(text).lower() if is_word else lower
         form = _Form(lower, lemma, is_word, self.form_hits(lower, lemma) if is_word else (),
                      phrase_stem(lemma))
-        self.forms[(lower_key, lemma_key)] = form
+        self.forms[orth] = form
         return form
 
     def _in_scope(self, code_key: str, context: SegmentContext) -> bool:
@@ -221,6 +224,15 @@ class CodebookMatcher:
             return True
         joined = " " + " ".join(lemmas) + " "
         return any(" " + " ".join(p) + " " in joined for p in phrases)
+
+
+def _collect(found: dict[str, list[Hit]], code_key: str, hit: Hit) -> None:
+    """Add a hit to its code's list."""
+    hits = found.get(code_key)
+    if hits is None:
+        found[code_key] = [hit]
+    else:
+        hits.append(hit)
 
 
 def matcher_for(codebook: Codebook, lemmatise: Callable[[str], str],

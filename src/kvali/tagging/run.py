@@ -17,10 +17,10 @@ from sqlite_utils import Database
 from kvali.codebook.sync import stored_codebook
 from kvali.coding.store import log_event, now
 from kvali.nlp import load_pipeline
+from kvali.nlp.lemmas import lemmatize
 from kvali.tagging.matcher import CodeMatch, SegmentContext, matcher_for
 
 SEGMENT_BATCH = 5000
-SEGMENT_PIPES = ("kvali/sentences", "sentencizer", "senter", "parser", "ner")
 AUTO_CODER = "kvali"
 
 
@@ -42,12 +42,10 @@ class TagReport:
                 "removed": self.removed, "kept": self.kept, "segments": self.segments}
 
 
-def word_lemmatiser(nlp: Language) -> Callable[[str], str]:
-    """Lemma of a single word with the project's pipeline (for codebook words and phrases)."""
-    def lemmatise(word: str) -> str:
-        doc = nlp(word)
-        return doc[0].lemma_.lower() if len(doc) == 1 and doc[0].lemma_ else word.lower()
-    return lemmatise
+def form_lemma(word: str) -> str:
+    """The lower-cased lemma of one word form, from kvali's Danish lemma rules; used for both
+    the codebook's words and the corpus, so the two always meet."""
+    return lemmatize(word).lower()
 
 
 def codes_to_tag(db: Database, keys: list[str] | None, force: bool) -> tuple[list[str], list[str]]:
@@ -79,94 +77,96 @@ def tag_project(
     if not report.codes:
         return report
     nlp = load_pipeline()
-    matcher = matcher_for(codebook, word_lemmatiser(nlp), report.codes)
+    matcher = matcher_for(codebook, form_lemma, report.codes)
     hashes = {c.key: c.rules.digest() for c in codebook.codes}
-    found = {}
     total = db.execute("SELECT count(*) FROM segments").fetchone()[0]
-    for segment_id, document_id, offset, text, doc, context in _segment_docs(db, nlp):
-        for key, match in matcher.match(doc, context, text).items():
-            found[(segment_id, key)] = (document_id, offset, len(text), match)
-        report.segments += 1
-        report.words += len(doc)
-        if progress and report.segments % SEGMENT_BATCH == 0:
-            progress(report.segments, total)
     with db.atomic():
-        _store(db, found, report, hashes, codebook.version)
+        for low, high, batch in _segment_batches(db, nlp):
+            found = {}
+            for segment_id, document_id, offset, text, doc, context in batch:
+                for key, match in matcher.match(doc, context, text).items():
+                    # atoms only (no lists or objects), so the garbage collector ignores them
+                    found[(segment_id, key)] = (document_id, offset, len(text),
+                                                *_explanation(offset, match))
+                report.segments += 1
+                report.words += len(doc)
+            _store(db, found, report, hashes, codebook.version, (low, high))
+            if progress:
+                progress(report.segments, total)
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO tagged_codes (code_key, rules_hash, tagged_at) "
+            "VALUES (?, ?, ?)", [(key, hashes[key], now()) for key in report.codes])
         log_event(db, AUTO_CODER, "tag", report.to_dict())
     return report
 
 
-def _segment_docs(db: Database, nlp: Language) -> Iterator[tuple]:
-    """(segment id, document id, start, text, Doc, context) per segment, piped in batches.
+def _segment_batches(db: Database, nlp: Language) -> Iterator[tuple[int, int, list[tuple]]]:
+    """Batches of (segment id, document id, start, text, Doc, context), each with the segment id
+    range it covers (low, high], so memory stays flat however large the project is.
 
     The interviewer's own questions are not what a study codes, so they get no suggestions.
     """
-    disabled = [name for name in nlp.pipe_names if name in SEGMENT_PIPES]
-    last_id = 0
-    while True:
+    low = 0
+    last = db.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
+    while low < last:
         rows = db.execute(
-            "SELECT s.id, s.document_id, s.start, s.text, d.kind, d.question, sp.role "
-            "FROM segments s JOIN documents d ON d.id = s.document_id "
+            "SELECT s.id, s.document_id, s.start, s.text, d.kind, d.question, sp.role, "
+            "coalesce(sp.is_interviewer, 0) FROM segments s "
+            "JOIN documents d ON d.id = s.document_id "
             "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-            "WHERE s.id > ? AND coalesce(sp.is_interviewer, 0) = 0 ORDER BY s.id LIMIT ?",
-            [last_id, SEGMENT_BATCH]).fetchall()
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        docs = nlp.pipe((row[3] for row in rows), disable=disabled, batch_size=1000)
-        for row, doc in zip(rows, docs, strict=True):
-            yield row[0], row[1], row[2], row[3], doc, SegmentContext(row[4], row[5], row[6])
+            "WHERE s.id > ? ORDER BY s.id LIMIT ?", [low, SEGMENT_BATCH]).fetchall()
+        high = rows[-1][0] if len(rows) == SEGMENT_BATCH else last
+        coded = [row for row in rows if not row[7]]
+        docs = nlp.tokenizer.pipe((row[3] for row in coded), batch_size=1000)
+        yield low, high, [(row[0], row[1], row[2], row[3], doc,
+                           SegmentContext(row[4], row[5], row[6]))
+                          for row, doc in zip(coded, docs, strict=True)]
+        low = high
 
 
 def _store(db: Database, found: dict, report: TagReport, hashes: dict[str, str],
-           version: str) -> None:
-    """Diff the matches against stored codings of the tagged codes and write the difference."""
-    marks = ",".join("?" * len(report.codes))
+           version: str, segment_range: tuple[int, int]) -> None:
+    """Diff one batch's matches against the stored codings of the tagged codes on the same
+    segments and write the difference."""
+    codes = set(report.codes)
     blocked: set[tuple[int, str]] = set()
     pending: dict[tuple[int, str], tuple[int, str]] = {}
     for coding_id, segment_id, key, status, rules_hash in db.execute(
-        f"SELECT id, segment_id, code_key, status, rules_hash FROM codings "
-        f"WHERE code_key IN ({marks}) AND segment_id IS NOT NULL", report.codes,
+        "SELECT id, segment_id, code_key, status, rules_hash FROM codings "
+        "WHERE segment_id > ? AND segment_id <= ?", segment_range,
     ):
+        if key not in codes:
+            continue
         if status == "suggested":
             pending[(segment_id, key)] = (coding_id, rules_hash)
         elif status != "rejected" or rules_hash == hashes[key]:
             blocked.add((segment_id, key))
-    stale = [cid for pair, (cid, _) in pending.items() if pair not in found or pair in blocked]
+    stale = {cid for pair, (cid, _) in pending.items() if pair not in found or pair in blocked}
     for pair, (cid, _) in pending.items():
         counter = report.removed if cid in stale else report.kept
         counter[pair[1]] = counter.get(pair[1], 0) + 1
     db.conn.executemany("DELETE FROM codings WHERE id = ?", [(cid,) for cid in stale])
-    kept = {pair: cid for pair, (cid, h) in pending.items() if cid not in stale}
+    kept = {pair: cid for pair, (cid, _) in pending.items() if cid not in stale}
     db.conn.executemany(
         "UPDATE codings SET rule = ?, score = ?, matched = ?, rules_hash = ?, "
         "codebook_version = ? WHERE id = ?",
-        [(*_explanation(found[pair][1], found[pair][3]), hashes[pair[1]], version, cid)
+        [(*found[pair][3:], hashes[pair[1]], version, cid)
          for pair, cid in kept.items() if pending[pair][1] != hashes[pair[1]]])
     stamp = now()
     rows = []
-    for (segment_id, key), (document_id, offset, length, match) in found.items():
+    for (segment_id, key), (document_id, offset, length, *explanation) in found.items():
         if (segment_id, key) in blocked or (segment_id, key) in kept:
             continue
-        rows.append(_coding_row(segment_id, key, document_id, offset, length, match,
-                                hashes[key], version, stamp))
+        rows.append((document_id, segment_id, offset, offset + length, key, AUTO_CODER,
+                     *explanation, hashes[key], version, stamp, stamp))
         report.added[key] = report.added.get(key, 0) + 1
     db.conn.executemany(
         'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
         "status, rule, score, matched, rules_hash, codebook_version, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, 'auto', 'suggested', ?, ?, ?, ?, ?, ?, ?)", rows)
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO tagged_codes (code_key, rules_hash, tagged_at) VALUES (?, ?, ?)",
-        [(key, hashes[key], stamp) for key in report.codes])
 
 
 def _explanation(offset: int, match: CodeMatch) -> tuple[str, float, str]:
     """(rules, score, matched spans as JSON in document offsets) of one suggestion."""
     matched = [[offset + s, offset + e] for s, e in sorted(match.spans)]
     return "; ".join(match.rules), match.score, json.dumps(matched)
-
-
-def _coding_row(segment_id: int, key: str, document_id: int, offset: int, length: int,
-                match: CodeMatch, rules_hash: str, version: str, stamp: str) -> tuple:
-    return (document_id, segment_id, offset, offset + length, key, AUTO_CODER,
-            *_explanation(offset, match), rules_hash, version, stamp, stamp)
