@@ -16,31 +16,12 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlite_utils import Database
 
-from kvali.export.records import STATUSES, Filters, coding_records
+from kvali.export.records import STATUSES, CodingRecord, Filters, coding_records
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
-class Located(Protocol):
-    """What a citation is made from (a CodingRecord or a segment's location)."""
-
-    document_id: int
-    document: str
-    kind: str
-    start: int
-    end: int
-    turn: int | None
-    time: str | None
-    page: int | None
-    role: str | None
-    respondent: str | None
-    case: str | None
-    kommune: str | None
-    region: str | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +63,10 @@ class SegmentLocation:
     case: str | None
     kommune: str | None
     region: str | None
+
+
+Located = CodingRecord | SegmentLocation
+"""What a citation is made from: a coding's record, or the place of an uncoded segment."""
 
 
 class ParagraphIndex:
