@@ -27,6 +27,7 @@ from kvali.codebook.load import parse_codebook
 from kvali.nlp import load_pipeline
 from kvali.store import open_db
 
+REPO = Path(__file__).resolve().parents[1]
 CODES = 200
 RULES_PER_CODE = 10
 
@@ -120,6 +121,14 @@ def main() -> None:
         print(f"segmentation of the same segments: {segment_seconds:.1f} s "
               f"= {tokens / segment_seconds:,.0f} tokens/s; "
               f"ratio tagging/segmentation {median / segment_seconds:.2f}")
+    default = (REPO / "codebook.yaml").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "default.db"
+        shutil.copy(source, path)
+        seconds, rss, report = run_child(path, default)
+    print(f"== the default codebook.yaml on {source.name}: {seconds:.1f} s = "
+          f"{tokens / seconds:,.0f} tokens/s, {sum(report['added'].values()):,} suggestions, "
+          f"peak RSS {rss:.0f} MB")
 
 
 if __name__ == "__main__":
