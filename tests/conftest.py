@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from test_ui_support import build_project
 
 from kvali.store import open_db
 
@@ -30,3 +31,11 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not available in this checkout")
     return SHARED
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small coded project of tests/test_ui_support.py, which the app opens via KVALI_DB."""
+    path = build_project(tmp_path)
+    monkeypatch.setenv("KVALI_DB", str(path))
+    return path

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from test_ui_support import build_project, no_failures, page_test, toasts
+from test_ui_support import no_failures, page_test, toasts
 
 from kvali.codebook.load import load_codebook
 from kvali.store import open_db
 
 K = "kvali.codebook."
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = build_project(tmp_path)
-    monkeypatch.setenv("KVALI_DB", str(path))
-    return path
 
 
 def _code(path: Path, key: str) -> tuple:

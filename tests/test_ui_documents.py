@@ -13,13 +13,6 @@ from kvali.views.documents import DocumentFilters, list_documents, segment_page
 K = "kvali.docs."
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = build_project(tmp_path)
-    monkeypatch.setenv("KVALI_DB", str(path))
-    return path
-
-
 def _document_id(path: Path, name: str) -> int:
     db = open_db(path, create=False)
     return db.execute("SELECT id FROM documents WHERE name = ?", [name]).fetchone()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_ui_support import SURVEY, build_project, no_failures, page_test, toasts
+from test_ui_support import SURVEY, no_failures, page_test, toasts
 
 from kvali.errors import UsageError
 from kvali.store import open_db
@@ -26,13 +26,6 @@ Aarhus;1;Vi savner et bedre samarbejde med de frivillige foreninger i lokalområ
 Odense;2;Pårørende bliver inddraget for sent i forløbet omkring borgeren.;5
 Gotham;3;Der mangler tid til at opbygge netværket omkring de unge borgere.;2
 """
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = build_project(tmp_path)
-    monkeypatch.setenv("KVALI_DB", str(path))
-    return path
 
 
 def _upload(at, *files: tuple[str, str]) -> None:

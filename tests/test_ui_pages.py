@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_ui_support import APP, build_project, no_failures, page_test, toasts
+from test_ui_support import APP, no_failures, page_test, toasts
 
 from kvali.coding.store import add_manual_coding
 from kvali.store import open_db
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = build_project(tmp_path)
-    monkeypatch.setenv("KVALI_DB", str(path))
-    return path
 
 
 def test_app_opens_on_the_overview_with_the_coder_in_the_sidebar(project: Path) -> None:

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from test_ui_support import build_project, no_failures, page_test, toasts
+from test_ui_support import no_failures, page_test, toasts
 
 from kvali.store import open_db
 from kvali.ui.render import md
 from kvali.views.suggestions import SuggestionFilters, count_suggestions, suggestion_queue
 
 K = "kvali.review."
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = build_project(tmp_path)
-    monkeypatch.setenv("KVALI_DB", str(path))
-    return path
 
 
 def _first_pending(path: Path) -> int:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap
 
-from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope
+from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope, tree_order
 from kvali.errors import CodebookError
 
 TOP_FIELDS = {"name", "version", "description", "codes"}
@@ -241,22 +242,9 @@ def _text(value: object) -> str | None:
 
 def _ordered(codes: list[Code]) -> list[Code]:
     """Parents before children, siblings in file order; positions numbered per parent."""
-    children: dict[str | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent_key, []).append(code)
-    ordered: list[Code] = []
-    keys = {c.key for c in codes}
-
-    def visit(parent: str | None, seen: set[str]) -> None:
-        for position, code in enumerate(children.get(parent, [])):
-            if code.key in seen:
-                continue
-            code.position = position
-            ordered.append(code)
-            visit(code.key, seen | {code.key})
-
-    visit(None, set())
-    for code in codes:
-        if code not in ordered and (code.parent_key not in keys):
-            ordered.append(code)
+    ordered = tree_order(codes)
+    positions: Counter[str | None] = Counter()
+    for code in ordered:
+        code.position = positions[code.parent_key]
+        positions[code.parent_key] += 1
     return ordered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 
@@ -86,3 +87,29 @@ class Codebook:
         while codes[path[0]].parent_key:
             path.insert(0, codes[path[0]].parent_key)
         return path
+
+
+def children_of(codes: Iterable[Code]) -> dict[str | None, list[Code]]:
+    """Codes grouped by parent key, in the given order; a code whose parent is not among the
+    codes counts as a top-level code."""
+    codes = list(codes)
+    keys = {code.key for code in codes}
+    children: dict[str | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_key if code.parent_key in keys else None, []).append(code)
+    return children
+
+
+def tree_order(codes: Iterable[Code]) -> list[Code]:
+    """Parents before their children, siblings in the given order (codes in a parent cycle,
+    which validation reports, are left out)."""
+    children = children_of(codes)
+    ordered: list[Code] = []
+
+    def visit(parent: str | None) -> None:
+        for code in children.get(parent, []):
+            ordered.append(code)
+            visit(code.key)
+
+    visit(None)
+    return ordered

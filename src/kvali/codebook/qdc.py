@@ -39,7 +39,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from kvali import __version__
 from kvali.codebook.load import KEY
-from kvali.codebook.model import Code, Codebook, Rules
+from kvali.codebook.model import Code, Codebook, Rules, children_of
 from kvali.errors import InputError
 from kvali.ingest.safety import MB, check_file_size, parse_xml_safely
 
@@ -85,11 +85,7 @@ def codebook_element(codebook: Codebook, *, namespace: str = CODEBOOK_NS,
     if origin:
         root.set("origin", origin)
     codes = etree.SubElement(root, f"{{{namespace}}}Codes")
-    children: dict[str | None, list[Code]] = {}
-    keys = {code.key for code in codebook.codes}
-    for code in codebook.codes:
-        parent = code.parent_key if code.parent_key in keys else None
-        children.setdefault(parent, []).append(code)
+    children = children_of(codebook.codes)
 
     def add(parent_element: etree._Element, parent_key: str | None) -> None:
         for code in children.get(parent_key, []):
@@ -158,10 +154,7 @@ def codes_from_element(codebook: Element, source: str) -> list[Code]:
 
 def codebook_to_yaml(codebook: Codebook) -> str:
     """codebook.yaml text for a codebook (nested `children`, rules written when present)."""
-    children: dict[str | None, list[Code]] = {}
-    keys = {code.key for code in codebook.codes}
-    for code in codebook.codes:
-        children.setdefault(code.parent_key if code.parent_key in keys else None, []).append(code)
+    children = children_of(codebook.codes)
 
     def nodes(parent_key: str | None) -> CommentedSeq:
         return CommentedSeq(_code_node(code, nodes(code.key) if code.key in children else None)

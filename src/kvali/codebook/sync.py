@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope
+from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope, tree_order
 from kvali.coding.store import log_event
 
 FIELDS = ("name", "description", "inclusion", "exclusion", "example", "color", "parent_key",
@@ -76,7 +76,7 @@ def stored_codebook(db: Database) -> Codebook:
     version_row = db.execute(
         "SELECT value FROM settings WHERE key = 'codebook_version'").fetchone()
     return Codebook(name="project", version=version_row[0] if version_row else "",
-                    codes=_tree_order(codes))
+                    codes=tree_order(codes))
 
 
 def _code_from_row(row: dict) -> Code:
@@ -91,18 +91,3 @@ def _code_from_row(row: dict) -> Code:
                 inclusion=row["inclusion"], exclusion=row["exclusion"], example=row["example"],
                 color=row["color"], parent_key=row["parent_key"], position=row["position"],
                 rules=rules)
-
-
-def _tree_order(codes: list[Code]) -> list[Code]:
-    children: dict[str | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent_key, []).append(code)
-    ordered: list[Code] = []
-
-    def visit(parent: str | None) -> None:
-        for code in sorted(children.get(parent, []), key=lambda c: c.position):
-            ordered.append(code)
-            visit(code.key)
-
-    visit(None)
-    return ordered

@@ -67,7 +67,6 @@ def read_docx(path: Path, options: ReadOptions) -> ParsedSource:
     if title:
         document.attributes["title"] = title
     apply_metadata(document, metadata)
-    document.kind = kind or document.kind
     return ParsedSource(documents=[document])
 
 

@@ -123,11 +123,10 @@ def merge_metadata(base: Metadata, extra: Metadata | None) -> Metadata:
 
 
 def apply_metadata(document: ParsedDocument, metadata: Metadata) -> None:
-    """Let metadata fill in a parsed document: attributes, case, kind and speaker details."""
+    """Let metadata fill in a parsed document: attributes, case and speaker details (each
+    reader decides the kind itself, from --kind first and `metadata.kind` second)."""
     document.attributes.update(metadata.attributes)
     document.case = metadata.case or document.case
-    if metadata.kind in ("interview", "report"):
-        document.kind = metadata.kind
     for label, declared in metadata.speakers.items():
         found = document.speakers.get(label)
         if found is None:

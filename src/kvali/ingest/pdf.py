@@ -65,7 +65,6 @@ def read_pdf(path: Path, options: ReadOptions) -> ParsedSource:
     if title:
         document.attributes["title"] = title
     apply_metadata(document, metadata)
-    document.kind = kind
     return ParsedSource(documents=[document])
 
 

@@ -62,7 +62,6 @@ def read_subtitles(path: Path, options: ReadOptions) -> ParsedSource:
     document = ParsedDocument(name=metadata.attributes.get("title", path.stem), kind=kind,
                               text=text, blocks=blocks, speakers=speakers)
     apply_metadata(document, metadata)
-    document.kind = kind
     return ParsedSource(documents=[document], warnings=warnings)
 
 

@@ -15,8 +15,6 @@ from kvali.ingest.frontmatter import (
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.transcript import parse_transcript
 
-__all__ = ["normalise_text", "read_text_file"]
-
 
 def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     """One document from a text file; an interview when it has speaker turns."""
@@ -33,5 +31,4 @@ def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     title = metadata.attributes.get("title", path.stem)
     document = ParsedDocument(name=title, kind=kind, text=body, blocks=blocks, speakers=speakers)
     apply_metadata(document, metadata)
-    document.kind = kind
     return ParsedSource(documents=[document])

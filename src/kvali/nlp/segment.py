@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from kvali.ingest.model import Block
 from kvali.nlp.pipeline import load_pipeline
 
 TOKEN_ATTRS = [SENT_START, IS_PUNCT, IS_SPACE, LEMMA, IDX, LENGTH]
-_LEMMA_CACHE: dict[int, dict[int, str]] = {}
+_LOWER_LEMMAS: dict[int, str] = {}
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _sentences(doc: Doc, offset: int, block_index: int, with_tokens: bool) -> It
     """
     rows = doc.to_array(TOKEN_ATTRS).tolist()
     starts = [i for i, row in enumerate(rows) if i == 0 or row[0] == 1] + [len(rows)]
-    lemma_text = _lemma_texts(doc)
+    strings = doc.vocab.strings
     for first, stop in zip(starts, starts[1:], strict=False):
         spoken = [row for row in rows[first:stop] if not row[2]]
         if not spoken:
@@ -101,21 +102,16 @@ def _sentences(doc: Doc, offset: int, block_index: int, with_tokens: bool) -> It
             start=offset + start,
             end=offset + end,
             block_index=block_index,
-            lemmas=" ".join(lemma_text(row[3]) for row in spoken if not row[1]),
+            lemmas=" ".join(_lemma_text(strings, row[3]) for row in spoken if not row[1]),
             tokens=[TokenSpan(offset + t.idx, offset + t.idx + len(t), t.text, t.lemma_)
                     for t in doc[first:stop] if not t.is_space] if with_tokens else None,
         )
 
 
-def _lemma_texts(doc: Doc) -> Callable[[int], str]:
-    """Lower-cased lemma text for a lemma hash, cached per vocabulary."""
-    cache = _LEMMA_CACHE.setdefault(id(doc.vocab), {})
-    strings = doc.vocab.strings
-
-    def lemma_text(key: int) -> str:
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = strings[key].lower()
-        return text
-
-    return lemma_text
+def _lemma_text(strings: StringStore, key: int) -> str:
+    """Lower-cased text of a lemma hash (spaCy's string hashes are the same in every
+    vocabulary, so one cache serves all pipelines)."""
+    text = _LOWER_LEMMAS.get(key)
+    if text is None:
+        text = _LOWER_LEMMAS[key] = strings[key].lower()
+    return text

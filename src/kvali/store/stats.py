@@ -12,6 +12,14 @@ def _scalar(db: Database, sql: str) -> int:
 
 
 def project_status(db: Database) -> dict[str, Any]:
+    """`project_counts` plus the number of words (a scan of every segment, so not for pages
+    that rerun often)."""
+    return {**project_counts(db), "words": _scalar(
+        db, "SELECT sum(length(lemmas) - length(replace(lemmas, ' ', '')) + (lemmas != '')) "
+            "FROM segments")}
+
+
+def project_counts(db: Database) -> dict[str, Any]:
     """Counts of documents, segments, responses, cases, municipalities, codes and codings."""
     status: dict[str, Any] = {
         "documents": _scalar(db, "SELECT count(*) FROM documents"),
@@ -24,8 +32,6 @@ def project_status(db: Database) -> dict[str, Any]:
                 "WHERE municipality_code IS NOT NULL AND id IN "
                 "(SELECT case_id FROM segments WHERE case_id IS NOT NULL)"),
         "speakers": _scalar(db, "SELECT count(*) FROM speakers"),
-        "words": _scalar(db, "SELECT sum(length(lemmas) - length(replace(lemmas, ' ', '')) + "
-                             "(lemmas != '')) FROM segments"),
         "imports": _scalar(db, "SELECT count(*) FROM imports"),
         "codes": _scalar(db, "SELECT count(*) FROM codes WHERE active = 1"),
         "codings": _scalar(db, "SELECT count(*) FROM codings"),

@@ -99,7 +99,6 @@ class CodebookMatcher:
             self._compile(code)
         self.fuzzy_forms = list(self.fuzzy)
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
-        self.form_hits = lru_cache(maxsize=200_000)(self._form_hits)
         self.forms: dict[int, _Form] = {}
 
     def _compile(self, code: Code) -> None:
@@ -203,7 +202,7 @@ class CodebookMatcher:
         lower = text.lower()
         is_word = bool(WORD.search(lower))
         lemma = self.lemmatise(text).lower() if is_word else lower
-        form = _Form(lower, lemma, is_word, self.form_hits(lower, lemma) if is_word else (),
+        form = _Form(lower, lemma, is_word, self._form_hits(lower, lemma) if is_word else (),
                      phrase_stem(lemma))
         self.forms[orth] = form
         return form

@@ -34,7 +34,6 @@ class TagReport:
     removed: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
     segments: int = 0
-    words: int = 0
 
     def to_dict(self) -> dict:
         """JSON-friendly."""
@@ -89,7 +88,6 @@ def tag_project(
                     found[(segment_id, key)] = (document_id, offset, len(text),
                                                 *_explanation(offset, match))
                 report.segments += 1
-                report.words += len(doc)
             _store(db, found, report, hashes, codebook.version, (low, high))
             if progress:
                 progress(report.segments, total)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kvali.store.stats import project_status
+from kvali.store.stats import project_counts
 from kvali.tagging.run import AUTO_CODER
 
 
@@ -38,7 +38,7 @@ class Overview:
 
 def project_overview(db: Database) -> Overview:
     """Material by kind, municipalities covered per region and coding progress per coder."""
-    status = project_status(db)
+    status = project_counts(db)
     totals = dict(db.execute(
         "SELECT region, count(*) FROM municipalities GROUP BY region ORDER BY region").fetchall())
     covered = status["municipalities_by_region"]
