@@ -138,7 +138,8 @@ def _options_record(options: ReadOptions | None) -> dict:
     if options is None:
         return {}
     return {"kind": options.kind, "case": options.case, "attributes": options.attributes,
-            "case_column": options.case_column, "text_columns": options.text_columns}
+            "case_column": options.case_column, "role_column": options.role_column,
+            "text_columns": options.text_columns}
 
 
 def _summary_record(outcome: FileOutcome) -> dict:
@@ -155,8 +156,8 @@ def _store_respondents(db: Database, source: ParsedSource, import_id: int,
     for key, respondent in source.respondents.items():
         case_id = cases.case_id(respondent.case)
         respondent_id = db.execute(
-            "INSERT INTO respondents (import_id, key, case_id) VALUES (?, ?, ?)",
-            [import_id, key, case_id],
+            "INSERT INTO respondents (import_id, key, case_id, role) VALUES (?, ?, ?, ?)",
+            [import_id, key, case_id, respondent.role],
         ).lastrowid
         db.conn.executemany(
             "INSERT INTO respondent_attributes (respondent_id, key, value) VALUES (?, ?, ?)",

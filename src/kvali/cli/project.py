@@ -61,6 +61,8 @@ def _print_report(report: ImportReport) -> None:
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
               help="Attribute for every document (repeatable).")
 @click.option("--case-col", help="Survey table column naming the municipality or respondent.")
+@click.option("--role-col", help="Survey column with the respondent's role (default: a column "
+              "whose header contains rolle, stilling, funktion or position).")
 @click.option("--text-col", "text_cols", multiple=True,
               help="Survey table column with free text (repeatable; default: auto-detect).")
 @click.option("--max-mb", type=click.IntRange(1, 100_000), default=200, show_default=True,
@@ -68,13 +70,13 @@ def _print_report(report: ImportReport) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @db_option
 def import_command(paths: tuple[Path, ...], kind: str, case: str | None,
-                         attrs: tuple[str, ...], case_col: str | None,
+                         attrs: tuple[str, ...], case_col: str | None, role_col: str | None,
                          text_cols: tuple[str, ...], max_mb: int, as_json: bool,
                          db_path: str | None) -> None:
     """Import interviews, survey tables, SurveyXact exports and reports (files or folders)."""
     options = ReadOptions(kind=kind, case=case, attributes=_parse_attributes(attrs),
-                          case_column=case_col, text_columns=list(text_cols),
-                          max_bytes=max_mb * 1024 * 1024)
+                          case_column=case_col, role_column=role_col,
+                          text_columns=list(text_cols), max_bytes=max_mb * 1024 * 1024)
     db = open_project(db_path, create=True)
     report = import_paths(db, paths, options)
     if as_json:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-DocumentKind = Literal["interview", "survey", "report"]
+DocumentKind = Literal["interview", "survey", "report"]  # kvali.domain.DOCUMENT_KINDS
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Respondent:
     key: str
     case: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    role: str | None = None  # the answer in the column that holds the respondent's role
 
 
 @dataclass
@@ -80,6 +81,7 @@ class ReadOptions:
     case: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     case_column: str | None = None
+    role_column: str | None = None  # None: detect; "": no role column
     text_columns: list[str] = field(default_factory=list)
     max_bytes: int = 200 * 1024 * 1024
     pdf_timeout_s: float = 60.0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kvali.domain import role_column
+from kvali.errors import UsageError
 from kvali.ingest.encoding import normalise_text
 from kvali.ingest.model import Block, ParsedDocument
 from kvali.municipalities import match_municipality
@@ -53,3 +55,21 @@ def find_case_column(names: list[str], values_of: dict[str, list[str]]) -> str |
             if matched >= MUNICIPALITY_SHARE * len(values):
                 return name
     return None
+
+
+def find_role_column(names: list[str], chosen: str | None,
+                     descriptions: dict[str, str] | None = None) -> str | None:
+    """The column with the respondent's role: `--role-col` (which must exist; "" for none), else
+    the first column whose name or question text names a role ("Respondentens rolle")."""
+    if chosen == "":
+        return None
+    if chosen is not None:
+        if chosen not in names:
+            raise UsageError(f"--role-col {chosen!r}: no such column; "
+                             f"the columns are {', '.join(names)}")
+        return chosen
+    found = role_column(names)
+    if found is None and descriptions:
+        found = next((name for name in names
+                      if role_column([descriptions.get(name, "")]) is not None), None)
+    return found

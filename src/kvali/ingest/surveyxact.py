@@ -15,7 +15,7 @@ from pathlib import Path
 from kvali.errors import InputError, UsageError
 from kvali.ingest.model import ParsedSource, ReadOptions, Respondent
 from kvali.ingest.rows import Rows, header_and_records, read_csv_rows, read_xlsx_sheets
-from kvali.ingest.survey import find_case_column, question_document
+from kvali.ingest.survey import find_case_column, find_role_column, question_document
 
 PARTS = ("dataset", "structure", "labels")
 STRUCTURE_COLUMNS = ("variablename", "questiontype", "questiontext")
@@ -56,7 +56,10 @@ def read_surveyxact(path: Path, options: ReadOptions) -> ParsedSource:
     columns = {name: [labels.get((name, cells[i]), cells[i]) for _, cells in records]
                for i, name in enumerate(header) if name in variables}
     case_variable = _case_variable(header, columns, options)
-    open_names = [n for n in columns if variables[n].is_open and n != case_variable]
+    role_variable = find_role_column(list(columns), options.role_column,
+                                     {n: variables[n].question_text for n in columns})
+    open_names = [n for n in columns if variables[n].is_open
+                  and n not in (case_variable, role_variable)]
     respondents: dict[str, Respondent] = {}
     keys = []
     for index, (line, _) in enumerate(records):
@@ -65,7 +68,9 @@ def read_surveyxact(path: Path, options: ReadOptions) -> ParsedSource:
         attributes = {n: values[index] for n, values in columns.items()
                       if values[index] and n not in open_names and n != case_variable}
         case = columns[case_variable][index] if case_variable else options.case
-        respondents[key] = Respondent(key=key, case=case or None, attributes=attributes)
+        role = columns[role_variable][index] if role_variable else ""
+        respondents[key] = Respondent(key=key, case=case or None, attributes=attributes,
+                                      role=role or None)
     documents = []
     for name in open_names:
         document = question_document(f"{path.stem}: {variables[name].question_text or name}",

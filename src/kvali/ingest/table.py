@@ -12,7 +12,7 @@ from pathlib import Path
 from kvali.errors import InputError, UsageError
 from kvali.ingest.model import ParsedSource, ReadOptions, Respondent
 from kvali.ingest.rows import header_and_records, read_table_rows
-from kvali.ingest.survey import find_case_column, question_document
+from kvali.ingest.survey import find_case_column, find_role_column, question_document
 
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "respondentid", "id", "løbenr", "lbnr")
 MIN_FREE_TEXT_CHARS = 25
@@ -24,7 +24,8 @@ def read_table(path: Path, options: ReadOptions) -> ParsedSource:
     header, records = header_and_records(read_table_rows(path), str(path))
     columns = {name: [cells[i] for _, cells in records] for i, name in enumerate(header)}
     case_column = _case_column(header, columns, options)
-    text_columns = _text_columns(header, columns, options, case_column)
+    role_column = find_role_column(header, options.role_column)
+    text_columns = _text_columns(header, columns, options, (case_column, role_column))
     key_column = next((n for n in header if n.casefold() in RESPONDENT_COLUMNS
                        and n not in text_columns and n != case_column), None)
     respondents: dict[str, Respondent] = {}
@@ -38,7 +39,9 @@ def read_table(path: Path, options: ReadOptions) -> ParsedSource:
         attributes = {n: v for n, v in row.items() if v and n not in text_columns
                       and n not in (case_column, key_column)}
         case = row[case_column] if case_column else options.case
-        respondents[key] = Respondent(key=key, case=case or None, attributes=attributes)
+        role = row[role_column] if role_column else ""
+        respondents[key] = Respondent(key=key, case=case or None, attributes=attributes,
+                                      role=role or None)
     documents = []
     for column in text_columns:
         document = question_document(f"{path.stem}: {column}", column, column,
@@ -61,14 +64,14 @@ def _case_column(header: list[str], columns: dict[str, list[str]],
 
 
 def _text_columns(header: list[str], columns: dict[str, list[str]], options: ReadOptions,
-                  case_column: str | None) -> list[str]:
+                  other_columns: tuple[str | None, ...]) -> list[str]:
     if options.text_columns:
         for name in options.text_columns:
             if name not in header:
                 raise UsageError(f"--text-col {name!r}: no such column; "
                                  f"the columns are {', '.join(header)}")
         return list(options.text_columns)
-    found = [n for n in header if n != case_column and looks_like_free_text(columns[n])]
+    found = [n for n in header if n not in other_columns and looks_like_free_text(columns[n])]
     if not found:
         raise UsageError("no free-text column found; name the open questions with --text-col")
     return found

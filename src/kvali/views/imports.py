@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kvali.ingest.rows import header_and_records, read_table_rows
-from kvali.ingest.survey import find_case_column
+from kvali.ingest.survey import find_case_column, find_role_column
 from kvali.ingest.table import looks_like_free_text
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
@@ -23,6 +23,7 @@ class TablePreview:
     rows: list[list[str]]
     total_rows: int
     case_column: str | None
+    role_column: str | None
     text_columns: list[str]
 
 
@@ -36,11 +37,12 @@ def table_preview(path: Path, rows: int = 5) -> TablePreview:
     header, records = header_and_records(read_table_rows(path), str(path))
     columns = {name: [cells[i] for _, cells in records] for i, name in enumerate(header)}
     case_column = find_case_column(header, columns)
-    text_columns = [name for name in header
-                    if name != case_column and looks_like_free_text(columns[name])]
+    role_column = find_role_column(header, None)
+    text_columns = [name for name in header if name not in (case_column, role_column)
+                    and looks_like_free_text(columns[name])]
     return TablePreview(columns=header, rows=[cells for _, cells in records[:rows]],
                         total_rows=len(records), case_column=case_column,
-                        text_columns=text_columns)
+                        role_column=role_column, text_columns=text_columns)
 
 
 def import_history(db: Database, limit: int = 200) -> list[dict]:

@@ -25,6 +25,7 @@ KINDS = {"auto": "Find selv ud af det", "interview": "Interview", "survey": "Sur
 FILE_TYPES = ["txt", "md", "docx", "pdf", "srt", "vtt", "csv", "tsv", "xlsx", "yaml", "yml"]
 STATUS = {"imported": "importeret", "duplicate": "sprunget over", "failed": "fejlede"}
 AUTO = "(find selv)"
+NO_ROLE = "(ingen)"
 
 
 def importer_page() -> None:
@@ -81,16 +82,21 @@ def _table_choices(path: Path, options: ReadOptions) -> ReadOptions:
         st.markdown(f"**{md(path.name)}** – {preview.total_rows} rækker")
         st.dataframe([dict(zip(preview.columns, row, strict=True)) for row in preview.rows],
                      hide_index=True)
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
         case_column = left.selectbox(
             "Kolonne med kommune/respondent", [AUTO, *preview.columns],
             key=f"{K}case_col.{path.name}",
             index=1 + preview.columns.index(preview.case_column) if preview.case_column else 0)
+        role_column = middle.selectbox(
+            "Kolonne med respondentens rolle", [NO_ROLE, *preview.columns],
+            key=f"{K}role_col.{path.name}",
+            index=1 + preview.columns.index(preview.role_column) if preview.role_column else 0)
         text_columns = right.multiselect(
             "Kolonner med fritekst", preview.columns, default=preview.text_columns,
             key=f"{K}text_cols.{path.name}")
     return ReadOptions(kind="survey", case=options.case, attributes=options.attributes,
                        case_column=None if case_column == AUTO else case_column,
+                       role_column="" if role_column == NO_ROLE else role_column,
                        text_columns=list(text_columns), max_bytes=options.max_bytes)
 
 
