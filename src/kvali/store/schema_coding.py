@@ -86,3 +86,42 @@ def m003_tagged_codes(db: Database) -> None:
     """Which rules each code was last tagged with, so re-tagging runs only changed codes."""
     db.execute("CREATE TABLE tagged_codes (code_key TEXT PRIMARY KEY REFERENCES codes(key) "
                "ON UPDATE CASCADE, rules_hash TEXT NOT NULL, tagged_at TEXT NOT NULL)")
+
+
+@coding()
+def m004_fact_views(db: Database) -> None:
+    """`segment_facts` and `coding_facts`: every fact about a segment (or a coding's segment) in
+    one place: document, kind, question, speaker or respondent, role, interviewer or not, case,
+    municipality, region, size class. Both views share one column list, so they cannot drift.
+
+    The role is the speaker's role, or the respondent's answer in the role column. A coding's
+    case is its segment's case, else its document's.
+    """
+    facts = """
+        d.name AS document, d.kind, d.question, d.question_text,
+        s.seq, s.turn, s.time, s.page,
+        s.speaker_id, sp.label AS speaker, sp.name AS speaker_name,
+        s.response_id, rs.respondent_id, rp.key AS respondent,
+        coalesce(sp.role, rp.role) AS role,
+        coalesce(sp.is_interviewer, 0) AS is_interviewer,
+        cs.id AS case_id, cs.name AS case_name,
+        m.code AS kommune_code, m.name AS kommune, m.region, m.size_class"""
+    joins = """
+        LEFT JOIN speakers sp ON sp.id = s.speaker_id
+        LEFT JOIN responses rs ON rs.id = s.response_id
+        LEFT JOIN respondents rp ON rp.id = rs.respondent_id
+        LEFT JOIN cases cs ON cs.id = coalesce(s.case_id, d.case_id)
+        LEFT JOIN municipalities m ON m.code = cs.municipality_code"""
+    db.executescript(
+        f"""
+        CREATE VIEW segment_facts AS
+        SELECT s.id AS segment_id, s.document_id, s.start, s."end", s.text, {facts}
+        FROM segments s JOIN documents d ON d.id = s.document_id {joins};
+        CREATE VIEW coding_facts AS
+        SELECT c.id AS coding_id, c.code_key, c.document_id, c.segment_id, c.start, c."end",
+               c.status, c.origin, c.coder, c.rule, c.score, c.matched, c.key_quote, c.memo,
+               {facts}
+        FROM codings c JOIN documents d ON d.id = c.document_id
+        LEFT JOIN segments s ON s.id = c.segment_id {joins};
+        """
+    )

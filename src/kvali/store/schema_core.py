@@ -126,13 +126,11 @@ def m001_core_tables(db: Database) -> None:
     )
 
 
-@core()
-def m002_segment_facts(db: Database) -> None:
-    """A respondent's role, and `segment_facts`: every fact about a segment in one view.
 
-    The role is the speaker's role, or the respondent's answer in the column that names a role
-    (set at import; filled here from columns whose header contains one of the words below).
-    """
+@core()
+def m002_respondent_role(db: Database) -> None:
+    """A respondent's role: the answer in the column that names a role (set at import; filled
+    here from columns whose header contains one of the words below)."""
     db.executescript(
         """
         ALTER TABLE respondents ADD COLUMN role TEXT;
@@ -143,22 +141,5 @@ def m002_segment_facts(db: Database) -> None:
                 OR lower(ra.key) LIKE '%stilling%' OR lower(ra.key) LIKE '%funktion%'
                 OR lower(ra.key) LIKE '%position%')
             ORDER BY ra.key LIMIT 1);
-        CREATE VIEW segment_facts AS
-        SELECT s.id AS segment_id, s.document_id, s.seq, s.start, s."end", s.text, s.turn,
-               s.time, s.page,
-               d.name AS document, d.kind, d.question, d.question_text,
-               s.speaker_id, sp.label AS speaker, sp.name AS speaker_name,
-               s.response_id, rs.respondent_id, rp.key AS respondent,
-               coalesce(sp.role, rp.role) AS role,
-               coalesce(sp.is_interviewer, 0) AS is_interviewer,
-               cs.id AS case_id, cs.name AS case_name,
-               m.code AS kommune_code, m.name AS kommune, m.region, m.size_class
-        FROM segments s
-        JOIN documents d ON d.id = s.document_id
-        LEFT JOIN speakers sp ON sp.id = s.speaker_id
-        LEFT JOIN responses rs ON rs.id = s.response_id
-        LEFT JOIN respondents rp ON rp.id = rs.respondent_id
-        LEFT JOIN cases cs ON cs.id = coalesce(s.case_id, d.case_id)
-        LEFT JOIN municipalities m ON m.code = cs.municipality_code;
         """
     )
