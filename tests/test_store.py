@@ -78,3 +78,19 @@ def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path):
 def test_missing_project_is_an_error_when_not_creating(tmp_path: Path):
     with pytest.raises(ProjectError, match="kvali init"):
         open_db(tmp_path / "none.db", create=False)
+
+
+def test_m001_loads_frozen_rows_equal_to_the_municipalities_module(fresh_db):
+    """m001 owns a frozen copy of the 98 rows; if kvali.municipalities changes, this fails and
+    the change needs a new migration (never an edit of m001)."""
+    from kvali.municipalities import MUNICIPALITIES
+    from kvali.store import schema_core
+    from kvali.store.schema_core_m001_data import MUNICIPALITY_ROWS
+
+    current = tuple((m.code, m.name, m.region, m.size_class, m.population)
+                    for m in MUNICIPALITIES)
+    assert MUNICIPALITY_ROWS == current
+    assert "MUNICIPALITIES" not in vars(schema_core), "m001 must not read the live module"
+    stored = fresh_db.execute("SELECT code, name, region, size_class, population "
+                              "FROM municipalities").fetchall()
+    assert sorted(stored) == sorted(MUNICIPALITY_ROWS)

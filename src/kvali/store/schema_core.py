@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from kvali.municipalities import MUNICIPALITIES
+from kvali.store.schema_core_m001_data import MUNICIPALITY_ROWS
 
 core = Migrations("kvali.core")
 
@@ -114,16 +114,9 @@ def m001_core_tables(db: Database) -> None:
         CREATE INDEX respondents_import ON respondents(import_id);
         """
     )
-    db["municipalities"].insert_all(
-        {
-            "code": m.code,
-            "name": m.name,
-            "region": m.region,
-            "size_class": m.size_class,
-            "population": m.population,
-        }
-        for m in MUNICIPALITIES
-    )
+    db.conn.executemany(
+        "INSERT INTO municipalities (code, name, region, size_class, population) "
+        "VALUES (?, ?, ?, ?, ?)", MUNICIPALITY_ROWS)
 
 
 
