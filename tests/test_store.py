@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Migrations
 
-from kvali.errors import ProjectError
+from kvali.errors import ProjectError, UsageError
 from kvali.store import db as store_db
 from kvali.store import open_db
 
@@ -94,3 +98,62 @@ def test_m001_loads_frozen_rows_equal_to_the_municipalities_module(fresh_db):
     stored = fresh_db.execute("SELECT code, name, region, size_class, population "
                               "FROM municipalities").fetchall()
     assert sorted(stored) == sorted(MUNICIPALITY_ROWS)
+
+
+@pytest.mark.parametrize(("migration_set", "name"), [("kvali.core", "m099_from_the_future"),
+                                                     ("kvali.later", "m001_new_subsystem")])
+def test_project_from_a_newer_kvali_is_refused_before_anything_is_applied(
+        db_path: Path, monkeypatch, migration_set: str, name: str):
+    open_db(db_path).close()
+    conn = sqlite3.connect(db_path)
+    with conn:  # another tool's migration set is not kvali's business; the newer kvali's is
+        conn.executemany("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                         "VALUES (?, ?, 'later')", [("other.tool", "m001"), (migration_set, name)])
+    conn.close()
+    upgrade = Migrations("kvali.test-upgrade")
+
+    @upgrade()
+    def m001_add_table(database):
+        database.execute("CREATE TABLE later (x INTEGER)")
+
+    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, upgrade])
+    with pytest.raises(ProjectError) as refused:
+        open_db(db_path)
+    assert str(refused.value) == (f"{db_path} was written by a newer kvali (unknown migration "
+                                  f"{migration_set} {name}); upgrade kvali")
+    tables = {r[0] for r in sqlite3.connect(db_path).execute("SELECT name FROM sqlite_master")}
+    assert "later" not in tables
+    assert not db_path.with_name(db_path.name + ".bak").exists()
+
+
+
+def test_a_locked_project_fails_after_the_busy_timeout_with_one_line(project: Path):
+    """Another connection holds the write lock: `kvali code` waits KVALI_BUSY_TIMEOUT_MS, then
+    says the project is busy in one line; once the lock is gone the same command succeeds."""
+    command = [sys.executable, "-c", "from kvali.cli import main; main()", "--db", str(project),
+               "code", "1", "civil", "--coder", "x"]
+    env = {**os.environ, "KVALI_BUSY_TIMEOUT_MS": "300"}
+    holder = sqlite3.connect(project, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.perf_counter()
+        busy = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+        waited = time.perf_counter() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert busy.returncode != 0
+    assert busy.stderr.splitlines() == [
+        "kvali: error: the project is busy: another program is writing to it; try again"]
+    assert waited < 8, "the short timeout from the environment was used, not the default 10 s"
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "segment 1 coded civil by x" in done.stdout
+
+
+def test_busy_timeout_comes_from_the_environment(db_path: Path, monkeypatch):
+    monkeypatch.setenv("KVALI_BUSY_TIMEOUT_MS", "250")
+    assert open_db(db_path).execute("PRAGMA busy_timeout").fetchone()[0] == 250
+    monkeypatch.setenv("KVALI_BUSY_TIMEOUT_MS", "soon")
+    with pytest.raises(UsageError, match="KVALI_BUSY_TIMEOUT_MS='soon'"):
+        open_db(db_path)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+from typing import NoReturn
 
 import click
 
@@ -37,6 +39,20 @@ cli.add_command(export)
 cli.add_command(import_qdpx_command)
 
 
+def _user_error(exc: KvaliError) -> NoReturn:
+    click.echo(f"kvali: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _busy(exc: Exception) -> KvaliError | None:
+    """A project that stayed locked past the busy timeout, as its one-line user error."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    from kvali.store import busy_error  # loaded already: the error came through the store
+
+    return busy_error(exc)
+
+
 def main() -> None:
     """Entry point: run the CLI, turning user errors into one clear line and an exit code."""
     try:
@@ -48,12 +64,14 @@ def main() -> None:
         click.echo(f"kvali: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except KvaliError as exc:
-        click.echo(f"kvali: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _user_error(exc)
     except KeyboardInterrupt:
         click.echo("kvali: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # the last line of defence: never a traceback for users
+        busy = _busy(exc)
+        if busy is not None:
+            _user_error(busy)
         if os.environ.get("KVALI_DEBUG"):
             raise
         click.echo(

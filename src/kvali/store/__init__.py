@@ -1,5 +1,11 @@
 """The project store: one SQLite file per project, opened through `open_db`."""
 
-from kvali.store.db import open_db, project_path
+from kvali.store.db import (
+    ProjectBusyError,
+    busy_as_error,
+    busy_error,
+    open_db,
+    project_path,
+)
 
-__all__ = ["open_db", "project_path"]
+__all__ = ["ProjectBusyError", "busy_as_error", "busy_error", "open_db", "project_path"]

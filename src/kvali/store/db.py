@@ -4,14 +4,57 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
+from sqlite_utils import Database, Migrations
 
-from kvali.errors import ProjectError
+from kvali.errors import ProjectError, UsageError
 from kvali.store.migrations import MIGRATION_SETS
 
 DEFAULT_DB = "kvali.db"
+MIGRATIONS_TABLE = Migrations.migrations_table
+BUSY_TIMEOUT_ENV = "KVALI_BUSY_TIMEOUT_MS"
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+
+
+class ProjectBusyError(ProjectError):
+    """Another connection held the project's write lock for longer than the busy timeout."""
+
+    def __init__(self) -> None:
+        super().__init__("the project is busy: another program is writing to it; try again")
+
+
+def busy_error(exc: BaseException) -> ProjectBusyError | None:
+    """The user error for SQLite's "database is locked" or "busy", else None: the one place
+    where lock contention becomes a ProjectError (the CLI and the app both come here)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    message = str(exc).lower()
+    return ProjectBusyError() if "locked" in message or "busy" in message else None
+
+
+@contextmanager
+def busy_as_error() -> Iterator[None]:
+    """Raise `busy_error` instead of the raw sqlite3 error when the project stays locked."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        error = busy_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
+def busy_timeout_ms() -> int:
+    """How long a write waits for another writer: $KVALI_BUSY_TIMEOUT_MS, else 10 seconds."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_MS
+    if not raw.isdigit():
+        raise UsageError(f"{BUSY_TIMEOUT_ENV}={raw!r}: expected a whole number of milliseconds")
+    return int(raw)
 
 
 def project_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -25,6 +68,20 @@ def _pending(db: Database) -> bool:
 
 def _has_applied(db: Database) -> bool:
     return any(migrations.applied(db) for migrations in MIGRATION_SETS)
+
+
+def _refuse_newer(db: Database, file: Path) -> None:
+    """Refuse a project that records a kvali migration this version does not know."""
+    if not db[MIGRATIONS_TABLE].exists():
+        return
+    blank = Database(memory=True)
+    known = {(migrations.name, migration.name)
+             for migrations in MIGRATION_SETS for migration in migrations.pending(blank)}
+    for set_name, name in db.execute(
+            f"SELECT migration_set, name FROM {MIGRATIONS_TABLE} ORDER BY rowid"):
+        if set_name.startswith("kvali.") and (set_name, name) not in known:
+            raise ProjectError(f"{file} was written by a newer kvali (unknown migration "
+                               f"{set_name} {name}); upgrade kvali")
 
 
 def _backup(path: Path) -> Path:
@@ -45,7 +102,7 @@ def configure(db: Database) -> None:
     """Autocommit outside `db.atomic()` (no lingering implicit transactions) and the pragmas."""
     db.conn.isolation_level = None
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 10000")
+    db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     db.execute("PRAGMA synchronous = NORMAL")
 
 
@@ -61,15 +118,22 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
         raise ProjectError(f"no project at {file} (run `kvali init` or `kvali import` first)")
     if file.exists() and file.is_dir():
         raise ProjectError(f"{file} is a folder, not a project file")
+    db: Database | None = None
     try:
         db = Database(file)
-        db.execute("PRAGMA journal_mode = WAL")
         configure(db)
+        db.execute("PRAGMA journal_mode = WAL")
+        _refuse_newer(db, file)
         if _pending(db) and _has_applied(db):
             _backup(file)
         migrate(db)
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{file} is not a readable kvali project ({exc})") from None
+    except BaseException as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise busy_error(exc) or ProjectError(
+                f"{file} is not a readable kvali project ({exc})") from None
+        raise
     return db
 
 
