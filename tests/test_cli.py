@@ -81,3 +81,28 @@ def test_user_errors_are_one_line_without_traceback(workdir):
     assert "Traceback" not in failed.stderr
     unknown = kvali("code", "999", "netvaerk", db=workdir / "p.db", cwd=workdir)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_tag_without_a_codebook_is_one_line(workdir):
+    db = workdir / "p.db"
+    assert kvali("import", "i.md", db=db, cwd=workdir).returncode == 0
+    tagged = kvali("tag", db=db, cwd=workdir)
+    assert tagged.returncode != 0
+    assert tagged.stderr.strip().splitlines() == [
+        "kvali: error: no codebook is loaded; load one with `kvali codebook load codebook.yaml`"]
+
+
+def test_tag_tags_a_file_imported_after_the_last_run(workdir):
+    db = workdir / "p.db"
+    assert kvali("import", "i.md", db=db, cwd=workdir).returncode == 0
+    assert kvali("codebook", "load", "codebook.yaml", db=db, cwd=workdir).returncode == 0
+    assert json.loads(kvali("tag", "--json", db=db, cwd=workdir).stdout)["added"] == {
+        "netvaerk": 1}
+    (workdir / "j.md").write_text("IP1: Netværket hjælper os.\nIP1: Det er godt.\n",
+                                  encoding="utf-8")
+    assert kvali("import", "j.md", db=db, cwd=workdir).returncode == 0
+    tagged = json.loads(kvali("tag", "--json", db=db, cwd=workdir).stdout)
+    assert tagged["added"] == {"netvaerk": 1} and tagged["new_documents"] == 1
+    assert tagged["documents"] == 1 and tagged["segments"] == 2
+    again = kvali("tag", db=db, cwd=workdir)
+    assert again.returncode == 0 and again.stdout.startswith("nothing to tag")

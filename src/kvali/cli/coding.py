@@ -115,23 +115,29 @@ def split(key: str, new_key: str, name: str, coding_ids: tuple[int, ...], path: 
 
 @click.command()
 @click.option("--codes", "keys", multiple=True, metavar="KEY",
-              help="Only these codes (repeatable); default: codes whose rules changed.")
-@click.option("--all", "force", is_flag=True, help="Re-run every code, changed or not.")
+              help="Only these codes, everywhere (repeatable); default: what is new or "
+              "changed.")
+@click.option("--all", "force", is_flag=True,
+              help="Re-run every code on every document, changed or not.")
 @click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
 @db_option
 def tag(keys: tuple[str, ...], force: bool, as_json: bool, db_path: str | None) -> None:
-    """Suggest codings from the codebook rules; human decisions are never changed."""
+    """Suggest codings from the codebook rules in new documents and for changed rules; human
+    decisions are never changed."""
     result = tag_project(open_project(db_path), list(keys) or None, force=force)
     if as_json:
         echo_json(result.to_dict())
         return
     if not result.codes:
-        click.echo("nothing to tag: no code's rules changed since the last run (use --all)")
+        click.echo("nothing to tag: no new documents and no code's rules changed since the last "
+                   "run (use --all)")
+        return
     for key in result.codes:
         click.echo(f"{key:<34} +{result.added.get(key, 0):<6} -{result.removed.get(key, 0):<6} "
                    f"kept {result.kept.get(key, 0)}")
-    click.echo(f"tagged {result.segments} segments for {len(result.codes)} codes; "
-               f"{len(result.skipped)} unchanged codes skipped")
+    click.echo(f"tagged {result.segments} segments in {result.documents} documents "
+               f"({result.new_documents} new) for {len(result.codes)} codes; "
+               f"{len(result.skipped)} codes had nothing to do")
 
 
 @click.command()

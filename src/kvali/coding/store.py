@@ -49,6 +49,9 @@ def add_manual_coding(
     """Code a segment (or a span inside its document) by hand; returns the coding id.
 
     Coding the same span with the same code twice by the same coder returns the existing id.
+    Pending suggestions of the code on segments the span overlaps leave the review queue (they
+    are deleted and listed in the event), so the code counts once; tagging does not bring them
+    back while the manual coding stands.
     """
     coder = coder.strip()
     if not coder:
@@ -80,8 +83,13 @@ def add_manual_coding(
             [document_id, segment_id, start, end, code_key, coder, memo,
              json.dumps(provenance, ensure_ascii=False) if provenance else None, stamp, stamp],
         ).lastrowid
+        superseded = [row[0] for row in db.execute(
+            'SELECT id FROM codings WHERE document_id = ? AND code_key = ? AND start < ? '
+            'AND "end" > ? AND origin = \'auto\' AND status = \'suggested\'',
+            [document_id, code_key, end, start])]
+        db.conn.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in superseded])
         log_event(db, coder, "code", {"coding": coding_id, "segment": segment_id,
-                                      "code": code_key})
+                                      "code": code_key, "superseded": superseded})
     return coding_id
 
 

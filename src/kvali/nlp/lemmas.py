@@ -5,11 +5,15 @@ or gets wrong: closed-class words (data/da_closed_class.txt), lower-cased senten
 genitive -s, compounds (the last known part is lemmatised, the prefix kept as written),
 proper nouns (kept as written) and unknown inflected forms (an ending is stripped only when
 the result is a known lemma).
+
+`query_lemmas` is the one way to lemmatise words outside a document (codebook rules, search
+queries): through the same pipeline as the corpus.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 
@@ -203,6 +207,28 @@ def _knows(texts: list[str], i: int) -> bool:
     before = texts[i - 1].lower() if i else ""
     after = texts[i + 1].lower() if i + 1 < len(texts) else ""
     return before in _PRONOUNS or after in _AFTER_KNOW
+
+
+_QUERY_LEMMAS: dict[str, str] = {}
+_QUERY_CACHE_LIMIT = 200_000
+
+
+def query_lemmas(words: Iterable[str]) -> dict[str, str]:
+    """Each word's lemmas given out of context, in the form of `segments.lemmas` (lower-cased,
+    space separated, one per word token): a codebook's keywords and phrases, a search query's
+    words, a corpus form without a stored lemma. They come from the project pipeline, which
+    lemmatised the corpus at import, so the words and the corpus always meet."""
+    from kvali.nlp.pipeline import load_pipeline  # that module imports this one
+
+    unique = list(dict.fromkeys(words))
+    missing = [word for word in unique if word not in _QUERY_LEMMAS]
+    if len(_QUERY_LEMMAS) + len(missing) > _QUERY_CACHE_LIMIT:
+        _QUERY_LEMMAS.clear()
+        missing = unique
+    for word, doc in zip(missing, load_pipeline().pipe(missing), strict=True):
+        _QUERY_LEMMAS[word] = " ".join(t.lemma_.lower() for t in doc
+                                       if not (t.is_space or t.is_punct))
+    return {word: _QUERY_LEMMAS[word] for word in unique}
 
 
 @Language.factory("kvali/lemmatizer")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kvali.nlp import load_pipeline
+from kvali.nlp.lemmas import query_lemmas
 from kvali.search.query import BinaryOp, Near, Node, Phrase, Word, index_tokens
 from kvali.search.vocabulary import Vocabulary, vocabulary
 
@@ -63,15 +63,8 @@ class Expansions:
 
 def lemmatize_tokens(tokens: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Lower-cased lemmas of query tokens, with the project pipeline, as index tokens."""
-    unique = sorted(set(tokens))
-    if not unique:
-        return {}
-    nlp = load_pipeline()
-    lemmas: dict[str, tuple[str, ...]] = {}
-    for token, doc in zip(unique, nlp.pipe(unique), strict=True):
-        lemma = tuple(index_tokens(" ".join(t.lemma_ for t in doc)))
-        lemmas[token] = lemma or (token,)
-    return lemmas
+    lemmas = query_lemmas(sorted(set(tokens)))
+    return {token: tuple(index_tokens(lemma)) or (token,) for token, lemma in lemmas.items()}
 
 
 def _tokens(node: Node) -> list[str]:

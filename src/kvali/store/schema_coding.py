@@ -125,3 +125,30 @@ def m004_fact_views(db: Database) -> None:
         LEFT JOIN segments s ON s.id = c.segment_id {joins};
         """
     )
+
+
+@coding()
+def m005_tagged_documents(db: Database) -> None:
+    """`tagged_documents`: the rules each document was last tagged with, per code, so `kvali tag`
+    tags new documents as well as re-running changed codes. Existing projects count each
+    document imported before a code was last tagged as tagged with that code's rules. Forgetting
+    a code's `tagged_codes` row (a merge does) forgets it for every document, so it runs again.
+    """
+    db.executescript(
+        """
+        CREATE TABLE tagged_documents (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            code_key TEXT NOT NULL,
+            rules_hash TEXT NOT NULL,
+            tagged_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, code_key)
+        );
+        INSERT INTO tagged_documents (document_id, code_key, rules_hash, tagged_at)
+        SELECT d.id, t.code_key, t.rules_hash, t.tagged_at
+        FROM tagged_codes t JOIN documents d JOIN imports i ON i.id = d.import_id
+        WHERE i.imported_at < t.tagged_at;
+        CREATE TRIGGER tagged_codes_forget AFTER DELETE ON tagged_codes BEGIN
+            DELETE FROM tagged_documents WHERE code_key = old.code_key;
+        END;
+        """
+    )

@@ -1,19 +1,21 @@
 """Match codebook rules against Danish tokens: keywords (lemma, surface, compounds), phrases,
 patterns, fuzzy spellings and vetoes, with the words that matched and a score for each code.
 
-Work per distinct word form is cached, so tagging a corpus costs little more than reading it:
+Lemmas are the corpus's own, stored at import (`segments.lemmas`), so "ved" in "Jeg ved ikke"
+is "vide" as it is in search; words without one are lemmatised out of context. Work per
+distinct (form, lemma) pair is cached, so tagging a corpus costs little more than reading it:
 "netværksmødet" is analysed once, however often it occurs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from spacy.attrs import IDX, LENGTH, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc
 
 from kvali.codebook.model import Code, Codebook
@@ -23,7 +25,7 @@ MIN_COMPOUND_PART = 3
 MIN_FUZZY_LENGTH = 5
 SCORES = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "compound": 0.9}
 WORD = re.compile(r"\w", re.UNICODE)
-TOKEN_ATTRS = [ORTH, IDX, LENGTH]
+TOKEN_ATTRS = [ORTH, IDX, LENGTH, IS_PUNCT, IS_SPACE]
 PHRASE_ENDINGS = ("erne", "ene", "er", "et", "en", "e", "t", "s")
 
 
@@ -99,28 +101,34 @@ class CodebookMatcher:
             self._compile(code)
         self.fuzzy_forms = list(self.fuzzy)
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
-        self.forms: dict[int, _Form] = {}
+        self.forms: dict[tuple[int, str | None], _Form] = {}
+        self.unaligned = 0  # segments whose stored lemmas did not line up with their tokens
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
         for keyword in rules.keywords:
-            for form in {keyword.word, self.lemmatise(keyword.word)}:
+            for form in {keyword.word, self.lemmatise(keyword.word)} - {""}:
                 self.exact.setdefault(form, []).append((code.key, keyword.word))
                 if keyword.compound and len(form) >= MIN_COMPOUND_PART:
                     self.parts.setdefault(form, []).append((code.key, keyword.word))
                 if rules.fuzzy and len(form) >= MIN_FUZZY_LENGTH:
                     self.fuzzy.setdefault(form, []).append((code.key, keyword.word, rules.fuzzy))
         for phrase in rules.phrases:
-            stems = tuple(phrase_stem(self.lemmatise(w)) for w in phrase.lower().split())
-            self.phrases.setdefault(stems[0], []).append(_Phrase(code.key, phrase, stems))
+            stems = tuple(map(phrase_stem, self._lemmas(phrase)))
+            if stems:
+                self.phrases.setdefault(stems[0], []).append(_Phrase(code.key, phrase, stems))
         for pattern in rules.patterns:
             self.patterns.append((code.key, re.compile(pattern, re.IGNORECASE)))
         if rules.exclude:
             words = {self.lemmatise(t.lower()) for t in rules.exclude if " " not in t}
             words |= {t.lower() for t in rules.exclude if " " not in t}
-            phrases = [tuple(self.lemmatise(w) for w in t.lower().split())
-                       for t in rules.exclude if " " in t]
+            phrases = [self._lemmas(t) for t in rules.exclude if " " in t]
             self.vetoes[code.key] = (words, phrases)
+
+    def _lemmas(self, phrase: str) -> tuple[str, ...]:
+        """The lemmas of a phrase's words, one per word token as in the corpus."""
+        return tuple(lemma for word in phrase.lower().split()
+                     for lemma in self.lemmatise(word).split())
 
     def _form_hits(self, lower: str, lemma: str) -> tuple[tuple[str, str, float], ...]:
         """(code, rule, score) for one word form; the heart of keyword and compound matching."""
@@ -159,18 +167,23 @@ class CodebookMatcher:
                 if score >= threshold:
                     yield code_key, f"fuzzy:{word}", round(score / 100 * 0.85, 3)
 
-    def match(self, doc: Doc, context: SegmentContext, text: str | None = None
-              ) -> dict[str, CodeMatch]:
-        """Matches per code in one segment's Doc (tokens with lemmas); offsets into its text.
+    def match(self, doc: Doc, context: SegmentContext, text: str | None = None,
+              lemmas: Sequence[str] | None = None) -> dict[str, CodeMatch]:
+        """Matches per code in one segment's tokenized Doc; offsets into its text.
 
-        Only the tokenizer's output is needed: each distinct form is lemmatised and analysed
-        once, so tagging does not run the pipeline's components again.
+        `lemmas` are the segment's stored lemmas, one per token that is neither space nor
+        punctuation (as the importer wrote them). When they are missing or their count differs
+        from the tokens', each form is lemmatised out of context instead.
         """
+        rows = [row for row in doc.to_array(TOKEN_ATTRS).tolist() if not (row[3] or row[4])]
+        if lemmas is None or len(lemmas) != len(rows):
+            self.unaligned += lemmas is not None
+            lemmas = [None] * len(rows)
         words: list[tuple[int, int, _Form]] = []
-        for orth, idx, length in doc.to_array(TOKEN_ATTRS).tolist():
-            form = self.forms.get(orth)
+        for (orth, idx, length, _, _), lemma in zip(rows, lemmas, strict=True):
+            form = self.forms.get((orth, lemma))
             if form is None:
-                form = self._form(doc, orth)
+                form = self._form(doc, orth, lemma)
             if form.is_word:
                 words.append((idx, idx + length, form))
         found: dict[str, list[Hit]] = {}
@@ -196,15 +209,15 @@ class CodebookMatcher:
         return {key: CodeMatch.of(key, hits) for key, hits in found.items()
                 if self._in_scope(key, context) and not self._vetoed(key, forms)}
 
-    def _form(self, doc: Doc, orth: int) -> _Form:
-        """Analyse one distinct word form (its lemma included) and remember it."""
+    def _form(self, doc: Doc, orth: int, lemma: str | None) -> _Form:
+        """Analyse one distinct word form with its lemma (found when None) and remember it."""
         text = doc.vocab.strings[orth]
         lower = text.lower()
         is_word = bool(WORD.search(lower))
-        lemma = self.lemmatise(text).lower() if is_word else lower
-        form = _Form(lower, lemma, is_word, self._form_hits(lower, lemma) if is_word else (),
-                     phrase_stem(lemma))
-        self.forms[orth] = form
+        known = lemma if lemma is not None else self.lemmatise(text) if is_word else lower
+        form = _Form(lower, known, is_word, self._form_hits(lower, known) if is_word else (),
+                     phrase_stem(known))
+        self.forms[(orth, lemma)] = form
         return form
 
     def _in_scope(self, code_key: str, context: SegmentContext) -> bool:

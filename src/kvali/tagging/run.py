@@ -1,65 +1,114 @@
 """`kvali tag`: store codebook matches as suggested codings, never touching human decisions.
 
-Only codes whose rules changed since they were last tagged are re-run (unless asked for). For
-those codes, pending suggestions that no longer match are removed, new matches are added, and
-a segment that a human accepted, coded by hand, or rejected under the same rules is left alone.
+Tagging is incremental by document and by rule: `tagged_documents` records, per document and
+code, the rules it was last tagged with, so a run tags the documents that are new and re-runs
+the codes whose rules changed, nothing else (unless asked to). For each code it runs, pending
+suggestions that no longer match are removed and new matches added; a segment that a human
+accepted or coded by hand (any part of it), or rejected under the same rules, is left alone.
+
+The work is committed in batches of segments, each its own short write transaction, and a
+document counts as tagged in the transaction of its last batch: a run that is stopped resumes
+where it stopped, and running again changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from spacy.language import Language
 from sqlite_utils import Database
 
 from kvali.codebook.sync import stored_codebook
 from kvali.coding.store import log_event, now
+from kvali.domain import AUTO_CODER, HUMAN_STATUSES
+from kvali.errors import UsageError
 from kvali.nlp import load_pipeline
-from kvali.nlp.lemmas import lemmatize
-from kvali.tagging.matcher import CodeMatch, SegmentContext, matcher_for
+from kvali.nlp.lemmas import query_lemmas
+from kvali.tagging.matcher import CodebookMatcher, CodeMatch, SegmentContext, matcher_for
 
 SEGMENT_BATCH = 5000
-AUTO_CODER = "kvali"
+NO_CODEBOOK = "no codebook is loaded; load one with `kvali codebook load codebook.yaml`"
+SEGMENTS_SQL = (
+    "SELECT f.segment_id, f.document_id, f.seq, f.start, f.\"end\", f.text, s.lemmas, f.kind, "
+    "f.question, f.role, f.is_interviewer FROM segment_facts f "
+    "JOIN segments s ON s.id = f.segment_id "
+    "WHERE f.document_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?")
 
 
 @dataclass
 class TagReport:
-    """What one tagging run did, per code."""
+    """What one tagging run did, per code, and over how many documents."""
 
     codes: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # rules unchanged since the last run
+    skipped: list[str] = field(default_factory=list)  # nothing to do for them anywhere
     added: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
     segments: int = 0
+    documents: int = 0
+    new_documents: int = 0  # never tagged before
+    unaligned: int = 0  # segments lemmatised word by word (stored lemmas did not line up)
 
     def to_dict(self) -> dict:
         """JSON-friendly."""
         return {"codes": self.codes, "skipped": self.skipped, "added": self.added,
-                "removed": self.removed, "kept": self.kept, "segments": self.segments}
+                "removed": self.removed, "kept": self.kept, "segments": self.segments,
+                "documents": self.documents, "new_documents": self.new_documents,
+                "unaligned": self.unaligned}
+
+
+@dataclass
+class _Batch:
+    """Segments to match (rows of SEGMENTS_SQL), the parts of documents they are (document,
+    first seq, last seq, start, end), and the documents whose last segment is in the batch."""
+
+    rows: list[tuple] = field(default_factory=list)
+    parts: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    finished: list[int] = field(default_factory=list)
 
 
 def form_lemma(word: str) -> str:
-    """The lower-cased lemma of one word form, from kvali's Danish lemma rules; used for both
-    the codebook's words and the corpus, so the two always meet."""
-    return lemmatize(word).lower()
+    """The lemma of one word out of context, as `query_lemmas` gives it."""
+    return query_lemmas([word])[word]
 
 
-def codes_to_tag(db: Database, keys: list[str] | None, force: bool) -> tuple[list[str], list[str]]:
-    """(codes to run, codes skipped because their rules are unchanged)."""
-    rows = db.execute(
-        "SELECT c.key, c.rules_hash, t.rules_hash FROM codes c "
-        "LEFT JOIN tagged_codes t ON t.code_key = c.key WHERE c.active = 1 AND c.rules != '{}'"
-    ).fetchall()
-    wanted = set(keys) if keys else None
-    run, skipped = [], []
-    for key, current, tagged in rows:
-        if wanted is not None and key not in wanted:
-            continue
-        (run if force or wanted is not None or current != tagged else skipped).append(key)
-    return run, skipped
+def codebook_has_rules(db: Database) -> bool:
+    """Whether any active code has rules to tag with."""
+    return db.execute("SELECT 1 FROM codes WHERE active = 1 AND rules != '{}' LIMIT 1"
+                      ).fetchone() is not None
+
+
+def plan(db: Database, keys: list[str] | None, force: bool
+         ) -> tuple[dict[tuple[str, ...], list[int]], dict[str, str]]:
+    """(documents grouped by the codes they need, each code's current rules hash).
+
+    A document needs a code when it was never tagged with the code's current rules; with
+    `keys` or `force`, it needs every chosen code.
+    """
+    hashes = dict(db.execute("SELECT key, rules_hash FROM codes WHERE active = 1 "
+                             "AND rules != '{}' ORDER BY id").fetchall())
+    if not hashes:
+        raise UsageError(NO_CODEBOOK)
+    unknown = sorted(set(keys or ()) - set(hashes))
+    if unknown:
+        raise UsageError(f"--codes: no code with rules named {', '.join(unknown)}")
+    chosen = [key for key in hashes if not keys or key in keys]
+    needs: dict[int, list[str]] = {}
+    if keys or force:
+        for (document_id,) in db.execute("SELECT id FROM documents ORDER BY id"):
+            needs[document_id] = chosen
+    else:
+        for document_id, key in db.execute(
+            "SELECT d.id, c.key FROM documents d JOIN codes c ON c.active = 1 "
+            "AND c.rules != '{}' LEFT JOIN tagged_documents t ON t.document_id = d.id "
+            "AND t.code_key = c.key WHERE t.rules_hash IS NOT c.rules_hash ORDER BY d.id, c.id"
+        ):
+            needs.setdefault(document_id, []).append(key)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for document_id, codes in needs.items():
+        groups.setdefault(tuple(codes), []).append(document_id)
+    return groups, hashes
 
 
 def tag_project(
@@ -68,77 +117,112 @@ def tag_project(
     *,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    batch_size: int = SEGMENT_BATCH,
 ) -> TagReport:
-    """Suggest codings for the given (or all changed) codes over every segment."""
+    """Suggest codings where documents are new or rules changed (or for the given codes, or
+    everywhere with `force`); raises UsageError when no codebook with rules is loaded."""
+    groups, hashes = plan(db, keys, force)
     report = TagReport()
-    codebook = stored_codebook(db)
-    report.codes, report.skipped = codes_to_tag(db, keys, force)
-    if not report.codes:
+    run = {key for codes in groups for key in codes}
+    report.codes = [key for key in hashes if key in run]
+    report.skipped = [key for key in hashes if key not in run]
+    if not groups:
         return report
-    nlp = load_pipeline()
-    matcher = matcher_for(codebook, form_lemma, report.codes)
-    hashes = {c.key: c.rules.digest() for c in codebook.codes}
-    total = db.execute("SELECT count(*) FROM segments").fetchone()[0]
-    with db.atomic():
-        for low, high, batch in _segment_batches(db, nlp):
-            found = {}
-            for segment_id, document_id, offset, text, doc, context in batch:
-                for key, match in matcher.match(doc, context, text).items():
-                    # atoms only (no lists or objects), so the garbage collector ignores them
-                    found[(segment_id, key)] = (document_id, offset, len(text),
-                                                *_explanation(offset, match))
-                report.segments += 1
-            _store(db, found, report, hashes, codebook.version, (low, high))
+    tagged = {row[0] for row in db.execute("SELECT DISTINCT document_id FROM tagged_documents")}
+    documents = [document_id for group in groups.values() for document_id in group]
+    report.documents = len(documents)
+    report.new_documents = sum(document_id not in tagged for document_id in documents)
+    counts = dict(db.execute("SELECT document_id, count(*) FROM segments GROUP BY document_id"))
+    total, done = sum(counts.get(document_id, 0) for document_id in documents), 0
+    codebook = stored_codebook(db)
+    for codes, group in groups.items():
+        matcher = matcher_for(codebook, form_lemma, codes)
+        for batch in _batches(db, group, batch_size):
+            found = _match(matcher, batch, report)
+            with _write(db):
+                _store(db, found, batch, codes, hashes, codebook.version, report)
+                _mark_tagged(db, batch.finished, codes, hashes)
+            done += len(batch.rows)
             if progress:
-                progress(report.segments, total)
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO tagged_codes (code_key, rules_hash, tagged_at) "
-            "VALUES (?, ?, ?)", [(key, hashes[key], now()) for key in report.codes])
+                progress(done, total)
+        report.unaligned += matcher.unaligned
+    with _write(db):
         log_event(db, AUTO_CODER, "tag", report.to_dict())
     return report
 
 
-def _segment_batches(db: Database, nlp: Language) -> Iterator[tuple[int, int, list[tuple]]]:
-    """Batches of (segment id, document id, start, text, Doc, context), each with the segment id
-    range it covers (low, high], so memory stays flat however large the project is.
-
-    The interviewer's own questions are not what a study codes, so they get no suggestions.
-    """
-    low = 0
-    last = db.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
-    while low < last:
-        rows = db.execute(
-            "SELECT s.id, s.document_id, s.start, s.text, d.kind, d.question, sp.role, "
-            "coalesce(sp.is_interviewer, 0) FROM segments s "
-            "JOIN documents d ON d.id = s.document_id "
-            "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-            "WHERE s.id > ? ORDER BY s.id LIMIT ?", [low, SEGMENT_BATCH]).fetchall()
-        high = rows[-1][0] if len(rows) == SEGMENT_BATCH else last
-        coded = [row for row in rows if not row[7]]
-        docs = nlp.tokenizer.pipe((row[3] for row in coded), batch_size=1000)
-        yield low, high, [(row[0], row[1], row[2], row[3], doc,
-                           SegmentContext(row[4], row[5], row[6]))
-                          for row, doc in zip(coded, docs, strict=True)]
-        low = high
+def _batches(db: Database, documents: list[int], size: int) -> Iterator[_Batch]:
+    """The segments of the documents, in document order, at most `size` per batch, so memory
+    and write transactions stay small however large the project is."""
+    batch = _Batch()
+    for document_id in documents:
+        seq = -1
+        while True:
+            rows = db.execute(SEGMENTS_SQL, [document_id, seq, size - len(batch.rows)]
+                              ).fetchall()
+            if rows:
+                seq = rows[-1][2]
+                batch.rows.extend(rows)
+                batch.parts.append((document_id, rows[0][2], seq, rows[0][3],
+                                    max(row[4] for row in rows)))
+            if len(batch.rows) < size:
+                batch.finished.append(document_id)
+                break
+            yield batch
+            batch = _Batch()
+    yield batch
 
 
-def _store(db: Database, found: dict, report: TagReport, hashes: dict[str, str],
-           version: str, segment_range: tuple[int, int]) -> None:
-    """Diff one batch's matches against the stored codings of the tagged codes on the same
-    segments and write the difference."""
-    codes = set(report.codes)
-    blocked: set[tuple[int, str]] = set()
+def _match(matcher: CodebookMatcher, batch: _Batch, report: TagReport) -> dict:
+    """(segment id, code) → (start, end, rules, score, matched) for one batch. The interviewer's
+    own questions are not what a study codes, so they get no suggestions."""
+    coded = [row for row in batch.rows if not row[10]]
+    docs = load_pipeline().tokenizer.pipe((row[5] for row in coded), batch_size=1000)
+    found = {}
+    for (segment_id, document_id, _, start, end, text, lemmas, kind, question, role, _), doc \
+            in zip(coded, docs, strict=True):
+        context = SegmentContext(kind, question, role)
+        words = lemmas.split(" ") if lemmas else []
+        for key, match in matcher.match(doc, context, text, words).items():
+            # atoms only (no lists or objects), so the garbage collector ignores them
+            found[(segment_id, key)] = (document_id, start, end, *_explanation(start, match))
+    report.segments += len(coded)
+    return found
+
+
+@contextmanager
+def _write(db: Database) -> Iterator[None]:
+    """One short write transaction that takes the write lock at once, so the codings it reads
+    cannot change before it writes."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _store(db: Database, found: dict, batch: _Batch, codes: tuple[str, ...],
+           hashes: dict[str, str], version: str, report: TagReport) -> None:
+    """Diff one batch's matches against the stored codings of the codes on the same segments
+    and write the difference."""
+    wanted = set(codes)
+    blocked = _human_covered(db, batch, wanted)
     pending: dict[tuple[int, str], tuple[int, str]] = {}
-    for coding_id, segment_id, key, status, rules_hash in db.execute(
-        "SELECT id, segment_id, code_key, status, rules_hash FROM codings "
-        "WHERE segment_id > ? AND segment_id <= ?", segment_range,
-    ):
-        if key not in codes:
-            continue
-        if status == "suggested":
-            pending[(segment_id, key)] = (coding_id, rules_hash)
-        elif status != "rejected" or rules_hash == hashes[key]:
-            blocked.add((segment_id, key))
+    for document_id, first, last, _, _ in batch.parts:
+        for coding_id, segment_id, key, status, rules_hash in db.execute(
+            "SELECT id, segment_id, code_key, status, rules_hash FROM codings WHERE segment_id "
+            "IN (SELECT id FROM segments WHERE document_id = ? AND seq BETWEEN ? AND ?)",
+            [document_id, first, last],
+        ):
+            if key not in wanted:
+                continue
+            if status == "suggested":
+                pending[(segment_id, key)] = (coding_id, rules_hash)
+            elif status != "rejected" or rules_hash == hashes[key]:
+                blocked.add((segment_id, key))
     stale = {cid for pair, (cid, _) in pending.items() if pair not in found or pair in blocked}
     for pair, (cid, _) in pending.items():
         counter = report.removed if cid in stale else report.kept
@@ -152,11 +236,11 @@ def _store(db: Database, found: dict, report: TagReport, hashes: dict[str, str],
          for pair, cid in kept.items() if pending[pair][1] != hashes[pair[1]]])
     stamp = now()
     rows = []
-    for (segment_id, key), (document_id, offset, length, *explanation) in found.items():
+    for (segment_id, key), (document_id, start, end, *explanation) in found.items():
         if (segment_id, key) in blocked or (segment_id, key) in kept:
             continue
-        rows.append((document_id, segment_id, offset, offset + length, key, AUTO_CODER,
-                     *explanation, hashes[key], version, stamp, stamp))
+        rows.append((document_id, segment_id, start, end, key, AUTO_CODER, *explanation,
+                     hashes[key], version, stamp, stamp))
         report.added[key] = report.added.get(key, 0) + 1
     db.conn.executemany(
         'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
@@ -164,7 +248,46 @@ def _store(db: Database, found: dict, report: TagReport, hashes: dict[str, str],
         "VALUES (?, ?, ?, ?, ?, ?, 'auto', 'suggested', ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def _human_covered(db: Database, batch: _Batch, wanted: set[str]) -> set[tuple[int, str]]:
+    """(segment, code) pairs of the batch whose segment overlaps a human coding of the code,
+    however small the coded span: a coding by hand or an accepted suggestion speaks for the
+    segment, whichever segment it was made on."""
+    human: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    marks = ", ".join("?" * len(HUMAN_STATUSES))
+    for document_id, _, _, start, end in batch.parts:
+        for key, coded_start, coded_end in db.execute(
+            f'SELECT code_key, start, "end" FROM codings WHERE document_id = ? '
+            f'AND status IN ({marks}) AND start < ? AND "end" > ?',
+            [document_id, *HUMAN_STATUSES, end, start],
+        ):
+            if key in wanted:
+                human.setdefault((document_id, key), []).append((coded_start, coded_end))
+    if not human:
+        return set()
+    keys: dict[int, list[str]] = {}
+    for document_id, key in human:
+        keys.setdefault(document_id, []).append(key)
+    return {(row[0], key) for row in batch.rows for key in keys.get(row[1], ())
+            if any(s < row[4] and e > row[3] for s, e in human[(row[1], key)])}
+
+
+def _mark_tagged(db: Database, documents: list[int], codes: tuple[str, ...],
+                 hashes: dict[str, str]) -> None:
+    """Record that the documents are tagged with the codes' current rules."""
+    if not documents:
+        return
+    stamp = now()
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO tagged_documents (document_id, code_key, rules_hash, tagged_at) "
+        "VALUES (?, ?, ?, ?)",
+        [(document_id, key, hashes[key], stamp) for document_id in documents for key in codes])
+    db.conn.executemany(
+        "INSERT INTO tagged_codes (code_key, rules_hash, tagged_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (code_key) DO UPDATE SET rules_hash = excluded.rules_hash, "
+        "tagged_at = excluded.tagged_at", [(key, hashes[key], stamp) for key in codes])
+
+
 def _explanation(offset: int, match: CodeMatch) -> tuple[str, float, str]:
     """(rules, score, matched spans as JSON in document offsets) of one suggestion."""
-    matched = [[offset + s, offset + e] for s, e in sorted(match.spans)]
-    return "; ".join(match.rules), match.score, json.dumps(matched)
+    matched = ", ".join(f"[{offset + s}, {offset + e}]" for s, e in sorted(match.spans))
+    return "; ".join(match.rules), match.score, f"[{matched}]"
