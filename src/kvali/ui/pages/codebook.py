@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from kvali.codebook.edit import add_code, merge_codes, move_code, update_code
 from kvali.coding.quality import rule_quality
-from kvali.tagging.run import TagReport, tag_project
+from kvali.tagging.run import TagReport, codebook_has_rules, tag_project
 from kvali.ui.actions import write_memo
 from kvali.ui.render import md
 from kvali.ui.rule_text import keywords_to_text, lines_of, text_to_keywords
@@ -143,7 +143,8 @@ def _save_edit(node: CodeNode) -> None:
             return "Ingen ændringer at gemme."
         db = get_db()
         update_code(Path(codebook_file()), db, node.key, changes, coder())
-        return f"»{node.name}« er gemt i kodebogen." + _retag_summary(tag_project(db))
+        return f"»{node.name}« er gemt i kodebogen." + _retag_summary(
+            tag_project(db) if codebook_has_rules(db) else TagReport())
 
     action(work)
 
@@ -210,7 +211,7 @@ def _merge() -> None:
         db = get_db()
         moved = merge_codes(db, Path(codebook_file()), source, target, coder())
         return (f"{source} er flettet ind i {target}; {moved} kodninger flyttet."
-                + _retag_summary(tag_project(db)))
+                + _retag_summary(tag_project(db) if codebook_has_rules(db) else TagReport()))
 
     action(work)
 

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from kvali.errors import KvaliError
 from kvali.importer import FileOutcome, ImportReport, import_paths
 from kvali.ingest.model import ReadOptions
-from kvali.tagging.run import tag_project
+from kvali.tagging.run import codebook_has_rules, tag_project
 from kvali.ui.render import md
 from kvali.ui.state import notify, open_project_or_stop, show_feedback
 from kvali.ui.uploads import parse_attributes, stage_uploads
@@ -116,9 +116,9 @@ def _run_import(db: Database, staged: list[Path], options: ReadOptions,
         report.files.extend(part.files)
     imported = sum(f.status == "imported" for f in report.files)
     summary = {"report": report.to_dict(), "tagged": None}
-    if tag and imported:
+    if tag and imported and codebook_has_rules(db):
         with st.spinner("Foreslår koder …"):
-            tagged = tag_project(db, force=True)
+            tagged = tag_project(db)
         summary["tagged"] = sum(tagged.added.values())
     st.session_state[K + "report"] = summary
     shutil.rmtree(st.session_state.pop(K + "dir"), ignore_errors=True)
