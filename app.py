@@ -1,38 +1,5 @@
-"""The kvali workbench: `KVALI_DB=project.db streamlit run app.py` (or `kvali app`)."""
+"""The kvali workbench from a source checkout: `KVALI_DB=project.db streamlit run app.py`."""
 
-import os
+from kvali.ui.app import run
 
-import streamlit as st
-
-from kvali.ui.pages.analysis import analysis_page
-from kvali.ui.pages.codebook import codebook_page
-from kvali.ui.pages.documents import documents_page
-from kvali.ui.pages.importer import importer_page
-from kvali.ui.pages.overview import overview_page
-from kvali.ui.pages.search import search_page
-from kvali.ui.pages.suggestions import suggestions_page
-from kvali.ui.state import init_session, sidebar
-
-st.set_page_config(page_title="kvali", page_icon=":material/format_quote:", layout="wide")
-# User mistakes are shown by the pages as st.error sentences; an unexpected failure shows
-# Streamlit's short notice in the page and its traceback only in the server log.
-st.set_option("client.showErrorDetails", "none")
-init_session(os.environ.get("KVALI_DB") or "kvali.db")
-
-work = [
-    st.Page(overview_page, title="Overblik", icon=":material/dashboard:", url_path="overblik",
-            default=True),
-    st.Page(documents_page, title="Dokumenter", icon=":material/description:",
-            url_path="dokumenter"),
-    st.Page(suggestions_page, title="Forslag", icon=":material/rule:", url_path="forslag"),
-    st.Page(search_page, title="Søg", icon=":material/search:", url_path="soeg"),
-    st.Page(analysis_page, title="Analyse og eksport", icon=":material/bar_chart:",
-            url_path="analyse"),
-]
-project = [
-    st.Page(codebook_page, title="Kodebog", icon=":material/account_tree:", url_path="kodebog"),
-    st.Page(importer_page, title="Importér", icon=":material/upload_file:", url_path="importer"),
-]
-page = st.navigation({"Arbejde": work, "Projekt": project})
-sidebar()
-page.run()
+run()

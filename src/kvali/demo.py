@@ -1,10 +1,7 @@
-"""Build the demo project from corpus/ and codebook.yaml, and start the Streamlit app."""
+"""Build the demo project from corpus/ and codebook.yaml."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +17,6 @@ from kvali.tagging.run import tag_project
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "corpus"
 CODEBOOK = REPO_ROOT / "codebook.yaml"
-APP = REPO_ROOT / "app.py"
 DEMO_PARTS = (("interviews", "interview"), ("survey", "surveyxact"), ("reports", "report"))
 
 
@@ -58,14 +54,3 @@ def build_demo(path: Path, *, echo: Callable[[str], None]) -> None:
     echo(f"Built demo project {path}: {status['documents']} documents, {status['segments']} "
          f"segments, {status['responses']} survey responses from {status['municipalities']} "
          f"municipalities; {sum(tagged.added.values())} suggested codings")
-
-
-def run_app(path: Path, port: int) -> None:
-    """Start `streamlit run app.py` on the project and wait until it is stopped."""
-    env = {**os.environ, "KVALI_DB": str(path.resolve())}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    try:
-        subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        return

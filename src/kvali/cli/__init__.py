@@ -1,4 +1,9 @@
-"""The `kvali` command: a thin layer over the library; user errors become one line on stderr."""
+"""The `kvali` command: a thin layer over the library; user errors become one line on stderr.
+
+Commands are registered in COMMANDS and imported only when used (kvali.cli.lazy), so `kvali
+--help` needs nothing but click. A new command is one line here: its name, where it lives and the
+first paragraph of its help (tests/test_cli_startup.py checks it against the command's own).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,43 @@ from typing import NoReturn
 
 import click
 
-from kvali.cli.coding import code, codebook, tag
-from kvali.cli.export import export, import_qdpx_command
-from kvali.cli.options import CONTEXT_SETTINGS
-from kvali.cli.project import app, demo, import_command, init, segment, status
-from kvali.cli.search import search_command
+from kvali.cli.lazy import LazyCommand, LazyGroup
 from kvali.errors import KvaliError
 
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+COMMANDS: dict[str, LazyCommand] = {
+    "app": LazyCommand("kvali.cli.project_file:app",
+                       "Start the Streamlit workbench on the project."),
+    "code": LazyCommand("kvali.cli.coding:code",
+                        "Code a segment by hand (the same store functions serve the app)."),
+    "codebook": LazyCommand("kvali.cli.coding:codebook",
+                            "Check, load, export and report on the codebook."),
+    "demo": LazyCommand("kvali.cli.project:demo",
+                        "Build the demo project from corpus/ and codebook.yaml, then open the UI."),
+    "export": LazyCommand("kvali.cli.export:export",
+                          "Export theme summaries, codings, crosstabs and REFI-QDA files."),
+    "import": LazyCommand("kvali.cli.project:import_command",
+                          "Import interviews, survey tables, SurveyXact exports and reports "
+                          "(files or folders)."),
+    "import-qdpx": LazyCommand("kvali.cli.export:import_qdpx_command",
+                               "Bring in a REFI-QDA project (.qdpx) made by another tool "
+                               "(or by kvali)."),
+    "init": LazyCommand("kvali.cli.project_file:init",
+                        "Create an empty project (or upgrade an existing one)."),
+    "search": LazyCommand("kvali.cli.search:search_command",
+                          "Search segments across municipalities, with where each hit comes "
+                          "from."),
+    "segment": LazyCommand("kvali.cli.project:segment",
+                           "Segment one file without a project and print its segments."),
+    "status": LazyCommand("kvali.cli.project_file:status", "Show what the project holds."),
+    "tag": LazyCommand("kvali.cli.coding:tag",
+                       "Suggest codings from the codebook rules; human decisions are never "
+                       "changed."),
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     "db_path",
@@ -30,13 +63,6 @@ from kvali.errors import KvaliError
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """kvali: code Danish interviews, survey comments and reports."""
     ctx.obj = {"db_path": db_path}
-
-
-for command in (init, import_command, segment, status, demo, app, codebook, tag, code):
-    cli.add_command(command)
-cli.add_command(search_command)
-cli.add_command(export)
-cli.add_command(import_qdpx_command)
 
 
 def _user_error(exc: KvaliError) -> NoReturn:

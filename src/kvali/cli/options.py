@@ -11,8 +11,6 @@ from sqlite_utils import Database
 
 from kvali.store import open_db
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 

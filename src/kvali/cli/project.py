@@ -1,4 +1,5 @@
-"""Project commands: init, import, segment, status, demo, app."""
+"""Project commands that read files: import, segment, demo (init, status and app live in
+kvali.cli.project_file, which stays light)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,14 @@ from pathlib import Path
 import click
 
 from kvali.cli.options import db_option, echo_json, open_project, resolve_db_path
-from kvali.demo import build_demo, run_app
+from kvali.cli.project_file import run_app
+from kvali.demo import build_demo
 from kvali.errors import UsageError
 from kvali.importer import ImportReport, import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.ingest.registry import KINDS, read_source
 from kvali.nlp import load_pipeline, pipeline_label, segment_blocks
 from kvali.store import project_path
-from kvali.store.stats import project_status
-
-
-@click.command()
-@db_option
-def init(db_path: str | None) -> None:
-    """Create an empty project (or upgrade an existing one)."""
-    path = project_path(resolve_db_path(db_path))
-    existed = path.exists()
-    open_project(db_path, create=True).close()
-    click.echo(f"{'Upgraded' if existed else 'Created'} project {path}")
 
 
 def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -90,7 +81,8 @@ def import_command(paths: tuple[Path, ...], kind: str, case: str | None,
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: the pipeline, the text and each segment with its offsets.")
 @click.option("--tokens", is_flag=True, help="Include tokens with offsets and lemmas.")
 def segment(path: Path, kind: str, as_json: bool, tokens: bool) -> None:
     """Segment one file without a project and print its segments."""
@@ -125,25 +117,6 @@ def segment(path: Path, kind: str, as_json: bool, tokens: bool) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@db_option
-def status(as_json: bool, db_path: str | None) -> None:
-    """Show what the project holds."""
-    counts = project_status(open_project(db_path))
-    if as_json:
-        echo_json(counts)
-        return
-    for key in ("documents", "segments", "responses", "cases", "municipalities", "codes",
-                "codings", "words"):
-        click.echo(f"{key:<15}{counts[key]:>10,}".replace(",", "."))
-    if counts["documents_by_kind"]:
-        kinds = ", ".join(f"{k} {v}" for k, v in counts["documents_by_kind"].items())
-        click.echo(f"{'by kind':<15}{kinds}")
-    if counts["unmatched_cases"]:
-        click.echo(f"{'unmatched':<15}{', '.join(counts['unmatched_cases'])}")
-
-
-@click.command()
 @click.option("--no-app", is_flag=True, help="Only build the project; do not start the UI.")
 @click.option("--port", type=int, default=8501, show_default=True)
 @db_option
@@ -153,13 +126,3 @@ def demo(no_app: bool, port: int, db_path: str | None) -> None:
     build_demo(path, echo=click.echo)
     if not no_app:
         run_app(path, port)
-
-
-@click.command()
-@click.option("--port", type=int, default=8501, show_default=True)
-@db_option
-def app(port: int, db_path: str | None) -> None:
-    """Start the Streamlit workbench on the project."""
-    path = project_path(resolve_db_path(db_path))
-    open_project(str(path)).close()
-    run_app(path, port)

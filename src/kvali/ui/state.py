@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
 
 from kvali.errors import KvaliError, UsageError
-from kvali.store import open_db, project_path
+from kvali.store import ProjectBusyError, busy_as_error, open_db, project_path
 from kvali.ui.render import md
 
 PROJECT = "kvali.project"
@@ -25,6 +26,7 @@ CODEBOOK = "kvali.codebook_path"
 RUN = "kvali.run"
 DB = "kvali.db"
 FLASH = "kvali.flash"
+BUSY = "Projektet er optaget: et andet program skriver til det lige nu. Prøv igen om lidt."
 
 
 def init_session(project: str | os.PathLike[str] | None = None) -> None:
@@ -109,12 +111,28 @@ def show_feedback() -> None:
     st.session_state[FLASH] = []
 
 
+def _error_text(exc: KvaliError) -> str:
+    """The sentence shown for a user error (a busy project in Danish)."""
+    return BUSY if isinstance(exc, ProjectBusyError) else str(exc)
+
+
+@contextmanager
+def busy_shown() -> Iterator[None]:
+    """Draw a page; a project still locked after the busy timeout ends it with one sentence."""
+    try:
+        with busy_as_error():
+            yield
+    except ProjectBusyError:
+        st.error(BUSY)
+
+
 def action(work: Callable[[], str | None]) -> None:
     """Run a write; its returned sentence becomes a toast, a KvaliError an error message."""
     try:
-        message = work()
+        with busy_as_error():
+            message = work()
     except KvaliError as exc:
-        fail(str(exc))
+        fail(_error_text(exc))
         return
     if message:
         notify(message)
@@ -124,6 +142,9 @@ def open_project_or_stop() -> Database:
     """The connection; when the project cannot open, an error message ends the page."""
     try:
         return get_db()
+    except ProjectBusyError:
+        st.error(BUSY)
+        st.stop()
     except KvaliError as exc:
         st.error(f"Projektet kunne ikke åbnes: {md(exc)}. Byg demoen med `kvali demo` eller "
                  "importér filer med `kvali import`.")

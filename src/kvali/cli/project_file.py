@@ -1,0 +1,72 @@
+"""Commands that need only the project file: init, status and app.
+
+This module stays light (click, the store, subprocess): `kvali status` and `kvali init` start
+without spaCy, the file readers or Streamlit, and `kvali app` leaves Streamlit to its own process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from kvali.cli.options import db_option, echo_json, open_project, resolve_db_path
+from kvali.store import project_path
+from kvali.store.stats import project_status
+
+APP_SCRIPT = Path(__file__).resolve().parents[1] / "ui" / "app-script" / "kvali_workbench.py"
+"""The script `streamlit run` executes; it ships inside the package."""
+
+
+@click.command()
+@db_option
+def init(db_path: str | None) -> None:
+    """Create an empty project (or upgrade an existing one)."""
+    path = project_path(resolve_db_path(db_path))
+    existed = path.exists()
+    open_project(db_path, create=True).close()
+    click.echo(f"{'Upgraded' if existed else 'Created'} project {path}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+def status(as_json: bool, db_path: str | None) -> None:
+    """Show what the project holds."""
+    counts = project_status(open_project(db_path))
+    if as_json:
+        echo_json(counts)
+        return
+    for key in ("documents", "segments", "responses", "cases", "municipalities", "codes",
+                "codings", "words"):
+        click.echo(f"{key:<15}{counts[key]:>10,}".replace(",", "."))
+    if counts["documents_by_kind"]:
+        kinds = ", ".join(f"{k} {v}" for k, v in counts["documents_by_kind"].items())
+        click.echo(f"{'by kind':<15}{kinds}")
+    if counts["unmatched_cases"]:
+        click.echo(f"{'unmatched':<15}{', '.join(counts['unmatched_cases'])}")
+
+
+def run_app(path: Path, port: int) -> None:
+    """Run the packaged workbench script with `streamlit run` on the project until stopped."""
+    env = {**os.environ, "KVALI_DB": str(path.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+               "--server.port", str(port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    try:
+        subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+
+
+@click.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@db_option
+def app(port: int, db_path: str | None) -> None:
+    """Start the Streamlit workbench on the project."""
+    path = project_path(resolve_db_path(db_path))
+    open_project(str(path)).close()
+    run_app(path, port)
