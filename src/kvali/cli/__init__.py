@@ -45,8 +45,8 @@ COMMANDS: dict[str, LazyCommand] = {
                            "Segment one file without a project and print its segments."),
     "status": LazyCommand("kvali.cli.project_file:status", "Show what the project holds."),
     "tag": LazyCommand("kvali.cli.coding:tag",
-                       "Suggest codings from the codebook rules; human decisions are never "
-                       "changed."),
+                       "Suggest codings from the codebook rules in new documents and for changed "
+                       "rules; human decisions are never changed."),
 }
 
 
