@@ -151,6 +151,34 @@ def test_markdown_escapes_markup(summary: Summary) -> None:
     assert r"\<script\>" in text and r"\*ingen\*" in text
 
 
+HOSTILE_LINES = [
+    "19. juni holdt vi møde.", "3) tre", "1. maj\n2. juni", "- ikke en liste", "+ plus",
+    "* stjerne", "# ikke en overskrift", "> ikke et citat", "Linje\n===", "Linje\n---", "---",
+    "***", "___", "~~~\nkode\n~~~", "```\nkode\n```", "    indrykket", "to  \nlinjer",
+    "<script>alert(1)</script>", "<b>fed</b>", "&lt;b&gt; og &amp;", "[link](javascript:x)",
+    "![billede](x.png)", "<http://example.invalid>", "a | b\n--- | ---\nc | d",
+    "*fed* _kursiv_ `kode` ~~streg~~", "skråstreg \\ her", "-Intet at tilføje", "=SUM(A1)",
+]
+
+
+def test_markdown_shows_user_text_as_written_never_as_structure(summary: Summary) -> None:
+    """CommonMark renders each escaped line as one paragraph of the same text; a quote starting
+    "19. juni" stays "19. juni" (escaped "19\\.", not "\\19.")."""
+    from dataclasses import replace
+
+    from kvali.export.summary_md import md_escape, summary_markdown
+
+    markdown_it = pytest.importorskip("markdown_it")
+    render = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render
+    for text in HOSTILE_LINES:
+        shown = "\n".join(line.strip() for line in text.split("\n"))
+        assert render(md_escape(text)) == f"<p>{markdown_it.common.utils.escapeHtml(shown)}</p>\n"
+    section = next(s for s in summary.sections if s.quotes)
+    quote = section.quotes[0]
+    dated = replace(quote, parts=(replace(quote.parts[0], text="19. juni holdt vi møde."),))
+    page = render(summary_markdown(replace(summary, sections=[replace(section, quotes=[dated])])))
+    assert "<blockquote>\n<p>19. juni holdt vi møde.</p>" in page and "<ol" not in page
+
 def test_key_quotes_come_first(summary: Summary) -> None:
     sections = {s.key: s for s in summary.sections}
     first = sections["netvaerk.moeder"].quotes[0]

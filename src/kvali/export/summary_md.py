@@ -8,13 +8,18 @@ from kvali.export.citations import Citation
 from kvali.export.quotes import CUT
 from kvali.export.summary import CodeSection, Summary, breakdown_lines, scope_sentence
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-_LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(?=\s|$)", re.MULTILINE)
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~])")
+_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
+_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)", re.MULTILINE)
+_BULLET_OR_RULE = re.compile(r"^([-+=])(?=\s|$|\1)", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Text that Markdown shows as written (no emphasis, links, HTML or list markers)."""
-    return _LINE_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", text))
+    """Text that CommonMark shows as written: no emphasis, code, links, entities or HTML, and
+    no line that starts a list ("19. juni" becomes "19\\. juni", not "\\19."), a heading, a
+    rule or an indented code block (space at line edges is dropped, as rendering would)."""
+    text = _SPECIAL.sub(r"\\\1", _EDGE_SPACE.sub("", text))
+    return _BULLET_OR_RULE.sub(r"\\\1", _ORDERED.sub(r"\1\\\2", text))
 
 
 def summary_markdown(summary: Summary) -> str:
