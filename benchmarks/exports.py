@@ -22,14 +22,14 @@ from kvali.codebook.load import load_codebook
 from kvali.codebook.sync import sync_codebook
 from kvali.export.codings import write_codings
 from kvali.export.formats import write_summary
-from kvali.export.records import Filters
 from kvali.export.summary import build_summary
 from kvali.refiqda.export import export_qdpx
+from kvali.selection import Selection
 from kvali.store import open_db
 from kvali.tagging.run import tag_project
 
 REPO = Path(__file__).resolve().parents[1]
-ALL = Filters(statuses=("suggested", "accepted", "manual"))
+ALL = Selection(status=("suggested", "accepted", "manual"))
 
 
 def timed(work: Callable[[], object], runs: int) -> float:

@@ -27,10 +27,11 @@ from pathlib import Path
 from build_project import OUT, build
 from generate_corpus import generate
 
-from kvali.search import SearchFilters, prepare, search
+from kvali.search import prepare, search
 from kvali.search.expand import Expansions
 from kvali.search.query import BinaryOp, Near, Node, Phrase, Prefix, parse_query
 from kvali.search.vocabulary import Vocabulary
+from kvali.selection import Selection
 from kvali.store import open_db
 
 QUERIES: list[tuple[str, str, dict]] = [
@@ -43,11 +44,11 @@ QUERIES: list[tuple[str, str, dict]] = [
     ("fuzzy", "netværg", {"fuzzy": True, "compounds": False}),
     ("fuzzy", "civilsamfunnet", {"fuzzy": True, "compounds": False}),
 ]
-FILTERS: list[tuple[str, SearchFilters]] = [
-    ("alone", SearchFilters()),
-    ("Nordjylland+lille", SearchFilters(region=("Nordjylland",), size=("lille",))),
-    ("survey", SearchFilters(kind=("survey",))),
-    ("role leder", SearchFilters(role=("leder",))),
+FILTERS: list[tuple[str, Selection]] = [
+    ("alone", Selection()),
+    ("Nordjylland+lille", Selection(region=("Nordjylland",), size=("lille",))),
+    ("survey", Selection(kind=("survey",))),
+    ("role leder", Selection(role=("leder",))),
 ]
 _EDGE_L, _EDGE_R = r"(?<![^\W_])", r"(?![^\W_])"
 
@@ -98,7 +99,7 @@ def compile_predicate(node: Node, expansions: Expansions) -> Callable[[str], boo
     return lambda s: regex.search(s) is not None
 
 
-def load_rows(db, filters: SearchFilters) -> list[tuple[int, str]]:
+def load_rows(db, filters: Selection) -> list[tuple[int, str]]:
     """(segment id, text + lemmas) of the segments the filters allow, as a peer would hold them."""
     prepared = prepare(db, "x", filters)
     sql = ("SELECT s.id, s.text || char(10) || s.lemmas FROM segments s "

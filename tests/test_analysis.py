@@ -16,7 +16,7 @@ from kvali.analysis.cooccurrence import cooccurrence, write_cooccurrence
 from kvali.analysis.crosstab import NONE, TOTAL, CrosstabRow, crosstab, pivot, write_crosstab
 from kvali.cli import cli
 from kvali.errors import UsageError
-from kvali.export.records import Filters
+from kvali.selection import Selection
 from kvali.store import open_db
 
 
@@ -74,7 +74,7 @@ def test_role_kind_and_question_groups_come_from_the_material(project: Database)
 
 
 def test_crosstab_follows_filters(project: Database) -> None:
-    rows = cells(crosstab(project, "region", Filters(coders=("jonas",))), "netvaerk")
+    rows = cells(crosstab(project, "region", Selection(coder=("jonas",))), "netvaerk")
     assert rows[TOTAL].municipalities == 2  # Aarhus and Aalborg
     with pytest.raises(UsageError, match="--by"):
         crosstab(project, "colour")

@@ -15,7 +15,7 @@ from test_export_project import CODINGS, build_export_project
 from kvali.cli import cli
 from kvali.errors import UsageError
 from kvali.export.codings import COLUMNS, coding_rows, write_codings
-from kvali.export.records import Filters
+from kvali.selection import Selection
 from kvali.store import open_db
 
 DESIGN_KEYS = {"document", "code", "code_path", "start", "end", "text", "status", "origin",
@@ -59,19 +59,19 @@ def test_json_has_the_design_keys_and_exact_texts(project: Database, tmp_path: P
 
 def test_filters(project: Database) -> None:
     def texts(**kwargs: tuple[str, ...]) -> set[str]:
-        return {row["text"] for row in coding_rows(project, Filters(**kwargs))}
+        return {row["text"] for row in coding_rows(project, Selection(**kwargs))}
 
-    network = texts(codes=("netvaerk",))
+    network = texts(code=("netvaerk",))
     assert "Vi holder netværksmøder med de pårørende" in network  # a sub-code counts
     assert not any("HYPERLINK" in text for text in network)
-    assert texts(kommuner=("Århus",)) == texts(kommuner=("Aarhus",))
-    assert {r["kommune"] for r in coding_rows(project, Filters(regions=("Nordjylland",)))} == \
+    assert texts(kommune=("Århus",)) == texts(kommune=("Aarhus",))
+    assert {r["kommune"] for r in coding_rows(project, Selection(region=("Nordjylland",)))} == \
         {"Aalborg", "Morsø"}
-    assert {r["coder"] for r in coding_rows(project, Filters(coders=("jonas",)))} == {"jonas"}
-    assert {r["status"] for r in coding_rows(project, Filters(statuses=("manual",)))} == {"manual"}
-    assert {r["kind"] for r in coding_rows(project, Filters(kinds=("report",)))} == {"report"}
+    assert {r["coder"] for r in coding_rows(project, Selection(coder=("jonas",)))} == {"jonas"}
+    assert {r["status"] for r in coding_rows(project, Selection(status=("manual",)))} == {"manual"}
+    assert {r["kind"] for r in coding_rows(project, Selection(kind=("report",)))} == {"report"}
     with pytest.raises(UsageError, match="not a code"):
-        list(coding_rows(project, Filters(codes=("ukendt",))))
+        list(coding_rows(project, Selection(code=("ukendt",))))
 
 
 def test_anonymise_drops_municipality_and_speaker(project: Database) -> None:
@@ -94,7 +94,7 @@ def test_csv_neutralises_formulas(project: Database, tmp_path: Path) -> None:
 
 def test_xlsx_cells_are_strings_and_neutralised(project: Database, tmp_path: Path) -> None:
     target = tmp_path / "codings.xlsx"
-    write_codings(project, target, filters=Filters(codes=("civil",)))
+    write_codings(project, target, selection=Selection(code=("civil",)))
     sheet = load_workbook(target).active
     header = [cell.value for cell in sheet[1]]
     text_column = header.index("text")

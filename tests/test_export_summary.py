@@ -21,9 +21,10 @@ from kvali.errors import UsageError
 from kvali.export.citations import cite
 from kvali.export.formats import write_summary
 from kvali.export.quotes import CUT, cut_quote, select_quotes
-from kvali.export.records import CodingRecord, Filters, coding_records
+from kvali.export.records import CodingRecord, coding_records
 from kvali.export.summary import Summary, build_summary
 from kvali.export.summary_docx import CITATION_STYLE
+from kvali.selection import Selection
 from kvali.tabular import neutralise, xml_safe
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -179,6 +180,7 @@ def test_markdown_shows_user_text_as_written_never_as_structure(summary: Summary
     page = render(summary_markdown(replace(summary, sections=[replace(section, quotes=[dated])])))
     assert "<blockquote>\n<p>19. juni holdt vi møde.</p>" in page and "<ol" not in page
 
+
 def test_key_quotes_come_first(summary: Summary) -> None:
     sections = {s.key: s for s in summary.sections}
     first = sections["netvaerk.moeder"].quotes[0]
@@ -266,8 +268,8 @@ def test_balanced_selection_keeps_all_key_quotes_and_skips_repeated_spans() -> N
 
 
 def test_filters_narrow_the_summary(project: Database) -> None:
-    result = build_summary(project, Filters(codes=("netvaerk.moeder",), regions=("Midtjylland",),
-                                            statuses=("manual",)))
+    result = build_summary(project, Selection(code=("netvaerk.moeder",), region=("Midtjylland",),
+                                            status=("manual",)))
     assert [s.key for s in result.sections] == ["netvaerk", "netvaerk.moeder"]
     quoted = {q.record.kommune for s in result.sections for q in s.quotes}
     assert quoted <= {"Aarhus", "Viborg"}
@@ -277,5 +279,5 @@ def test_filters_narrow_the_summary(project: Database) -> None:
 def test_summary_refuses_unknown_format(summary: Summary, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="md, docx, html, xlsx"):
         write_summary(summary, tmp_path / "summary.pdf")
-    with pytest.raises(UsageError, match="not one of the five regions"):
-        build_summary(open_export_project(tmp_path / "p"), Filters(regions=("Fyn",)))
+    with pytest.raises(UsageError, match="--region .Fyn.: use one of Region"):
+        build_summary(open_export_project(tmp_path / "p"), Selection(region=("Fyn",)))

@@ -16,9 +16,10 @@ from kvali.coding.store import add_manual_coding
 from kvali.errors import QueryError, UsageError
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
-from kvali.search import SearchFilters, code_hits, distribution, search
+from kvali.search import code_hits, distribution, search
 from kvali.search.results import OUTSIDE
 from kvali.search.vocabulary import vocabulary
+from kvali.selection import Selection
 from kvali.store import open_db
 
 INTERVIEW_A = """---
@@ -84,7 +85,7 @@ def db(fresh_db: Database, tmp_path: Path) -> Database:
     return build(fresh_db, tmp_path / "files")
 
 
-def texts(db: Database, query: str, filters: SearchFilters | None = None, **options) -> set[str]:
+def texts(db: Database, query: str, filters: Selection | None = None, **options) -> set[str]:
     """The texts of every hit."""
     return {hit.text for hit in search(db, query, filters, limit=None, **options).hits}
 
@@ -208,7 +209,7 @@ def test_fts5_syntax_never_reaches_sqlite(db, query):
 # --- filters -----------------------------------------------------------------------------
 
 def kommuner(db: Database, query: str, **filters) -> set[str | None]:
-    return {hit.kommune for hit in search(db, query, SearchFilters(**filters), limit=None).hits}
+    return {hit.kommune for hit in search(db, query, Selection(**filters), limit=None).hits}
 
 
 def test_filter_by_kommune_accepts_spelling_variants(db):
@@ -225,19 +226,19 @@ def test_filter_by_region_and_size(db):
 
 
 def test_filter_by_kind_question_document(db):
-    survey = search(db, "18", SearchFilters(kind=("survey",)), limit=None)
+    survey = search(db, "18", Selection(kind=("survey",)), limit=None)
     assert {h.kind for h in survey.hits} == {"survey"} and survey.total == 1
     assert survey.hits[0].question == "Bemærkninger"
-    assert search(db, "18", SearchFilters(question=("bemærkninger",))).total == 1
-    assert search(db, "18", SearchFilters(document=("Interview om netværk",))).total == 1
+    assert search(db, "18", Selection(question=("bemærkninger",))).total == 1
+    assert search(db, "18", Selection(document=("Interview om netværk",))).total == 1
 
 
 def test_filter_by_role_covers_speakers_and_survey_respondents(db):
-    hits = search(db, "netværk OR civilsamfund OR 18", SearchFilters(role=("socialchef",)),
+    hits = search(db, "netværk OR civilsamfund OR 18", Selection(role=("socialchef",)),
                   limit=None).hits
     assert {h.role for h in hits} == {"Socialchef"}
     assert {h.kind for h in hits} == {"interview", "survey"}
-    leaders = search(db, "18 OR år", SearchFilters(role=("leder",)), limit=None).hits
+    leaders = search(db, "18 OR år", Selection(role=("leder",)), limit=None).hits
     assert {h.role for h in leaders} == {"Myndighedsleder", "Tilbudsleder"}
     assert next(h for h in leaders if h.kind == "survey").respondent == "R3"
 
@@ -246,22 +247,22 @@ def test_filter_by_code_not_code_and_coder(db):
     meeting = segment_id(db, "netværksmøder")
     add_manual_coding(db, meeting, "netvaerk.moeder", "anna")
     add_manual_coding(db, segment_id(db, "Netværket er"), "netvaerk", "bo")
-    coded = texts(db, "netværk", SearchFilters(code=("netvaerk",)))
+    coded = texts(db, "netværk", Selection(code=("netvaerk",)))
     assert len(coded) == 2  # the sub-code counts for its parent
-    assert len(texts(db, "netværk", SearchFilters(code=("netvaerk",), coder=("anna",)))) == 1
-    assert len(texts(db, "netværk", SearchFilters(coder=("bo",)))) == 1
-    uncoded = texts(db, "netværk", SearchFilters(not_code=("netvaerk",)))
+    assert len(texts(db, "netværk", Selection(code=("netvaerk",), coder=("anna",)))) == 1
+    assert len(texts(db, "netværk", Selection(coder=("bo",)))) == 1
+    uncoded = texts(db, "netværk", Selection(not_code=("netvaerk",)))
     assert uncoded and not uncoded & coded
-    assert texts(db, "netværk", SearchFilters(not_code=("netvaerk",), coder=("anna",))) == \
-        texts(db, "netværk") - texts(db, "netværk", SearchFilters(coder=("anna",)))
+    assert texts(db, "netværk", Selection(not_code=("netvaerk",), coder=("anna",))) == \
+        texts(db, "netværk") - texts(db, "netværk", Selection(coder=("anna",)))
 
 
 @pytest.mark.parametrize("filters", [
-    SearchFilters(kommune=("Atlantis",)), SearchFilters(region=("Skåne",)),
-    SearchFilters(size=("kæmpe",)), SearchFilters(kind=("podcast",)),
-    SearchFilters(question=("findes ikke",)), SearchFilters(role=("astronaut",)),
-    SearchFilters(code=("ukendt",)), SearchFilters(not_code=("ukendt",)),
-    SearchFilters(document=("intet",)),
+    Selection(kommune=("Atlantis",)), Selection(region=("Skåne",)),
+    Selection(size=("kæmpe",)), Selection(kind=("podcast",)),
+    Selection(question=("findes ikke",)), Selection(role=("astronaut",)),
+    Selection(code=("ukendt",)), Selection(not_code=("ukendt",)),
+    Selection(document=("intet",)),
 ])
 def test_unknown_filter_values_are_usage_errors(db, filters):
     with pytest.raises(UsageError):
@@ -271,7 +272,7 @@ def test_unknown_filter_values_are_usage_errors(db, filters):
 # --- results -----------------------------------------------------------------------------
 
 def test_hits_carry_citation_fields_and_kwic(db):
-    hit = search(db, "civilsamfund", SearchFilters(kind=("interview",))).hits[0]
+    hit = search(db, "civilsamfund", Selection(kind=("interview",))).hits[0]
     assert hit.kommune == "Hjørring" and hit.region == "Region Nordjylland"
     assert hit.size_class == "mellemstor" and hit.role == "Myndighedsleder"
     assert hit.speaker == "IP2" and hit.turn == 3 and hit.kind == "interview"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from test_ui_support import build_project, no_failures, page_test, toasts
 
+from kvali.selection import Selection
 from kvali.store import open_db
-from kvali.views.documents import DocumentFilters, list_documents, segment_page
+from kvali.views.documents import list_documents, segment_page
 
 K = "kvali.docs."
 
@@ -171,10 +172,13 @@ def test_filters_narrow_the_document_list(project: Path) -> None:
 
 def test_document_filters_by_place(project: Path) -> None:
     db = open_db(project, create=False)
-    names = lambda **f: [r.name for r in list_documents(db, DocumentFilters(**f))]  # noqa: E731
-    assert names(municipality="Viborg") == ["Gruppeinterview om netværk", "survey: Bemærkninger"]
-    assert names(region="Region Syddanmark") == ["Interview med mærkelige tegn",
-                                                 "survey: Bemærkninger"]
+    def names(selection: Selection | None = None, **options: object) -> list[str]:
+        return [r.name for r in list_documents(db, selection, **options)]
+
+    assert names(Selection(kommune=("Viborg",))) == ["Gruppeinterview om netværk",
+                                                     "survey: Bemærkninger"]
+    assert names(Selection(region=("Region Syddanmark",))) == ["Interview med mærkelige tegn",
+                                                               "survey: Bemærkninger"]
     assert names(name="mærkelige") == ["Interview med mærkelige tegn"]
     assert names(has_codes=False) == sorted(names())
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from test_ui_support import no_failures, page_test, toasts
 
+from kvali.selection import Selection
 from kvali.store import open_db
 from kvali.ui.render import md
-from kvali.views.suggestions import SuggestionFilters, count_suggestions, suggestion_queue
+from kvali.views.suggestions import count_suggestions, suggestion_queue
 
 K = "kvali.review."
 
@@ -26,7 +27,7 @@ def _status(path: Path, coding_id: int) -> tuple[str, str]:
 def test_the_current_suggestion_shows_rule_and_matched_words(project: Path) -> None:
     at = page_test("suggestions")
     no_failures(at)
-    first = suggestion_queue(open_db(project, create=False), SuggestionFilters(), limit=1)[0]
+    first = suggestion_queue(open_db(project, create=False), Selection(), limit=1)[0]
     body = "".join(h.proto.body for h in at.get("html"))
     assert f"<b>{first.code_name}</b>" in body
     for word in first.matched_words():
@@ -82,7 +83,7 @@ def test_bulk_accept_per_rule_and_reject_per_code(project: Path) -> None:
     no_failures(at)
     assert db.execute("SELECT DISTINCT status FROM codings WHERE code_key = 'netvaerk'"
                       ).fetchall() == [("rejected",)]
-    assert count_suggestions(db, SuggestionFilters(code="civil")) == db.execute(
+    assert count_suggestions(db, Selection(code=("civil",))) == db.execute(
         "SELECT count(*) FROM codings WHERE code_key = 'civil' AND status = 'suggested'"
     ).fetchone()[0]
 
@@ -95,7 +96,7 @@ def test_filters_by_code_municipality_and_document(project: Path) -> None:
     assert at.caption[0].value.startswith("2 forslag venter")
     at.selectbox(key=K + "code").set_value("Alle")
     at.selectbox(key=K + "municipality").set_value("Odense").run()
-    expected = count_suggestions(db, SuggestionFilters(municipality="Odense"))
+    expected = count_suggestions(db, Selection(kommune=("Odense",)))
     assert expected > 0 and at.caption[0].value.startswith(f"{expected} forslag venter")
     at.button(key=K + "accept").click().run()
     municipality = db.execute(
@@ -103,7 +104,7 @@ def test_filters_by_code_municipality_and_document(project: Path) -> None:
         "JOIN cases c ON c.id = s.case_id WHERE k.status = 'accepted'").fetchall()
     assert municipality == [("Odense",)]
     document_id = db.execute("SELECT id FROM documents WHERE name LIKE 'survey%'").fetchone()[0]
-    assert count_suggestions(db, SuggestionFilters(document_id=document_id)) == db.execute(
+    assert count_suggestions(db, Selection(document=(str(document_id),))) == db.execute(
         "SELECT count(*) FROM codings WHERE document_id = ? AND status = 'suggested'",
         [document_id]).fetchone()[0]
 

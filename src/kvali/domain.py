@@ -23,7 +23,7 @@ STATUSES = ("suggested", "accepted", "manual", "rejected")
 coding made by hand."""
 HUMAN_STATUSES = ("accepted", "manual")
 """Codings a human stands behind."""
-SHOWN_STATUSES = ("accepted", "manual", "suggested")
+SHOWN_STATUSES = ("suggested", "accepted", "manual")
 """Codings that count (every status but rejected); the default of every selection."""
 STATUS_LABELS = {"suggested": "Forslag", "accepted": "Accepteret", "manual": "Manuel",
                  "rejected": "Afvist"}

@@ -8,8 +8,12 @@ class KvaliError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
+                 value: str | None = None, danish: str | None = None) -> None:
         self.source = source
+        self.field = field  # the neutral name of the option or setting at fault ("kommune")
+        self.value = value  # the value given for it
+        self.danish = danish  # the reason in Danish, for the app to render with its own label
         super().__init__(f"{source}: {message}" if source else message)
 
 
@@ -37,3 +41,12 @@ class UsageError(KvaliError):
     """An option or argument that does not make sense."""
 
     exit_code = 2
+
+
+class SelectionError(UsageError):
+    """A selection value that matches nothing in the project; `str()` is the CLI's line
+    ("--kommune 'Xby': …"), the app renders `field`, `value` and `danish` in its own words."""
+
+    def __init__(self, field: str, value: str, reason: str, danish: str) -> None:
+        super().__init__(f"--{field.replace('_', '-')} {value!r}: {reason}", field=field,
+                         value=value, danish=danish)

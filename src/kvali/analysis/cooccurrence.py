@@ -18,7 +18,8 @@ from sqlite_utils import Database
 from kvali.codebook.sync import stored_codebook
 from kvali.errors import UsageError
 from kvali.export.formats import writing
-from kvali.export.records import Filters, coding_records
+from kvali.export.records import coding_records
+from kvali.selection import Selection, shown_codes
 from kvali.tabular import write_table
 
 LEVELS = ("codes", "themes")
@@ -39,19 +40,20 @@ class Cooccurrence:
                 if self.matrix.get(a, {}).get(b)]
 
 
-def cooccurrence(db: Database, filters: Filters | None = None, *, window: int = 0,
+def cooccurrence(db: Database, selection: Selection | None = None, *, window: int = 0,
                  level: str = "codes") -> Cooccurrence:
     """Count co-coded segments (see the module docstring)."""
     if window < 0:
         raise UsageError("--window must be 0 or more segments")
     if level not in LEVELS:
         raise UsageError(f"--level: {level!r} is not one of {', '.join(LEVELS)}")
-    codes = stored_codebook(db).codes
+    selection = selection or Selection()
+    codes = shown_codes(db, selection, stored_codebook(db).codes)
     names = {code.key: code.name for code in codes}
     theme = _themes(codes) if level == "themes" else {key: key for key in names}
     shown = [code.key for code in codes if theme[code.key] == code.key]
     by_segment: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for record in coding_records(db, filters):
+    for record in coding_records(db, selection):
         if record.seq is not None and record.code in theme:
             by_segment[record.document_id][record.seq].add(theme[record.code])
     matrix: dict[str, dict[str, int]] = {key: dict.fromkeys(shown, 0) for key in shown}

@@ -23,11 +23,13 @@ from dataclasses import astuple, dataclass, fields
 
 from sqlite_utils import Database
 
+from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
 from kvali.errors import UsageError
 from kvali.export.formats import writing
-from kvali.export.records import ROLE_KEYS, CodingRecord, Filters, coding_records, subtrees
+from kvali.export.records import CodingRecord, coding_records
 from kvali.municipalities import REGIONS, SIZE_CLASSES
+from kvali.selection import Selection, shown_codes
 from kvali.tabular import write_table
 
 ATTRIBUTES = ("region", "size_class", "kommune", "role", "kind", "question")
@@ -52,14 +54,16 @@ class CrosstabRow:
     share_of_material: float | None
 
 
-def crosstab(db: Database, attribute: str, filters: Filters | None = None, *,
+def crosstab(db: Database, attribute: str, selection: Selection | None = None, *,
              rollup: bool = True) -> list[CrosstabRow]:
-    """Rows for every code (codebook order) and every value of `attribute`."""
+    """Rows for every code in the selection (codebook order) and every value of `attribute`."""
     if attribute not in ATTRIBUTES:
         raise UsageError(f"--by: {attribute!r} is not one of {', '.join(ATTRIBUTES)}")
-    records = coding_records(db, filters)
-    codes = stored_codebook(db).codes
-    subtree = subtrees(codes) if rollup else {c.key: [c.key] for c in codes}
+    selection = selection or Selection()
+    records = coding_records(db, selection)
+    codes = shown_codes(db, selection, stored_codebook(db).codes)
+    subtree = subtrees((c.key, c.parent_key) for c in codes) if rollup else \
+        {c.key: [c.key] for c in codes}
     by_code: dict[str, list[CodingRecord]] = defaultdict(list)
     for record in records:
         by_code[record.code].append(record)
@@ -96,10 +100,10 @@ def pivot(rows: list[CrosstabRow], measure: str = "municipalities") -> tuple[lis
 
 
 def write_crosstab(db: Database, path: str | os.PathLike[str], attribute: str,
-                   fmt: str | None = None, filters: Filters | None = None, *,
+                   fmt: str | None = None, selection: Selection | None = None, *,
                    rollup: bool = True) -> int:
     """Write the long table (one row per code and value) as CSV or XLSX; returns rows written."""
-    rows = crosstab(db, attribute, filters, rollup=rollup)
+    rows = crosstab(db, attribute, selection, rollup=rollup)
     columns = [f.name for f in fields(CrosstabRow)]
     columns[columns.index("value")] = attribute
     with writing(path):
@@ -130,18 +134,9 @@ def _ordered_values(attribute: str, values: set[str]) -> list[str]:
     return list(fixed) + rest + ([NONE] if NONE in values else [])
 
 
-_MATERIAL = f"""
-SELECT DISTINCT d.kind, d.question,
-       coalesce(sp.role, (SELECT ra.value FROM respondent_attributes ra
-                          WHERE ra.respondent_id = rs.respondent_id
-                            AND lower(ra.key) IN ({', '.join('?' * len(ROLE_KEYS))})
-                          ORDER BY ra.key LIMIT 1)),
-       m.name, m.region, m.size_class
-FROM segments s JOIN documents d ON d.id = s.document_id
-LEFT JOIN speakers sp ON sp.id = s.speaker_id
-LEFT JOIN responses rs ON rs.id = s.response_id
-LEFT JOIN cases cs ON cs.id = coalesce(s.case_id, d.case_id)
-JOIN municipalities m ON m.code = cs.municipality_code
+_MATERIAL = """
+SELECT DISTINCT f.kind, f.question, f.role, f.kommune, f.region, f.size_class
+FROM segment_facts f WHERE f.kommune IS NOT NULL
 """
 _COLUMNS = {"kind": 0, "question": 1, "role": 2, "kommune": 3, "region": 4, "size_class": 5}
 
@@ -150,7 +145,7 @@ def _group_sizes(db: Database, attribute: str) -> tuple[dict[str, int], dict[str
     """(group totals, municipalities of each group found in the material)."""
     material: dict[str, set[str]] = defaultdict(set)
     column = _COLUMNS[attribute]
-    for row in db.execute(_MATERIAL, list(ROLE_KEYS)):
+    for row in db.execute(_MATERIAL):
         value = row[column]
         material[str(value) if value not in (None, "") else NONE].add(row[3])
     if attribute in ("region", "size_class"):

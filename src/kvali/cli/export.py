@@ -11,50 +11,20 @@ import click
 from kvali.analysis.cooccurrence import LEVELS, cooccurrence, write_cooccurrence
 from kvali.analysis.crosstab import ATTRIBUTES, write_crosstab
 from kvali.cli.options import db_option, echo_json, open_project
+from kvali.cli.selecting import pop_selection, selection_options
 from kvali.codebook.qdc import export_qdc
 from kvali.codebook.sync import stored_codebook
+from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
-from kvali.export.records import DEFAULT_STATUSES, STATUSES, Filters
 from kvali.export.summary import build_summary
-from kvali.refiqda.export import EXPORTED_STATUSES, export_qdpx
+from kvali.refiqda.export import export_qdpx
 from kvali.refiqda.load import import_qdpx
 
 F = TypeVar("F", bound=Callable[..., Any])
 output_option = click.option("-o", "--output", required=True,
                              type=click.Path(dir_okay=False, path_type=Path),
                              help="The file to write.")
-
-
-def filter_options(func: F) -> F:
-    """--codes, --kommune, --region, --kind, --coder and --status (each repeatable)."""
-    options = [
-        click.option("--codes", "codes", multiple=True, metavar="KEY",
-                     help="Only this code and its sub-codes (repeatable)."),
-        click.option("--kommune", "kommuner", multiple=True, metavar="NAME",
-                     help="Only this municipality (repeatable)."),
-        click.option("--region", "regions", multiple=True, metavar="REGION",
-                     help="Only this region (repeatable; 'Nordjylland' is enough)."),
-        click.option("--kind", "kinds", multiple=True,
-                     type=click.Choice(["interview", "survey", "report"]),
-                     help="Only this kind of document (repeatable)."),
-        click.option("--coder", "coders", multiple=True, metavar="NAME",
-                     help="Only codings by this coder (repeatable)."),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
-                     help="Only codings with this status (repeatable; default: all but "
-                          "rejected). Use --status accepted --status manual for confirmed "
-                          "codings only."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _filters(codes: tuple[str, ...], kommuner: tuple[str, ...], regions: tuple[str, ...],
-             kinds: tuple[str, ...], coders: tuple[str, ...],
-             statuses: tuple[str, ...]) -> Filters:
-    return Filters(codes=codes, kommuner=kommuner, regions=regions, kinds=kinds, coders=coders,
-                   statuses=statuses or DEFAULT_STATUSES)
 
 
 @click.group()
@@ -66,7 +36,7 @@ def export() -> None:
 @output_option
 @click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS),
               help="md, docx, html or xlsx (default: from the file suffix).")
-@filter_options
+@selection_options
 @click.option("--anonymise", is_flag=True,
               help="Cite the region ('kommune i Region …') instead of the municipality.")
 @click.option("--quotes", default=3, show_default=True, type=click.IntRange(0),
@@ -76,9 +46,9 @@ def export() -> None:
 @click.option("--title", default="Temaopsummering", show_default=True, help="Heading.")
 @db_option
 def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_chars: int,
-            title: str, db_path: str | None, **filters: tuple[str, ...]) -> None:
+            title: str, db_path: str | None, **selection: tuple[str, ...]) -> None:
     """Theme summary with counts, memos and cited quotes, in codebook order."""
-    result = build_summary(open_project(db_path), _filters(**filters), quotes_per_code=quotes,
+    result = build_summary(open_project(db_path), pop_selection(selection), quotes_per_code=quotes,
                            max_quote_chars=max_chars, anonymise=anonymise, title=title)
     chosen = write_summary(result, output, fmt)
     click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
@@ -89,14 +59,14 @@ def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_cha
 @output_option
 @click.option("--format", "fmt", type=click.Choice(CODINGS_FORMATS),
               help="csv, xlsx or json (default: from the file suffix).")
-@filter_options
+@selection_options
 @click.option("--anonymise", is_flag=True,
               help="Leave out municipality, case and speaker (region and role stay).")
 @db_option
 def codings(output: Path, fmt: str | None, anonymise: bool, db_path: str | None,
-            **filters: tuple[str, ...]) -> None:
+            **selection: tuple[str, ...]) -> None:
     """One row per coding with document, code path, offsets, text and who said it."""
-    count = write_codings(open_project(db_path), output, fmt, _filters(**filters),
+    count = write_codings(open_project(db_path), output, fmt, pop_selection(selection),
                           anonymise=anonymise)
     click.echo(f"wrote {output}: {count} codings")
 
@@ -114,17 +84,17 @@ def codings(output: Path, fmt: str | None, anonymise: bool, db_path: str | None,
               help="With --by code: also count codes within this many segments.")
 @click.option("--level", default="codes", show_default=True, type=click.Choice(LEVELS),
               help="With --by code: codes, or top-level themes.")
-@filter_options
+@selection_options
 @db_option
 def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, window: int,
-             level: str, db_path: str | None, **filters: tuple[str, ...]) -> None:
+             level: str, db_path: str | None, **selection: tuple[str, ...]) -> None:
     """Codes × region, size class, municipality, role, kind or question (or × codes)."""
     db = open_project(db_path)
     if attribute == "code":
-        count = write_cooccurrence(cooccurrence(db, _filters(**filters), window=window,
+        count = write_cooccurrence(cooccurrence(db, pop_selection(selection), window=window,
                                                 level=level), output, fmt)
     else:
-        count = write_crosstab(db, output, attribute, fmt, _filters(**filters),
+        count = write_crosstab(db, output, attribute, fmt, pop_selection(selection),
                                rollup=not no_rollup)
     click.echo(f"wrote {output}: {count} rows")
 
@@ -136,7 +106,7 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
 @db_option
 def qdpx(output: Path, statuses: tuple[str, ...], db_path: str | None) -> None:
     """The project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
-    counts = export_qdpx(open_project(db_path), output, statuses=statuses or EXPORTED_STATUSES)
+    counts = export_qdpx(open_project(db_path), output, statuses=statuses or HUMAN_STATUSES)
     click.echo(f"wrote {output}: {counts.documents} sources, {counts.codes} codes, "
                f"{counts.codings} codings, {counts.notes} notes, {counts.cases} cases")
 

@@ -10,10 +10,11 @@ import click
 from kvali.cli.options import db_option, echo_json, open_project, resolve_db_path
 from kvali.cli.project_file import run_app
 from kvali.demo import build_demo
+from kvali.domain import IMPORT_KINDS
 from kvali.errors import UsageError
 from kvali.importer import ImportReport, import_paths
 from kvali.ingest.model import ReadOptions
-from kvali.ingest.registry import KINDS, read_source
+from kvali.ingest.registry import read_source
 from kvali.nlp import load_pipeline, pipeline_label, segment_blocks
 from kvali.store import project_path
 
@@ -46,7 +47,7 @@ def _print_report(report: ImportReport) -> None:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True,
+@click.option("--kind", type=click.Choice(IMPORT_KINDS), default="auto", show_default=True,
               help="What the files are.")
 @click.option("--case", "case", help="Case (municipality or other) for every document.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
@@ -80,7 +81,7 @@ def import_command(paths: tuple[Path, ...], kind: str, case: str | None,
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True)
+@click.option("--kind", type=click.Choice(IMPORT_KINDS), default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: the pipeline, the text and each segment with its offsets.")
 @click.option("--tokens", is_flag=True, help="Include tokens with offsets and lemmas.")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from kvali.cli.options import db_option, echo_json, open_project
+from kvali.cli.selecting import pop_selection, selection_options
 from kvali.errors import UsageError
-from kvali.search import SearchFilters, SearchResult, code_hits, export_hits, prepare, search
+from kvali.search import SearchResult, code_hits, export_hits, prepare, search
 from kvali.search.engine import ranked_ids
 
 EXAMPLES = """
 \b
 Query language: words, "phrases", prefix*, AND/OR/NOT (or OG/ELLER/IKKE, in capitals),
-a NEAR b or a NEAR/5 b, parentheses. Words also match their lemma ("netværket" finds
-"netværk"), their aa/å spelling and, from 4 letters, Danish compounds ("civilsamfund" finds
-"civilsamfundsaktørerne").
+a NEAR/5 b (at most 5 words between them; a NEAR b allows 10), parentheses. Words also match
+their lemma ("netværket" finds "netværk"), their aa/å spelling and, from 4 letters, Danish
+compounds ("civilsamfund" finds "civilsamfundsaktørerne").
 \b
 Examples:
   kvali search "§ 18-midler" --region Nordjylland --size lille
@@ -86,20 +88,7 @@ def _print_result(result: SearchResult) -> None:
 
 @click.command("search", epilog=EXAMPLES)
 @click.argument("query")
-@click.option("--kommune", multiple=True, help="Only this municipality: name, spelling variant or "
-              "kommunekode (repeatable).")
-@click.option("--region", multiple=True, help="Only this region, e.g. Nordjylland (repeatable).")
-@click.option("--size", multiple=True, help="Only this size class: lille, mellemstor, stor.")
-@click.option("--kind", multiple=True, help="Only documents of this kind: interview, survey, "
-              "report.")
-@click.option("--question", multiple=True, help="Only answers to this survey question (its key "
-              "or words of its text).")
-@click.option("--role", multiple=True, help="Only speakers/respondents whose role contains this.")
-@click.option("--code", multiple=True, help="Only segments coded with this code (or a sub-code).")
-@click.option("--not-code", multiple=True, help="Only segments not coded with this code.")
-@click.option("--coder", multiple=True, help="With --code/--not-code: codings by this coder; "
-              "alone: segments this coder has coded. With --code-all: who codes.")
-@click.option("--document", multiple=True, help="Only this document (name or id).")
+@selection_options
 @click.option("--fuzzy", is_flag=True, help="Also match misspellings (the expansions are shown).")
 @click.option("--whole-words", is_flag=True, help="Do not look inside compounds.")
 @click.option("--drop", multiple=True, help="Leave out this expansion (repeatable).")
@@ -112,20 +101,16 @@ def _print_result(result: SearchResult) -> None:
 @click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
 @db_option
-def search_command(query: str, kommune: tuple[str, ...], region: tuple[str, ...],
-                   size: tuple[str, ...], kind: tuple[str, ...], question: tuple[str, ...],
-                   role: tuple[str, ...], code: tuple[str, ...], not_code: tuple[str, ...],
-                   coder: tuple[str, ...], document: tuple[str, ...], fuzzy: bool,
-                   whole_words: bool, drop: tuple[str, ...], limit: int, offset: int,
-                   export_path: Path | None, code_all: str | None, as_json: bool,
-                   db_path: str | None) -> None:
+def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, ...],
+                   limit: int, offset: int, export_path: Path | None, code_all: str | None,
+                   as_json: bool, db_path: str | None, **selection: tuple[str, ...]) -> None:
     """Search segments across municipalities, with where each hit comes from."""
+    filters = pop_selection(selection)
+    coder = filters.coder
     if code_all and len(coder) != 1:
         raise UsageError("--code-all needs exactly one --coder NAME (who does the coding)")
-    filter_coder = () if code_all and not (code or not_code) else coder
-    filters = SearchFilters(kommune=kommune, region=region, size=size, kind=kind,
-                            question=question, role=role, code=code, not_code=not_code,
-                            coder=filter_coder, document=document)
+    if code_all and not (filters.code or filters.not_code):
+        filters = replace(filters, coder=())  # the coder codes; it does not narrow the hits
     db = open_project(db_path)
     options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop}
     result = search(db, query, filters, limit=limit, offset=offset, **options)

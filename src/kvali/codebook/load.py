@@ -30,6 +30,7 @@ from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap
 
 from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope, tree_order
+from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import CodebookError
 
 TOP_FIELDS = {"name", "version", "description", "codes"}
@@ -37,7 +38,6 @@ CODE_FIELDS = {"key", "name", "description", "inclusion", "exclusion", "example"
                "rules", "children", "parent"}
 RULE_FIELDS = {"keywords", "phrases", "patterns", "fuzzy", "exclude", "scope"}
 SCOPE_FIELDS = {"kinds", "questions", "roles"}
-KINDS = {"interview", "survey", "report"}
 KEY = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -204,7 +204,7 @@ class _Checker:
             return Scope()
         self.unknown_fields(scope, SCOPE_FIELDS, key)
         kinds = self.strings(scope, "kinds", key)
-        for kind in set(kinds) - KINDS:
+        for kind in set(kinds) - set(DOCUMENT_KINDS):
             self.add(scope, "kinds", key, f"unknown document kind {kind!r}")
         return Scope(kinds=kinds, questions=self.strings(scope, "questions", key),
                      roles=tuple(r.casefold() for r in self.strings(scope, "roles", key)))

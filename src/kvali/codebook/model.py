@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Protocol, TypeVar
 
 
 @dataclass(frozen=True)
@@ -89,22 +90,35 @@ class Codebook:
         return path
 
 
-def children_of(codes: Iterable[Code]) -> dict[str | None, list[Code]]:
+class TreeNode(Protocol):
+    """Anything placed in the code tree: a key and the key of its parent."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def parent_key(self) -> str | None: ...
+
+
+Node = TypeVar("Node", bound=TreeNode)
+
+
+def children_of(codes: Iterable[Node]) -> dict[str | None, list[Node]]:
     """Codes grouped by parent key, in the given order; a code whose parent is not among the
     codes counts as a top-level code."""
     codes = list(codes)
     keys = {code.key for code in codes}
-    children: dict[str | None, list[Code]] = {}
+    children: dict[str | None, list[Node]] = {}
     for code in codes:
         children.setdefault(code.parent_key if code.parent_key in keys else None, []).append(code)
     return children
 
 
-def tree_order(codes: Iterable[Code]) -> list[Code]:
+def tree_order(codes: Iterable[Node]) -> list[Node]:
     """Parents before their children, siblings in the given order (codes in a parent cycle,
     which validation reports, are left out)."""
     children = children_of(codes)
-    ordered: list[Code] = []
+    ordered: list[Node] = []
 
     def visit(parent: str | None) -> None:
         for code in children.get(parent, []):
@@ -113,3 +127,18 @@ def tree_order(codes: Iterable[Code]) -> list[Code]:
 
     visit(None)
     return ordered
+
+
+def subtrees(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """Each code's key with the keys of all its sub-codes, in the given order, from
+    (key, parent key) pairs; cycles (which validation reports) stop the walk."""
+    pairs = list(pairs)
+    parents = dict(pairs)
+    found: dict[str, list[str]] = {key: [key] for key, _ in pairs}
+    for key, parent in pairs:
+        seen = {key}
+        while parent in found and parent not in seen:
+            found[parent].append(key)
+            seen.add(parent)
+            parent = parents.get(parent)
+    return found

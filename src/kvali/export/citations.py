@@ -16,10 +16,16 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from kvali.export.records import STATUSES, CodingRecord, Filters, coding_records
+from kvali.domain import STATUSES
+from kvali.export.records import CodingRecord, coding_records
+from kvali.selection import Selection
+
+if TYPE_CHECKING:
+    from kvali.search.results import Hit
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -65,8 +71,10 @@ class SegmentLocation:
     region: str | None
 
 
-Located = CodingRecord | SegmentLocation
-"""What a citation is made from: a coding's record, or the place of an uncoded segment."""
+if TYPE_CHECKING:
+    Located = CodingRecord | SegmentLocation | Hit
+    """What a citation is made from: a coding's record, the place of an uncoded segment, or a
+    search hit (each has the fields of SegmentLocation)."""
 
 
 class ParagraphIndex:
@@ -105,7 +113,7 @@ def cite(db: Database, ids: Iterable[int], *, target: str = "coding",
     wanted = list(ids)
     if target == "coding":
         located: dict[int, Located] = {r.coding_id: r for r in coding_records(
-            db, Filters(statuses=STATUSES), coding_ids=wanted)}
+            db, Selection(status=STATUSES), coding_ids=wanted)}
     elif target == "segment":
         located = segment_locations(db, wanted)
     else:
@@ -115,26 +123,17 @@ def cite(db: Database, ids: Iterable[int], *, target: str = "coding",
 
 
 def segment_locations(db: Database, segment_ids: Iterable[int]) -> dict[int, SegmentLocation]:
-    """Where each segment lies: document, position, speaker role and case."""
+    """Where each segment lies: document, position, role and case (from `segment_facts`)."""
     ids = "[" + ",".join(str(int(i)) for i in sorted(set(segment_ids))) + "]"
-    rows = db.execute(
-        """
-        SELECT s.id, d.id, d.name, d.kind, s.start, s."end", s.turn, s.time, s.page,
-               coalesce(sp.role, (SELECT ra.value FROM respondent_attributes ra
-                                  WHERE ra.respondent_id = rs.respondent_id
-                                    AND lower(ra.key) IN ('rolle', 'role', 'stilling',
-                                                          'funktion')
-                                  ORDER BY ra.key LIMIT 1)),
-               rp.key, cs.name, m.name, m.region
-        FROM segments s JOIN documents d ON d.id = s.document_id
-        LEFT JOIN speakers sp ON sp.id = s.speaker_id
-        LEFT JOIN responses rs ON rs.id = s.response_id
-        LEFT JOIN respondents rp ON rp.id = rs.respondent_id
-        LEFT JOIN cases cs ON cs.id = coalesce(s.case_id, d.case_id)
-        LEFT JOIN municipalities m ON m.code = cs.municipality_code
-        WHERE s.id IN (SELECT value FROM json_each(?))
-        """, [ids])
-    return {row[0]: SegmentLocation(*row[1:]) for row in rows}
+    columns = [name for name in SegmentLocation.__dataclass_fields__]
+    selected = ", ".join(f'f."{_FACT_COLUMNS.get(name, name)}"' for name in columns)
+    rows = db.execute(f"SELECT f.segment_id, {selected} FROM segment_facts f "
+                      "WHERE f.segment_id IN (SELECT value FROM json_each(?))", [ids])
+    return {row[0]: SegmentLocation(**dict(zip(columns, row[1:], strict=True))) for row in rows}
+
+
+_FACT_COLUMNS = {"case": "case_name"}
+"""Location fields whose `segment_facts` column has another name."""
 
 
 def _position(location: Located, paragraphs: ParagraphIndex | None) -> str | None:

@@ -18,7 +18,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from kvali.export.formats import output_format, writing
-from kvali.export.records import CodingRecord, Filters, coding_records
+from kvali.export.records import CodingRecord, coding_records
+from kvali.selection import Selection
 from kvali.tabular import write_table
 
 CODINGS_FORMATS = ("csv", "xlsx", "json")
@@ -28,21 +29,21 @@ COLUMNS = ("document", "document_id", "kind", "code", "code_name", "code_path", 
            "time", "page", "reference", "coding_id", "segment_id")
 
 
-def coding_rows(db: Database, filters: Filters | None = None, *,
+def coding_rows(db: Database, selection: Selection | None = None, *,
                 anonymise: bool = False) -> Iterator[dict[str, Any]]:
     """One dict per coding with the COLUMNS keys; document texts are read once each."""
     codes = {key: (name, parent) for key, name, parent in
              db.execute("SELECT key, name, parent_key FROM codes")}
     text_of = _DocumentTexts(db)
-    for record in coding_records(db, filters):
+    for record in coding_records(db, selection):
         yield _row(record, codes, text_of(record.document_id), anonymise)
 
 
 def write_codings(db: Database, path: str | os.PathLike[str], fmt: str | None = None,
-                  filters: Filters | None = None, *, anonymise: bool = False) -> int:
+                  selection: Selection | None = None, *, anonymise: bool = False) -> int:
     """Write the codings as csv, xlsx or json; returns the number of rows."""
     chosen = output_format(path, fmt, CODINGS_FORMATS, "codings")
-    rows = coding_rows(db, filters, anonymise=anonymise)
+    rows = coding_rows(db, selection, anonymise=anonymise)
     with writing(path):
         if chosen == "json":
             return _write_json(Path(path), rows)

@@ -15,9 +15,9 @@ from sqlite_utils import Database
 from kvali.analysis.crosstab import write_crosstab
 from kvali.export.codings import write_codings
 from kvali.export.formats import write_summary
-from kvali.export.records import Filters
 from kvali.export.summary import build_summary
 from kvali.refiqda.export import export_qdpx
+from kvali.selection import Selection
 from kvali.store import open_db
 
 
@@ -32,23 +32,25 @@ def _bytes(project: Path, suffix: str, write: Callable[[Database, Path], object]
         db.close()
 
 
-def summary_bytes(project: Path, fmt: str, filters: Filters, *, anonymise: bool = False) -> bytes:
+def summary_bytes(project: Path, fmt: str, selection: Selection, *,
+                  anonymise: bool = False) -> bytes:
     """The theme summary as md, docx, html or xlsx."""
     return _bytes(project, fmt, lambda db, path: write_summary(
-        build_summary(db, filters, anonymise=anonymise), path, fmt))
+        build_summary(db, selection, anonymise=anonymise), path, fmt))
 
 
-def codings_bytes(project: Path, fmt: str, filters: Filters, *, anonymise: bool = False) -> bytes:
+def codings_bytes(project: Path, fmt: str, selection: Selection, *,
+                  anonymise: bool = False) -> bytes:
     """The codings as csv, xlsx or json."""
-    return _bytes(project, fmt, lambda db, path: write_codings(db, path, fmt, filters,
+    return _bytes(project, fmt, lambda db, path: write_codings(db, path, fmt, selection,
                                                                anonymise=anonymise))
 
 
-def crosstab_bytes(project: Path, fmt: str, attribute: str, filters: Filters,
+def crosstab_bytes(project: Path, fmt: str, attribute: str, selection: Selection,
                    *, rollup: bool = True) -> bytes:
     """A code × attribute table as csv or xlsx."""
     return _bytes(project, fmt, lambda db, path: write_crosstab(db, path, attribute, fmt,
-                                                                filters, rollup=rollup))
+                                                                selection, rollup=rollup))
 
 
 def qdpx_bytes(project: Path) -> bytes:

@@ -14,18 +14,13 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kvali.codebook.model import Code
+from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
 from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.export.quotes import Quote, QuotePart, cut_quote, select_quotes
-from kvali.export.records import (
-    CodingRecord,
-    Filters,
-    coding_records,
-    descendants,
-    subtrees,
-)
+from kvali.export.records import CodingRecord, coding_records
 from kvali.municipalities import REGIONS, SIZE_CLASSES
+from kvali.selection import Selection, shown_codes
 
 SELECTION_NOTE = (
     "Citaterne er analytikerens nøglecitater; derudover er de valgt, så de spreder sig mest "
@@ -73,31 +68,28 @@ class Summary:
 
 def build_summary(
     db: Database,
-    filters: Filters | None = None,
+    selection: Selection | None = None,
     *,
     quotes_per_code: int = 3,
     max_quote_chars: int = 500,
     anonymise: bool = False,
     title: str = "Temaopsummering",
 ) -> Summary:
-    """Collect the summary of the codes (and codings) that pass the filters."""
-    filters = filters or Filters()
-    records = coding_records(db, filters)
+    """Collect the summary of the codes (and codings) in the selection."""
+    selection = selection or Selection()
+    records = coding_records(db, selection)
     by_code: dict[str, list[CodingRecord]] = defaultdict(list)
     for record in records:
         by_code[record.code].append(record)
     codebook = stored_codebook(db)
-    shown = _shown_codes(db, codebook.codes, filters)
     totals = _group_totals(db)
     paragraphs = ParagraphIndex(db)
     memos = _code_memos(db)
-    code_subtrees = subtrees(codebook.codes)
+    code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
     sections = []
     depth: dict[str, int] = {}
-    for code in codebook.codes:
+    for code in shown_codes(db, selection, codebook.codes):
         depth[code.key] = depth.get(code.parent_key, -1) + 1 if code.parent_key else 0
-        if code.key not in shown:
-            continue
         section = CodeSection(key=code.key, name=code.name, depth=depth[code.key],
                               color=code.color, description=code.description,
                               memos=memos.get(code.key, []))
@@ -108,7 +100,7 @@ def build_summary(
             section.quotes.append(Quote(record, parts, citation_for(
                 record, anonymise=anonymise, paragraphs=paragraphs)))
         sections.append(section)
-    return Summary(title=title, filters=filters.describe(), anonymise=anonymise,
+    return Summary(title=title, filters=selection.describe(), anonymise=anonymise,
                    selection=SELECTION_NOTE, all_municipalities=totals[("all", "all")],
                    sections=sections)
 
@@ -138,20 +130,6 @@ def breakdown_lines(section: CodeSection) -> list[str]:
                f"({share(b.municipalities, b.total)})" for b in section.by_region]
     sizes = ", ".join(f"{b.group} {b.municipalities} af {b.total}" for b in section.by_size)
     return [*regions, f"Kommunestørrelse: {sizes}"]
-
-
-def _shown_codes(db: Database, codes: list[Code], filters: Filters) -> set[str]:
-    """Every code, or with --codes the chosen codes, their sub-codes and their parents."""
-    keys = {code.key for code in codes}
-    if not filters.codes:
-        return keys
-    parents = {code.key: code.parent_key for code in codes}
-    shown = descendants(db, filters.codes)
-    for key in list(shown):
-        while parents.get(key):
-            key = parents[key]
-            shown.add(key)
-    return shown & keys
 
 
 def _group_totals(db: Database) -> dict[tuple[str, str], int]:

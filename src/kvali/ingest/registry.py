@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from kvali.domain import IMPORT_KINDS
 from kvali.errors import InputError, UsageError
 from kvali.ingest.docx import read_docx
 from kvali.ingest.model import ParsedSource, ReadOptions
@@ -29,14 +30,13 @@ READERS_BY_SUFFIX: dict[str, Reader] = {
     ".tsv": read_table,
     ".xlsx": read_table,
 }
-KINDS = ("auto", "interview", "survey", "surveyxact", "report")
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
 
 def choose_reader(path: Path, options: ReadOptions) -> Reader:
     """The reader for a file or folder, honouring --kind."""
-    if options.kind not in KINDS:
-        raise UsageError(f"--kind {options.kind!r}: choose one of {', '.join(KINDS)}")
+    if options.kind not in IMPORT_KINDS:
+        raise UsageError(f"--kind {options.kind!r}: choose one of {', '.join(IMPORT_KINDS)}")
     if options.kind == "surveyxact" or (options.kind in ("auto", "survey") and
                                          looks_like_surveyxact(path)):
         return read_surveyxact

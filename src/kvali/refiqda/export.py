@@ -37,10 +37,10 @@ from kvali import __version__
 from kvali.codebook.model import Code, Codebook
 from kvali.codebook.qdc import KVALI_NAMESPACE, PROJECT_NS, code_guid, codebook_element
 from kvali.codebook.sync import stored_codebook
+from kvali.domain import HUMAN_STATUSES
 from kvali.errors import UsageError
 from kvali.tabular import xml_safe
 
-EXPORTED_STATUSES = ("accepted", "manual")
 CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
 Q = f"{{{PROJECT_NS}}}"
 
@@ -63,7 +63,7 @@ def guid(*parts: object) -> str:
 
 
 def export_qdpx(db: Database, path: str | os.PathLike[str], *,
-                statuses: tuple[str, ...] = EXPORTED_STATUSES,
+                statuses: tuple[str, ...] = HUMAN_STATUSES,
                 name: str | None = None) -> QdpxExport:
     """Write the project to a .qdpx archive; returns the counts written."""
     target = Path(path)

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from kvali.codebook.model import Code
 from kvali.codebook.qdc import KEY_LABEL, codes_from_element
 from kvali.coding.store import log_event, now
+from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import InputError
 from kvali.importer import store_parsed_source
 from kvali.ingest.model import ParsedDocument, ParsedSource
@@ -39,7 +40,6 @@ from kvali.refiqda.positions import PositionMap, choose_convention
 from kvali.refiqda.read import QdaCoding, QdaProject, QdaSource, read_qdpx
 from kvali.store.cases import CaseResolver
 
-KINDS = ("interview", "survey", "report")
 DEFAULT_CODER = "qdpx"
 
 
@@ -185,7 +185,7 @@ def _document(source: QdaSource, text: str, variable_names: dict[str, str],
     values = {variable_names.get(guid, guid): value for guid, value in source.variables.items()}
     blocks, speakers = parse_transcript(text)
     kind = values.pop("kind", "").strip().lower()
-    if kind not in KINDS:
+    if kind not in DOCUMENT_KINDS:
         kind = "interview" if any(block.speaker for block in blocks) else "report"
     question = values.pop("question", None) or None
     return ParsedDocument(name=source.name, kind=kind, text=text, blocks=blocks,

@@ -7,7 +7,6 @@ The functions the CLI and the app call: `search` (a page of hits with the distri
 
 from kvali.search.engine import code_hits, distribution, iter_hits, prepare, ranked_ids, search
 from kvali.search.export import export_hits
-from kvali.search.filters import SearchFilters
 from kvali.search.kwic import Kwic
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult
@@ -16,7 +15,6 @@ __all__ = [
     "Distribution",
     "Hit",
     "Kwic",
-    "SearchFilters",
     "SearchResult",
     "code_hits",
     "distribution",

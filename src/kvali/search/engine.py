@@ -16,21 +16,18 @@ from sqlite_utils import Database
 from kvali.coding.store import add_manual_coding
 from kvali.errors import QueryError, UsageError
 from kvali.search.expand import Expansions, expand
-from kvali.search.filters import (
-    JOINS,
-    ROLE_ATTRIBUTES,
-    FilterSQL,
-    SearchFilters,
-    filter_sql,
-)
 from kvali.search.fts import to_fts
 from kvali.search.index import sync_index
 from kvali.search.kwic import CLOSE, OPEN, make_kwic
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult, build_distribution
+from kvali.selection import Selection, Where, compile_selection
 
 TEXT_WEIGHT, LEMMA_WEIGHT = 1.0, 0.5
 RANK = f"bm25(segments_fts, {TEXT_WEIGHT}, {LEMMA_WEIGHT})"
+JOIN_FACTS = "JOIN segment_facts sf ON sf.segment_id = f.rowid"
+"""The facts of each hit (the view's inner joins are flattened, so SQLite skips the parts a
+query does not use)."""
 
 
 @dataclass
@@ -40,26 +37,26 @@ class PreparedSearch:
     query: str
     fts: str
     expansions: Expansions
-    filters: SearchFilters
-    sql: FilterSQL
+    filters: Selection
+    sql: Where
 
 
 def prepare(
     db: Database,
     query: str,
-    filters: SearchFilters | None = None,
+    filters: Selection | None = None,
     *,
     fuzzy: bool = False,
     compounds: bool = True,
     drop: Iterable[str] = (),
 ) -> PreparedSearch:
     """Parse, expand and compile a query and resolve its filters (QueryError / UsageError)."""
-    filters = filters or SearchFilters()
+    filters = filters or Selection()
     tree = parse_query(query)
     sync_index(db)
     expansions = expand(db, tree, fuzzy=fuzzy, compounds=compounds, drop=drop)
     return PreparedSearch(query, to_fts(tree, expansions), expansions, filters,
-                          filter_sql(db, filters))
+                          compile_selection(db, filters, "segments", alias="sf"))
 
 
 def _match(db: Database, sql: str, params: list[object]) -> list[tuple]:
@@ -77,8 +74,8 @@ def _from(prepared: PreparedSearch, *, joined: bool = True) -> tuple[str, list[o
     """FROM ... WHERE for the hits; without filters and `joined=False`, the index alone."""
     if not joined and not prepared.sql.conditions:
         return "FROM segments_fts f WHERE segments_fts MATCH ?", [prepared.fts]
-    return (f"FROM segments_fts f {JOINS} WHERE segments_fts MATCH ?{prepared.sql.where()}",
-            [prepared.fts, *prepared.sql.params])
+    return (f"FROM segments_fts f {JOIN_FACTS} WHERE segments_fts MATCH ?"
+            f"{prepared.sql.clause()}", [prepared.fts, *prepared.sql.params])
 
 
 def ranked_ids(db: Database, prepared: PreparedSearch, *, limit: int | None = None,
@@ -97,22 +94,17 @@ def ranked_ids(db: Database, prepared: PreparedSearch, *, limit: int | None = No
 def prepared_distribution(db: Database, prepared: PreparedSearch) -> Distribution:
     """Counts of all hits per municipality, region and size class."""
     clause, params = _from(prepared)
-    rows = _match(db, f"SELECT c.municipality_code, count(*) {clause} "
-                  "GROUP BY c.municipality_code", params)
+    rows = _match(db, f"SELECT sf.kommune_code, count(*) {clause} "
+                  "GROUP BY sf.kommune_code", params)
     return build_distribution({code: count for code, count in rows})
 
 
-_DETAILS = """
-    SELECT s.id, d.name, d.id, s.start, s."end", s.text, m.name, c.name, m.region, m.size_class,
-           d.kind, d.question, d.question_text, sp.role, sp.label, s.turn, s.time, s.page,
-           s.response_id
-    FROM segments s
-    JOIN documents d ON d.id = s.document_id
-    LEFT JOIN cases c ON c.id = s.case_id
-    LEFT JOIN municipalities m ON m.code = c.municipality_code
-    LEFT JOIN speakers sp ON sp.id = s.speaker_id
-    WHERE s.id IN (SELECT value FROM json_each(?))
-"""
+HIT_FIELDS = ("document", "document_id", "start", "end", "text", "kommune", "case_name",
+              "region", "size_class", "kind", "question", "question_text", "role", "speaker",
+              "respondent", "turn", "time", "page")
+"""The `segment_facts` columns a hit carries."""
+_DETAILS = ("SELECT f.segment_id, " + ", ".join(f'f."{name}"' for name in HIT_FIELDS) +
+            " FROM segment_facts f WHERE f.segment_id IN (SELECT value FROM json_each(?))")
 # `+rowid` keeps the id list away from FTS5, which would otherwise redo a prefix query per id.
 _HIGHLIGHT = f"""
     SELECT rowid, highlight(segments_fts, 0, '{OPEN}', '{CLOSE}'),
@@ -122,48 +114,27 @@ _HIGHLIGHT = f"""
 """
 
 
-def _respondents(db: Database, response_ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    """Respondent key and role attribute (if any) for survey answers."""
-    found: dict[int, tuple[str, str | None]] = {}
-    rows = db.execute(
-        "SELECT r.id, p.key, a.key, a.value FROM responses r "
-        "JOIN respondents p ON p.id = r.respondent_id "
-        "LEFT JOIN respondent_attributes a ON a.respondent_id = p.id "
-        "WHERE r.id IN (SELECT value FROM json_each(?))", [json.dumps(response_ids)]).fetchall()
-    for response_id, key, attribute, value in rows:
-        role = found.get(response_id, (key, None))[1]
-        if attribute is not None and " ".join(attribute.casefold().split()) in ROLE_ATTRIBUTES:
-            role = role or value
-        found[response_id] = (key, role)
-    return found
-
-
 def load_hits(db: Database, prepared: PreparedSearch,
               ranked: list[tuple[int, float]]) -> list[Hit]:
     """Citation details and KWIC for ranked segment ids, in the given order."""
     ids = json.dumps([segment_id for segment_id, _ in ranked])
-    details = {row[0]: row for row in db.execute(_DETAILS, [ids]).fetchall()}
+    details = {row[0]: dict(zip(HIT_FIELDS, row[1:], strict=True))
+               for row in db.execute(_DETAILS, [ids]).fetchall()}
     marks = {row[0]: (row[1], row[2]) for row in _match(db, _HIGHLIGHT, [prepared.fts, ids])}
-    respondents = _respondents(db, sorted({row[18] for row in details.values() if row[18]}))
     hits = []
     for segment_id, score in ranked:
-        row = details[segment_id]
-        respondent, respondent_role = respondents.get(row[18], (None, None))
+        facts = details[segment_id]
         marked_text, marked_lemmas = marks.get(segment_id, (None, None))
-        hits.append(Hit(
-            segment_id=segment_id, document=row[1], document_id=row[2], start=row[3],
-            end=row[4], text=row[5], kwic=make_kwic(row[5], marked_text, marked_lemmas),
-            score=score, kommune=row[6], case=row[7], region=row[8], size_class=row[9],
-            kind=row[10], question=row[11], question_text=row[12],
-            role=row[13] or respondent_role, speaker=row[14], respondent=respondent,
-            turn=row[15], time=row[16], page=row[17]))
+        facts["case"] = facts.pop("case_name")
+        hits.append(Hit(segment_id=segment_id, score=score,
+                        kwic=make_kwic(facts["text"], marked_text, marked_lemmas), **facts))
     return hits
 
 
 def search(
     db: Database,
     query: str,
-    filters: SearchFilters | None = None,
+    filters: Selection | None = None,
     *,
     fuzzy: bool = False,
     limit: int | None = 50,
@@ -194,7 +165,7 @@ def search(
 def distribution(
     db: Database,
     query: str,
-    filters: SearchFilters | None = None,
+    filters: Selection | None = None,
     *,
     fuzzy: bool = False,
     compounds: bool = True,

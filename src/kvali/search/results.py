@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.municipalities import MUNICIPALITIES, REGIONS, SIZE_CLASSES
 from kvali.search.kwic import Kwic
 
@@ -47,15 +48,10 @@ class Hit:
         """Document offset where the highlighted match ends."""
         return self.start + self.kwic.end
 
-    def citation(self) -> str:
-        """A short human citation: role, municipality (region), document and position."""
-        who = self.role or self.speaker or self.respondent or ""
-        where = self.kommune or self.case or ""
-        if self.region and where:
-            where = f"{where} ({self.region})"
-        position = (f"tur {self.turn}" if self.turn else f"side {self.page}" if self.page
-                    else f"tegn {self.start}-{self.end}")
-        return ", ".join(part for part in (who, where, self.document, position) if part)
+    def citation(self, paragraphs: ParagraphIndex | None = None) -> str:
+        """The hit's citation line, as in a summary: role, municipality, document, position
+        and the reference [doc:ID:START-END]."""
+        return citation_for(self, paragraphs=paragraphs).text()
 
     def to_dict(self) -> dict:
         """JSON-friendly form with the keys of the `kvali search --json` contract."""

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from kvali.errors import KvaliError
+from kvali.selection import FIELDS
 from kvali.views.documents import SegmentView
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$:&^])")
@@ -40,6 +42,14 @@ def md(text: object) -> str:
     markdown, HTML and :shortcode: characters are backslash-escaped, so they show literally."""
     escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
     return LINE_START.sub(r"\1\\\2", escaped)
+
+
+def error_text(error: KvaliError) -> str:
+    """A user error in the app's own words: the field's Danish label and the Danish reason
+    when the error carries them (the CLI's line names its options instead)."""
+    if error.field in FIELDS and error.danish:
+        return f"{FIELDS[error.field].label}: »{error.value}« {error.danish}"
+    return error.danish or str(error)
 
 
 def safe_color(color: str | None) -> str:

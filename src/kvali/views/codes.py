@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.codebook.model import tree_order
+
 
 @dataclass(frozen=True)
 class CodeNode:
@@ -47,26 +49,28 @@ def code_counts(db: Database) -> dict[str, dict[str, int]]:
 
 def code_tree(db: Database, *, include_inactive: bool = False) -> list[CodeNode]:
     """Codes parents-first in codebook order, each with its depth and counts."""
-    rows = list(db.query(
+    rows = {row["key"]: row for row in db.query(
         "SELECT key, name, description, color, parent_key, position, active, inclusion, "
-        "exclusion, example, rules FROM codes" + ("" if include_inactive else " WHERE active = 1")))
+        "exclusion, example, rules FROM codes" + ("" if include_inactive else " WHERE active = 1")
+        + " ORDER BY position, key")}
     counts = code_counts(db)
-    children: dict[str | None, list[dict]] = {}
-    keys = {row["key"] for row in rows}
-    for row in rows:
-        parent = row["parent_key"] if row["parent_key"] in keys else None
-        children.setdefault(parent, []).append(row)
+    depth: dict[str, int] = {}
     tree: list[CodeNode] = []
-
-    def visit(parent: str | None, depth: int) -> None:
-        for row in sorted(children.get(parent, []), key=lambda r: (r["position"], r["key"])):
-            tree.append(CodeNode(
-                key=row["key"], name=row["name"], description=row["description"] or "",
-                color=row["color"], parent_key=row["parent_key"], depth=depth,
-                active=bool(row["active"]), inclusion=row["inclusion"],
-                exclusion=row["exclusion"], example=row["example"],
-                rules=json.loads(row["rules"] or "{}"), counts=counts.get(row["key"], {})))
-            visit(row["key"], depth + 1)
-
-    visit(None, 0)
+    for code in tree_order(_TreeCode(key, row["parent_key"]) for key, row in rows.items()):
+        row = rows[code.key]
+        depth[code.key] = depth[code.parent_key] + 1 if code.parent_key in depth else 0
+        tree.append(CodeNode(
+            key=row["key"], name=row["name"], description=row["description"] or "",
+            color=row["color"], parent_key=row["parent_key"], depth=depth[code.key],
+            active=bool(row["active"]), inclusion=row["inclusion"],
+            exclusion=row["exclusion"], example=row["example"],
+            rules=json.loads(row["rules"] or "{}"), counts=counts.get(row["key"], {})))
     return tree
+
+
+@dataclass(frozen=True)
+class _TreeCode:
+    """What the codebook's tree walk needs of a code."""
+
+    key: str
+    parent_key: str | None

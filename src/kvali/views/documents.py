@@ -8,23 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.domain import HUMAN_STATUSES, SHOWN_STATUSES
 from kvali.errors import UsageError
-
-HUMAN_STATUSES = ("accepted", "manual")
-SHOWN_STATUSES = ("accepted", "manual", "suggested")
-
-
-@dataclass(frozen=True)
-class DocumentFilters:
-    """What the document list is narrowed to; None means any."""
-
-    kind: str | None = None
-    municipality: str | None = None
-    region: str | None = None
-    size_class: str | None = None
-    role: str | None = None
-    has_codes: bool | None = None  # accepted or manual codings
-    name: str | None = None  # part of the document's name, any case
+from kvali.selection import Selection, compile_selection, marks
 
 
 @dataclass(frozen=True)
@@ -106,10 +92,8 @@ class SegmentView:
 
 
 SEGMENT_SELECT = (
-    'SELECT s.id, s.seq, s.start, s."end", s.text, sp.label, sp.role, c.name, m.region, s.time, '
-    "s.page FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-    "LEFT JOIN cases c ON c.id = s.case_id "
-    "LEFT JOIN municipalities m ON m.code = c.municipality_code ")
+    'SELECT f.segment_id, f.seq, f.start, f."end", f.text, f.speaker, f.role, f.case_name, '
+    "f.region, f.time, f.page FROM segment_facts f ")
 
 
 DOCUMENT_CASES = (
@@ -120,74 +104,52 @@ DOCUMENT_CASES = (
 """(document, case) pairs from speakers, the document itself and survey respondents."""
 
 
-def filter_choices(db: Database) -> dict[str, list[str]]:
-    """The values each document filter can take in this project."""
-    def column(sql: str) -> list[str]:
-        return [row[0] for row in db.execute(sql) if row[0] is not None]
-
-    used = ("FROM municipalities m WHERE m.code IN (SELECT municipality_code FROM cases "
-            "WHERE municipality_code IS NOT NULL)")
-    return {
-        "kinds": column("SELECT DISTINCT kind FROM documents ORDER BY kind"),
-        "municipalities": column(f"SELECT m.name {used} ORDER BY m.name"),
-        "regions": column(f"SELECT DISTINCT m.region {used} ORDER BY m.region"),
-        "size_classes": column(f"SELECT DISTINCT m.size_class {used} ORDER BY m.size_class"),
-        "roles": column("SELECT DISTINCT role FROM speakers WHERE role IS NOT NULL "
-                        "AND is_interviewer = 0 ORDER BY role"),
-    }
-
-
-def _where(filters: DocumentFilters) -> tuple[str, list[object]]:
+def _where(db: Database, selection: Selection, has_codes: bool | None,
+           name: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
-    if filters.kind:
-        clauses.append("d.kind = ?")
-        params.append(filters.kind)
-    if filters.name:
+    if name:
         clauses.append("d.name LIKE ? ESCAPE '\\'")
-        escaped = filters.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
-    place = [(column, value) for column, value in (
-        ("m.name", filters.municipality), ("m.region", filters.region),
-        ("m.size_class", filters.size_class)) if value]
-    if place:
-        tests = " AND ".join(f"{column} = ?" for column, _ in place)
-        clauses.append(
-            "d.id IN (SELECT s.document_id FROM segments s JOIN cases c ON c.id = s.case_id "
-            f"JOIN municipalities m ON m.code = c.municipality_code WHERE {tests})")
-        params.extend(value for _, value in place)
-    if filters.role:
-        clauses.append("d.id IN (SELECT document_id FROM speakers WHERE role = ?)")
-        params.append(filters.role)
-    if filters.has_codes is not None:
-        test = "EXISTS" if filters.has_codes else "NOT EXISTS"
+    where = compile_selection(db, selection, "segments")
+    if where.conditions:
+        clauses.append(f"d.id IN (SELECT f.document_id FROM segment_facts f"
+                       f"{where.clause('WHERE')})")
+        params.extend(where.params)
+    if has_codes is not None:
+        test = "EXISTS" if has_codes else "NOT EXISTS"
         clauses.append(f"{test} (SELECT 1 FROM codings k WHERE k.document_id = d.id "
-                       "AND k.status IN ('accepted', 'manual'))")
+                       f"AND k.status IN ({marks(HUMAN_STATUSES)}))")
+        params.extend(HUMAN_STATUSES)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def list_documents(db: Database, filters: DocumentFilters, limit: int = 1000) -> list[DocumentRow]:
-    """Documents matching the filters, by name, with segment and coding counts."""
-    where, params = _where(filters)
+def list_documents(db: Database, selection: Selection | None = None, *,
+                   has_codes: bool | None = None, name: str | None = None,
+                   limit: int = 1000) -> list[DocumentRow]:
+    """Documents with segments in the selection (with human codings or without, if asked;
+    with `name` in their name), by name, with segment and coding counts."""
+    where, params = _where(db, selection or Selection(), has_codes, name)
     rows = db.execute(
         f"SELECT d.id, d.name, d.kind FROM documents d{where} ORDER BY d.name, d.id LIMIT ?",
         [*params, limit]).fetchall()
     if not rows:
         return []
     ids = [row[0] for row in rows]
-    marks = ",".join("?" * len(ids))
+    marks_ = marks(ids)
     segments = dict(db.execute(
-        f"SELECT document_id, count(*) FROM segments WHERE document_id IN ({marks}) "
+        f"SELECT document_id, count(*) FROM segments WHERE document_id IN ({marks_}) "
         "GROUP BY document_id", ids).fetchall())
     coded: dict[int, dict[str, int]] = {}
     for document_id, status, count in db.execute(
-            f"SELECT document_id, status, count(*) FROM codings WHERE document_id IN ({marks}) "
+            f"SELECT document_id, status, count(*) FROM codings WHERE document_id IN ({marks_}) "
             "GROUP BY document_id, status", ids):
         coded.setdefault(document_id, {})[status] = count
     places: dict[int, list[str]] = {}
     for document_id, name in db.execute(
             f"SELECT DISTINCT p.document_id, c.name FROM ({DOCUMENT_CASES}) p "
-            f"JOIN cases c ON c.id = p.case_id WHERE p.document_id IN ({marks}) "
+            f"JOIN cases c ON c.id = p.case_id WHERE p.document_id IN ({marks_}) "
             "ORDER BY c.name", ids):
         places.setdefault(document_id, []).append(name)
     return [DocumentRow(
@@ -231,7 +193,7 @@ def segment_page(db: Database, document_id: int, page: int, per_page: int = 200,
     first = page * per_page
     segments = [SegmentView(*row) for row in db.execute(
         SEGMENT_SELECT +
-        "WHERE s.document_id = ? AND s.seq >= ? AND s.seq < ? ORDER BY s.seq",
+        "WHERE f.document_id = ? AND f.seq >= ? AND f.seq < ? ORDER BY f.seq",
         [document_id, first, first + per_page])]
     if segments:
         attach_codings(db, document_id, segments, statuses)
@@ -242,10 +204,10 @@ def segments_by_id(db: Database, segment_ids: list[int]) -> list[SegmentView]:
     """Segments by id, in document order (without codings)."""
     if not segment_ids:
         return []
-    marks = ",".join("?" * len(segment_ids))
     return [SegmentView(*row) for row in db.execute(
         SEGMENT_SELECT +
-        f"WHERE s.id IN ({marks}) ORDER BY s.document_id, s.seq", segment_ids)]
+        f"WHERE f.segment_id IN ({marks(segment_ids)}) ORDER BY f.document_id, f.seq",
+        segment_ids)]
 
 
 def attach_codings(db: Database, document_id: int, segments: list[SegmentView],
@@ -271,10 +233,10 @@ CODING_SELECT = (
 def codings_between(db: Database, document_id: int, start: int, end: int,
                     statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[CodingView]:
     """Codings of a document that overlap [start, end), in document order."""
-    marks = ",".join("?" * len(statuses))
     return [_coding(row) for row in db.execute(
         CODING_SELECT + 'WHERE c.document_id = ? AND c.start < ? AND c."end" > ? '
-        f"AND c.status IN ({marks}) ORDER BY c.start, c.id", [document_id, end, start, *statuses])]
+        f"AND c.status IN ({marks(statuses)}) ORDER BY c.start, c.id",
+        [document_id, end, start, *statuses])]
 
 
 def coding_by_id(db: Database, coding_id: int) -> CodingView:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.domain import AUTO_CODER
 from kvali.store.stats import project_counts
-from kvali.tagging.run import AUTO_CODER
 
 
 @dataclass(frozen=True)

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from kvali.selection import Selection, Where, compile_selection, marks
+
 MAX_EXCLUDED = 2000
-
-
-@dataclass(frozen=True)
-class SuggestionFilters:
-    """What the queue is narrowed to; None means any."""
-
-    code: str | None = None
-    municipality: str | None = None
-    document_id: int | None = None
-    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,41 +41,33 @@ class Suggestion:
         return [self.text[s - self.start:e - self.start] for s, e in self.matched]
 
 
-def _where(filters: SuggestionFilters, exclude: Iterable[int] = ()) -> tuple[str, list]:
-    clauses = ["c.status = 'suggested'", "c.origin = 'auto'", "c.segment_id IS NOT NULL"]
-    params: list = []
-    if filters.code:
-        clauses.append("c.code_key = ?")
-        params.append(filters.code)
-    if filters.rule:
-        clauses.append("c.rule = ?")
-        params.append(filters.rule)
-    if filters.document_id is not None:
-        clauses.append("c.document_id = ?")
-        params.append(filters.document_id)
-    if filters.municipality:
-        clauses.append("c.segment_id IN (SELECT s.id FROM segments s JOIN cases k "
-                       "ON k.id = s.case_id WHERE k.name = ?)")
-        params.append(filters.municipality)
+def _where(db: Database, selection: Selection, code_key: str | None, rule: str | None,
+           exclude: Iterable[int] = ()) -> Where:
+    """Pending auto suggestions in the selection (of exactly `code_key` and `rule`, if given),
+    as conditions over `coding_facts f`."""
+    where = compile_selection(db, replace(selection, status=("suggested",)), "codings")
+    where.add("f.origin = 'auto'")
+    where.add("f.segment_id IS NOT NULL")
+    if code_key:
+        where.add("f.code_key = ?", [code_key])
+    if rule:
+        where.add("f.rule = ?", [rule])
     skipped = list(exclude)[:MAX_EXCLUDED]
     if skipped:
-        clauses.append(f"c.id NOT IN ({','.join('?' * len(skipped))})")
-        params.extend(skipped)
-    return " AND ".join(clauses), params
+        where.add(f"f.coding_id NOT IN ({marks(skipped)})", skipped)
+    return where
 
 
-def suggestion_queue(db: Database, filters: SuggestionFilters, *, limit: int = 20,
+def suggestion_queue(db: Database, selection: Selection, *, limit: int = 20,
                      exclude: Iterable[int] = ()) -> list[Suggestion]:
     """The next pending suggestions in document order (oldest coding id first)."""
-    where, params = _where(filters, exclude)
+    where = _where(db, selection, None, None, exclude)
     rows = db.execute(
-        'SELECT c.id, c.code_key, k.name, k.color, c.rule, c.score, c.matched, c.start, c."end", '
-        "c.segment_id, s.text, c.document_id, d.name, sp.label, sp.role, ca.name, m.region, "
-        "s.time FROM codings c JOIN codes k ON k.key = c.code_key "
-        "JOIN segments s ON s.id = c.segment_id JOIN documents d ON d.id = c.document_id "
-        "LEFT JOIN speakers sp ON sp.id = s.speaker_id LEFT JOIN cases ca ON ca.id = s.case_id "
-        "LEFT JOIN municipalities m ON m.code = ca.municipality_code "
-        f"WHERE {where} ORDER BY c.id LIMIT ?", [*params, limit]).fetchall()
+        'SELECT f.coding_id, f.code_key, k.name, k.color, f.rule, f.score, f.matched, f.start, '
+        'f."end", f.segment_id, s.text, f.document_id, f.document, f.speaker, f.role, '
+        "f.case_name, f.region, f.time FROM coding_facts f JOIN codes k ON k.key = f.code_key "
+        f"JOIN segments s ON s.id = f.segment_id{where.clause('WHERE')} "
+        "ORDER BY f.coding_id LIMIT ?", [*where.params, limit]).fetchall()
     return [Suggestion(
         id=r[0], code_key=r[1], code_name=r[2], color=r[3], rule=r[4] or "", score=r[5],
         matched=tuple(tuple(p) for p in json.loads(r[6])) if r[6] else (), start=r[7], end=r[8],
@@ -91,27 +75,32 @@ def suggestion_queue(db: Database, filters: SuggestionFilters, *, limit: int = 2
         role=r[14], municipality=r[15], region=r[16], time=r[17]) for r in rows]
 
 
-def count_suggestions(db: Database, filters: SuggestionFilters) -> int:
-    """How many suggestions are pending under the filters."""
-    where, params = _where(filters)
-    return db.execute(f"SELECT count(*) FROM codings c WHERE {where}", params).fetchone()[0]
+def count_suggestions(db: Database, selection: Selection) -> int:
+    """How many suggestions are pending in the selection."""
+    where = _where(db, selection, None, None)
+    return db.execute(f"SELECT count(*) FROM coding_facts f{where.clause('WHERE')}",
+                      where.params).fetchone()[0]
 
 
-def suggestion_groups(db: Database, filters: SuggestionFilters) -> list[dict]:
+def suggestion_groups(db: Database, selection: Selection) -> list[dict]:
     """Pending suggestions per code and rule, largest group first (for bulk decisions)."""
-    where, params = _where(filters)
+    where = _where(db, selection, None, None)
     return [{"code": key, "name": name, "rule": rule or "", "count": count}
             for key, name, rule, count in db.execute(
-                f"SELECT c.code_key, k.name, c.rule, count(*) FROM codings c "
-                f"JOIN codes k ON k.key = c.code_key WHERE {where} "
-                "GROUP BY c.code_key, c.rule ORDER BY count(*) DESC, c.code_key, c.rule", params)]
+                "SELECT f.code_key, k.name, f.rule, count(*) FROM coding_facts f "
+                f"JOIN codes k ON k.key = f.code_key{where.clause('WHERE')} "
+                "GROUP BY f.code_key, f.rule ORDER BY count(*) DESC, f.code_key, f.rule",
+                where.params)]
 
 
-def suggestion_ids(db: Database, filters: SuggestionFilters) -> list[int]:
-    """The ids of every pending suggestion under the filters (for bulk accept/reject)."""
-    where, params = _where(filters)
-    return [row[0] for row in db.execute(f"SELECT c.id FROM codings c WHERE {where} "
-                                         "ORDER BY c.id", params)]
+def suggestion_ids(db: Database, selection: Selection, *, code_key: str | None = None,
+                   rule: str | None = None) -> list[int]:
+    """The ids of every pending suggestion in the selection, of exactly `code_key` and `rule`
+    when given (for bulk accept/reject)."""
+    where = _where(db, selection, code_key, rule)
+    return [row[0] for row in db.execute(
+        f"SELECT f.coding_id FROM coding_facts f{where.clause('WHERE')} ORDER BY f.coding_id",
+        where.params)]
 
 
 def suggestion_documents(db: Database) -> list[tuple[int, str, int]]:

@@ -15,9 +15,11 @@ from sqlite_utils import Database
 
 from kvali.analysis.cooccurrence import cooccurrence
 from kvali.analysis.crosstab import TOTAL, crosstab, pivot
+from kvali.domain import KIND_LABELS, SHOWN_STATUSES, STATUS_LABELS
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
-from kvali.export.records import DEFAULT_STATUSES, Filters, coders
+from kvali.export.records import coders
 from kvali.municipalities import MUNICIPALITIES, REGIONS
+from kvali.selection import Selection
 from kvali.store import open_db
 from kvali.ui.state import open_project_or_stop, project_file
 from kvali.views.codes import code_tree
@@ -28,8 +30,6 @@ ATTRIBUTE_LABELS = {"region": "Region", "size_class": "Kommunestørrelse", "komm
                     "role": "Rolle", "kind": "Dokumenttype", "question": "Spørgsmål"}
 MEASURES = {"municipalities": "Kommuner", "segments": "Segmenter", "share": "Andel af kommunerne",
             "share_of_material": "Andel af kommunerne i materialet"}
-STATUS_LABELS = {"suggested": "Forslag", "accepted": "Accepteret", "manual": "Manuel"}
-KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
 MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "application/json",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,7 +55,7 @@ def analysis_page() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner="Beregner …")
-def _analysis(project: str, version: tuple, filters: Filters, view: str, options: tuple):
+def _analysis(project: str, version: tuple, filters: Selection, view: str, options: tuple):
     """Crosstab rows or co-occurrence, computed once per project version and choice of options
     (`version` is part of the cache key only)."""
     del version
@@ -70,7 +70,7 @@ def _analysis(project: str, version: tuple, filters: Filters, view: str, options
         db.close()
 
 
-def _filters(db: Database) -> tuple[Filters, bool]:
+def _filters(db: Database) -> tuple[Selection, bool]:
     tree = code_tree(db)
     names = {node.key: node.label for node in tree}
     with st.expander("Udvalg", expanded=False):
@@ -83,17 +83,16 @@ def _filters(db: Database) -> tuple[Filters, bool]:
         kinds = right.multiselect("Dokumenttyper", list(KIND_LABELS),
                                   format_func=KIND_LABELS.__getitem__, key=K + "kinds")
         statuses = right.multiselect("Status", list(STATUS_LABELS),
-                                     default=list(DEFAULT_STATUSES),
+                                     default=list(SHOWN_STATUSES),
                                      format_func=STATUS_LABELS.__getitem__, key=K + "statuses")
         chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders")
         anonymise = right.toggle("Anonymisér citater (kun region)", key=K + "anonymise")
-    filters = Filters(codes=tuple(codes), kommuner=tuple(kommuner), regions=tuple(regions),
-                      kinds=tuple(kinds), coders=tuple(chosen_coders),
-                      statuses=tuple(statuses) or DEFAULT_STATUSES)
+    filters = Selection(code=tuple(codes), kommune=tuple(kommuner), region=tuple(regions),
+                        kind=tuple(kinds), coder=tuple(chosen_coders), status=tuple(statuses))
     return filters, anonymise
 
 
-def _crosstab_tab(db: Database, filters: Filters) -> None:
+def _crosstab_tab(db: Database, filters: Selection) -> None:
     left, middle, right = st.columns(3)
     attribute = left.selectbox("Kode ×", list(ATTRIBUTE_LABELS),
                                format_func=ATTRIBUTE_LABELS.__getitem__, key=K + "attribute")
@@ -132,7 +131,7 @@ def _crosstab_tab(db: Database, filters: Filters) -> None:
             data=lambda fmt=fmt: crosstab_bytes(project, fmt, attribute, filters, rollup=rollup))
 
 
-def _cooccurrence_tab(db: Database, filters: Filters) -> None:
+def _cooccurrence_tab(db: Database, filters: Selection) -> None:
     left, right = st.columns(2)
     window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
     level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
@@ -161,7 +160,7 @@ def _cooccurrence_tab(db: Database, filters: Filters) -> None:
                "segmenter med koden.")
 
 
-def _downloads_tab(filters: Filters, anonymise: bool) -> None:
+def _downloads_tab(filters: Selection, anonymise: bool) -> None:
     project = project_file()
     st.subheader("Temaopsummering")
     st.caption("Temaer og koder i kodebogens rækkefølge med omfang, memoer og citater med "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.domain import status_label
 from kvali.ui.actions import apply_code, remove, toggle_key_quote, write_memo
 from kvali.ui.render import md
 from kvali.ui.state import action, coder, get_db
@@ -19,7 +20,6 @@ from kvali.views.documents import (
 )
 
 K = "kvali.docs."
-STATUS_LABELS = {"manual": "manuel", "accepted": "accepteret", "suggested": "forslag"}
 
 
 def coding_panel(db: Database, document_id: int, page: int, segments: list[SegmentView],
@@ -58,7 +58,7 @@ def _codings(db: Database, document_id: int, codings: list[CodingView],
     def label(coding_id: int) -> str:
         c = by_id[coding_id]
         star = " ★" if c.key_quote else ""
-        return f"{c.code_name}{star} · {c.coder} · {STATUS_LABELS.get(c.status, c.status)}"
+        return f"{c.code_name}{star} · {c.coder} · {status_label(c.status).lower()}"
 
     by_id = {c.id: c for c in codings}
     if st.session_state.get(K + "coding") not in by_id:

@@ -8,6 +8,8 @@ import math
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.domain import HUMAN_STATUSES, KIND_LABELS, SHOWN_STATUSES
+from kvali.selection import Selection, selection_choices
 from kvali.ui.actions import write_memo
 from kvali.ui.pages.coding_panel import coding_panel
 from kvali.ui.render import legend_html, md, segments_html
@@ -21,13 +23,9 @@ from kvali.ui.state import (
 )
 from kvali.views.codes import code_tree
 from kvali.views.documents import (
-    HUMAN_STATUSES,
-    SHOWN_STATUSES,
-    DocumentFilters,
     DocumentHeader,
     DocumentRow,
     document_header,
-    filter_choices,
     list_documents,
     segment_page,
 )
@@ -37,7 +35,6 @@ K = "kvali.docs."
 PER_PAGE = 200
 TEXT_HEIGHT = 720  # px; the text scrolls beside the coding panel
 ANY = "Alle"
-KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
 HAS_CODES = {ANY: None, "Med kodninger": True, "Uden kodninger": False}
 
 
@@ -46,7 +43,8 @@ def documents_page() -> None:
     db = open_project_or_stop()
     st.title("Dokumenter")
     show_feedback()
-    rows = list_documents(db, _filters(db))
+    selection, has_codes, name = _filters(db)
+    rows = list_documents(db, selection, has_codes=has_codes, name=name)
     if not rows:
         st.info("Ingen dokumenter passer til filtrene.")
         return
@@ -78,27 +76,30 @@ def _choice(label: str, options: list[str], key: str,
     return None if value == ANY else value
 
 
-def _filters(db: Database) -> DocumentFilters:
-    choices = filter_choices(db)
+def _filters(db: Database) -> tuple[Selection, bool | None, str | None]:
+    """(selection, with or without human codings, part of the name) from the filter bar."""
+    choices = selection_choices(db)
     with st.expander("Filtre", expanded=False):
         first = st.columns(4)
         with first[0]:
-            kind = _choice("Type", choices["kinds"], "kind", KIND_LABELS)
+            kind = _choice("Type", choices["kind"], "kind", KIND_LABELS)
         with first[1]:
-            region = _choice("Region", choices["regions"], "region")
+            region = _choice("Region", choices["region"], "region")
         with first[2]:
-            municipality = _choice("Kommune", choices["municipalities"], "municipality")
+            municipality = _choice("Kommune", choices["kommune"], "municipality")
         with first[3]:
-            size = _choice("Kommunestørrelse", choices["size_classes"], "size")
+            size = _choice("Kommunestørrelse", choices["size"], "size")
         second = st.columns(3)
         with second[0]:
-            role = _choice("Rolle", choices["roles"], "role")
+            role = _choice("Rolle", choices["role"], "role")
         with second[1]:
             has_codes = HAS_CODES[st.selectbox("Kodninger", list(HAS_CODES), key=K + "has")]
         with second[2]:
             name = st.text_input("Navn indeholder", key=K + "name").strip() or None
-    return DocumentFilters(kind=kind, municipality=municipality, region=region,
-                           size_class=size, role=role, has_codes=has_codes, name=name)
+    chosen = {"kind": kind, "region": region, "kommune": municipality, "size": size,
+              "role": role}
+    selection = Selection(**{field: (value,) for field, value in chosen.items() if value})
+    return selection, has_codes, name
 
 
 def _pick_document(rows: list[DocumentRow]) -> int:

@@ -10,18 +10,17 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.domain import IMPORT_KIND_LABELS
 from kvali.errors import KvaliError
 from kvali.importer import FileOutcome, ImportReport, import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.tagging.run import codebook_has_rules, tag_project
-from kvali.ui.render import md
+from kvali.ui.render import error_text, md
 from kvali.ui.state import notify, open_project_or_stop, show_feedback
 from kvali.ui.uploads import parse_attributes, stage_uploads
 from kvali.views.imports import TablePreview, import_history, is_table, table_preview
 
 K = "kvali.import."
-KINDS = {"auto": "Find selv ud af det", "interview": "Interview", "survey": "Survey-tabel",
-         "surveyxact": "SurveyXact-eksport", "report": "Rapport"}
 FILE_TYPES = ["txt", "md", "docx", "pdf", "srt", "vtt", "csv", "tsv", "xlsx", "yaml", "yml"]
 STATUS = {"imported": "importeret", "duplicate": "sprunget over", "failed": "fejlede"}
 AUTO = "(find selv)"
@@ -40,7 +39,8 @@ def importer_page() -> None:
         help="En SurveyXact-eksport i CSV: upload dataset.csv, structure.csv og labels.csv "
              "sammen. En .yaml-fil med samme navn som en transskription giver dens metadata.")
     columns = st.columns(2)
-    kind = columns[0].selectbox("Type", list(KINDS), key=K + "kind", format_func=KINDS.get)
+    kind = columns[0].selectbox("Type", list(IMPORT_KIND_LABELS), key=K + "kind",
+                                format_func=IMPORT_KIND_LABELS.get)
     case = columns[1].text_input("Kommune for alle dokumenterne (valgfrit)", key=K + "case")
     attributes = st.text_area("Egenskaber for alle dokumenterne (NØGLE=værdi, én pr. linje)",
                               key=K + "attributes", height=70)
@@ -51,7 +51,7 @@ def importer_page() -> None:
         table_options = {path: _table_choices(path, options) for path in staged
                          if is_table(path) and kind in ("auto", "survey")}
     except KvaliError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         staged, table_options = [], {}
     tag = st.checkbox("Foreslå koder i de nye dokumenter bagefter", value=True, key=K + "tag")
     if st.button("Importér", type="primary", key=K + "run", disabled=not staged):

@@ -7,15 +7,13 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.domain import KIND_LABELS_PLURAL, STATUS_LABELS
 from kvali.ui.render import md
 from kvali.ui.state import open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
 from kvali.views.overview import project_overview
 
-KIND_LABELS = {"interview": "Interviews", "survey": "Survey-svar", "report": "Rapporter"}
-STATUS_LABELS = {"manual": "Manuel", "accepted": "Accepteret", "suggested": "Forslag",
-                 "rejected": "Afvist"}
-STATUS_ORDER = ["Manuel", "Accepteret", "Forslag", "Afvist"]
+STATUS_ORDER = [STATUS_LABELS[s] for s in ("manual", "accepted", "suggested", "rejected")]
 STATUS_COLORS = ["#1B5E20", "#43A047", "#B0BEC5", "#E57373"]
 
 
@@ -41,7 +39,7 @@ def overview_page() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Materiale")
-        kinds = pd.DataFrame([{"Type": KIND_LABELS.get(k, k), "Dokumenter": v}
+        kinds = pd.DataFrame([{"Type": KIND_LABELS_PLURAL.get(k, k), "Dokumenter": v}
                               for k, v in overview.documents_by_kind.items()])
         st.altair_chart(alt.Chart(kinds).mark_bar().encode(
             x=alt.X("Dokumenter:Q"), y=alt.Y("Type:N", sort="-x", title=None),

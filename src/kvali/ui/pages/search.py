@@ -10,16 +10,16 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.domain import KIND_LABELS
 from kvali.errors import KvaliError
-from kvali.search import Hit, SearchFilters, SearchResult, code_hits, iter_hits, prepare, search
-from kvali.ui.render import md
+from kvali.search import Hit, SearchResult, code_hits, iter_hits, prepare, search
+from kvali.selection import Selection, selection_choices
+from kvali.ui.render import error_text, md
 from kvali.ui.state import action, coder, get_db, open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
-from kvali.views.documents import filter_choices
 
 K = "kvali.search."
 PER_PAGE = 50
-KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}
 
 
 def search_page() -> None:
@@ -42,7 +42,7 @@ def search_page() -> None:
             st.session_state[K + "page"] = 1
             result = search(db, query, filters, fuzzy=fuzzy, limit=PER_PAGE)
     except KvaliError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return
     _summary(result)
     if not result.total:
@@ -55,26 +55,26 @@ def search_page() -> None:
     _code_form(db, result, query, filters, fuzzy)
 
 
-def _filters(db: Database) -> tuple[SearchFilters, bool]:
-    choices = filter_choices(db)
+def _filters(db: Database) -> tuple[Selection, bool]:
+    choices = selection_choices(db)
     codes = {node.key: node.label for node in code_tree(db)}
     with st.expander("Filtre"):
         first = st.columns(4)
-        kommune = first[0].multiselect("Kommune", choices["municipalities"], key=K + "kommune")
-        region = first[1].multiselect("Region", choices["regions"], key=K + "region")
-        size = first[2].multiselect("Kommunestørrelse", choices["size_classes"], key=K + "size")
-        kind = first[3].multiselect("Type", choices["kinds"], key=K + "kind",
+        kommune = first[0].multiselect("Kommune", choices["kommune"], key=K + "kommune")
+        region = first[1].multiselect("Region", choices["region"], key=K + "region")
+        size = first[2].multiselect("Kommunestørrelse", choices["size"], key=K + "size")
+        kind = first[3].multiselect("Type", choices["kind"], key=K + "kind",
                                     format_func=lambda k: KIND_LABELS.get(k, k))
         second = st.columns(3)
-        role = second[0].multiselect("Rolle", choices["roles"], key=K + "role")
+        role = second[0].multiselect("Rolle", choices["role"], key=K + "role")
         code = second[1].multiselect("Kodet med", list(codes), key=K + "code",
                                      format_func=codes.get)
         not_code = second[2].multiselect("Ikke kodet med", list(codes), key=K + "not_code",
                                          format_func=codes.get)
         fuzzy = st.checkbox("Find også stavevarianter (fuzzy)", key=K + "fuzzy")
-    return SearchFilters(kommune=tuple(kommune), region=tuple(region), size=tuple(size),
-                         kind=tuple(kind), role=tuple(role), code=tuple(code),
-                         not_code=tuple(not_code)), fuzzy
+    return Selection(kommune=tuple(kommune), region=tuple(region), size=tuple(size),
+                     kind=tuple(kind), role=tuple(role), code=tuple(code),
+                     not_code=tuple(not_code)), fuzzy
 
 
 def _summary(result: SearchResult) -> None:
@@ -113,7 +113,7 @@ def _hits(hits: list[Hit]) -> None:
     st.html(f'<div class="kv-hits">{"".join(rows)}</div>')
 
 
-def _code_form(db: Database, result: SearchResult, query: str, filters: SearchFilters,
+def _code_form(db: Database, result: SearchResult, query: str, filters: Selection,
                fuzzy: bool) -> None:
     tree = code_tree(db)
     if not tree:
@@ -144,7 +144,7 @@ def _code_chosen(query: str) -> None:
     action(work)
 
 
-def _code_all(query: str, filters: SearchFilters, fuzzy: bool) -> None:
+def _code_all(query: str, filters: Selection, fuzzy: bool) -> None:
     def work() -> str:
         db = get_db()
         name = coder()

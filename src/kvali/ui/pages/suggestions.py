@@ -3,20 +3,18 @@ code and rule, with the rule and the matched words in view."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from html import escape
 
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.selection import Selection, selection_choices
 from kvali.ui.actions import review
 from kvali.ui.render import Highlight, highlight_html, md, safe_color
 from kvali.ui.state import action, coder, get_db, notify, open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
-from kvali.views.documents import filter_choices
 from kvali.views.suggestions import (
     Suggestion,
-    SuggestionFilters,
     count_suggestions,
     suggestion_documents,
     suggestion_groups,
@@ -55,9 +53,9 @@ def suggestions_page() -> None:
     _bulk(db, filters)
 
 
-def _filters(db: Database) -> SuggestionFilters:
+def _filters(db: Database) -> Selection:
     codes = {node.key: node.label for node in code_tree(db) if node.counts.get("suggested")}
-    places = filter_choices(db)["municipalities"]
+    places = selection_choices(db)["kommune"]
     documents = {doc_id: f"{name} ({count})" for doc_id, name, count in suggestion_documents(db)}
     columns = st.columns(3)
     with columns[0]:
@@ -70,15 +68,14 @@ def _filters(db: Database) -> SuggestionFilters:
     return _current_filters()
 
 
-def _current_filters() -> SuggestionFilters:
-    """The filters as chosen in this session (callbacks read them too)."""
-    def chosen(name: str) -> object:
+def _current_filters() -> Selection:
+    """The selection as chosen in this session (callbacks read it too)."""
+    def chosen(name: str) -> tuple[str, ...]:
         value = st.session_state.get(K + name, ANY)
-        return None if value == ANY else value
+        return () if value == ANY else (str(value),)
 
-    document = chosen("document")
-    return SuggestionFilters(code=chosen("code"), municipality=chosen("municipality"),
-                             document_id=None if document is None else int(document))
+    return Selection(code=chosen("code"), kommune=chosen("municipality"),
+                     document=chosen("document"))
 
 
 def _current(suggestion: Suggestion) -> None:
@@ -106,7 +103,7 @@ def _current(suggestion: Suggestion) -> None:
                           on_click=_skip, args=(suggestion.id,))
 
 
-def _bulk(db: Database, filters: SuggestionFilters) -> None:
+def _bulk(db: Database, filters: Selection) -> None:
     panel = st.expander("Massebehandling pr. kode og regel", key=K + "bulk_open",
                         on_change="rerun")
     if not panel.open:
@@ -149,12 +146,13 @@ def _decide_group(widget: str, status: str) -> None:
     """Decide every pending suggestion of the chosen code (and rule) under the filters."""
     chosen = st.session_state.get(K + widget)
     code, rule = chosen if isinstance(chosen, tuple) else (chosen, None)
-    filters = replace(_current_filters(), code=code, rule=rule or None)
+    filters = _current_filters()
 
     def work() -> str:
         db = get_db()
         name = coder()
-        return review(db, suggestion_ids(db, filters), status, name)
+        return review(db, suggestion_ids(db, filters, code_key=code, rule=rule or None),
+                      status, name)
 
     action(work)
 

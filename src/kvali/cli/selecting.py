@@ -1,0 +1,37 @@
+"""The selection options (--kommune, --region, --size, --kind, --question, --role, --code,
+--not-code, --coder, --status, --document), made from `kvali.selection.FIELDS` so that search and
+every export offer the same options with the same names and meanings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from kvali.domain import DOCUMENT_KINDS, STATUSES
+from kvali.selection import FIELDS, Selection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALIASES = {"code": ("--codes",)}
+"""Other spellings kept for scripts written against earlier versions."""
+CHOICES = {"kind": DOCUMENT_KINDS, "status": STATUSES}
+
+
+def selection_options(func: F) -> F:
+    """Add every selection option (each repeatable) to a command."""
+    for name in reversed(FIELDS):
+        info = FIELDS[name]
+        choices = CHOICES.get(name)
+        func = click.option(
+            "--" + name.replace("_", "-"), *ALIASES.get(name, ()), name, multiple=True,
+            metavar=None if choices else info.metavar,
+            type=click.Choice(choices) if choices else None,
+            help=f"{info.help} Repeatable.")(func)
+    return func
+
+
+def pop_selection(options: dict[str, Any]) -> Selection:
+    """Take the selection options out of a command's keyword arguments."""
+    return Selection(**{name: tuple(options.pop(name, ())) for name in FIELDS})
