@@ -28,6 +28,9 @@ COMMANDS: dict[str, LazyCommand] = {
                             "Check, load, export and report on the codebook."),
     "demo": LazyCommand("kvali.cli.project:demo",
                         "Build the demo project from corpus/ and codebook.yaml, then open the UI."),
+    "documents": LazyCommand("kvali.cli.documents:documents",
+                             "List documents, delete wrong imports, or switch a document between "
+                             "interview and report."),
     "export": LazyCommand("kvali.cli.export:export",
                           "Export theme summaries, codings, crosstabs and REFI-QDA files."),
     "import": LazyCommand("kvali.cli.project:import_command",

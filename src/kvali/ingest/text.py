@@ -17,7 +17,8 @@ from kvali.ingest.transcript import parse_transcript
 
 
 def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
-    """One document from a text file; an interview when it has speaker turns."""
+    """One document from a text file; an interview when it has speaker turns (see
+    kvali.ingest.transcript for how a report's "Kilde:" lines are told from turns)."""
     text = normalise_text(decode_bytes(path.read_bytes(), str(path)))
     metadata, body_start = split_front_matter(text, str(path))
     metadata = merge_metadata(metadata, read_sidecar(path))
@@ -25,7 +26,8 @@ def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     if not body.strip():
         raise InputError("contains no text", source=str(path))
     kind = options.kind if options.kind in ("interview", "report") else metadata.kind
-    blocks, speakers = parse_transcript(body, metadata.speakers, detect_turns=kind != "report")
+    blocks, speakers = parse_transcript(body, metadata.speakers, detect_turns=kind != "report",
+                                        known_interview=kind == "interview")
     if kind is None:
         kind = "interview" if any(b.speaker for b in blocks) else "report"
     title = metadata.attributes.get("title", path.stem)

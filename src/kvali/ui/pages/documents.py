@@ -12,6 +12,7 @@ from kvali.domain import HUMAN_STATUSES, KIND_LABELS, SHOWN_STATUSES
 from kvali.selection import Selection, selection_choices
 from kvali.ui.actions import write_memo
 from kvali.ui.pages.coding_panel import coding_panel
+from kvali.ui.pages.document_admin import document_admin
 from kvali.ui.render import legend_html, md, segments_html
 from kvali.ui.state import (
     action,
@@ -51,6 +52,7 @@ def documents_page() -> None:
     document_id = _pick_document(rows)
     header = document_header(db, document_id)
     _show_header(header)
+    document_admin(header)
     page = _pick_page(header)
     show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
                                  help="Vis også de automatiske forslag, der venter på review.")

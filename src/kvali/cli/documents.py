@@ -1,0 +1,87 @@
+"""Document commands: documents list|delete|set-kind, to mend a wrong import in place."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kvali.cli.options import db_option, echo_json, open_project
+from kvali.errors import UsageError
+from kvali.store.documents import (
+    CHANGEABLE_KINDS,
+    delete_documents,
+    document_summaries,
+    set_document_kind,
+)
+
+coder_option = click.option("--coder", default="analytiker", show_default=True,
+                            help="Who makes the change (recorded in the audit log).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+@click.group()
+def documents() -> None:
+    """List documents, delete wrong imports, or switch a document between interview and report."""
+
+
+@documents.command("list")
+@json_option
+@db_option
+def list_command(as_json: bool, db_path: str | None) -> None:
+    """List the documents: id, name, kind and number of segments."""
+    rows = document_summaries(open_project(db_path))
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>6}  {row['kind']:<10}{row['segments']:>8}  {row['name']}")
+
+
+@documents.command()
+@click.argument("ids", nargs=-1, required=True, type=int)
+@click.option("--yes", is_flag=True, help="Delete without asking (needed when not interactive).")
+@coder_option
+@json_option
+@db_option
+def delete(ids: tuple[int, ...], yes: bool, coder: str, as_json: bool,
+           db_path: str | None) -> None:
+    """Delete documents with their segments, codings and index rows (one transaction)."""
+    db = open_project(db_path)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("documents delete: not an interactive terminal; add --yes to "
+                             "delete without asking")
+        names = {row["id"]: row["name"] for row in document_summaries(db)}
+        listed = "; ".join(f"{i}: {names.get(i, '?')}" for i in ids)
+        click.confirm(f"Delete {len(ids)} document(s) ({listed}) with all their codings?",
+                      abort=True)
+    report = delete_documents(db, ids, coder)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    gone = f"; import(s) {', '.join(map(str, report.imports))} removed" if report.imports else ""
+    click.echo(f"deleted {len(report.documents)} document(s), {report.segments} segments, "
+               f"{report.codings} codings{gone}")
+
+
+@documents.command("set-kind")
+@click.argument("document_id", metavar="ID", type=int)
+@click.argument("kind", metavar="KIND", type=click.Choice(CHANGEABLE_KINDS, case_sensitive=False))
+@coder_option
+@json_option
+@db_option
+def set_kind(document_id: int, kind: str, coder: str, as_json: bool,
+             db_path: str | None) -> None:
+    """Make a document an interview or a report; its text and human codings stay as they are."""
+    change = set_document_kind(open_project(db_path), document_id, kind.lower(), coder)
+    if as_json:
+        echo_json({**change.to_dict(), "changed": change.changed})
+        return
+    if not change.changed:
+        click.echo(f"document {document_id} is already a {kind.lower()}; nothing changed")
+        return
+    click.echo(f"document {document_id}: {change.old} -> {change.new}; {change.segments} "
+               f"segments, {change.speakers} speakers; {change.codings_kept} codings kept, "
+               f"{change.suggestions_dropped} pending suggestions dropped (`kvali tag` suggests "
+               "again)")
