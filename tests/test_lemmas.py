@@ -151,3 +151,8 @@ def test_codebook_rules_and_search_queries_share_one_lemma_function(monkeypatch)
     assert expand.lemmatize_tokens(["hjertet"]) == {"hjertet": ("prøvelemma",)}
     assert lemmas.query_lemmas(["ved", "Netværket", "nære"]) == {
         "ved": "ved", "Netværket": "netværk", "nære": "nære"}
+
+
+def test_a_form_that_starts_with_a_digit_is_lemmatised_too():
+    doc = load_pipeline()("Vi søger § 18-midler og 3D-printere.")
+    assert [t.lemma_ for t in doc if "-" in t.text] == ["18-middel", "3D-printer"]

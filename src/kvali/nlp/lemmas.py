@@ -192,7 +192,9 @@ class Lemmatizer:
         for orth, text in zip(orths, texts, strict=True):
             lemma = lemmas.get(orth)
             if lemma is None:
-                lemma = lemmas[orth] = strings.add(lemmatize(text)) if text[0].isalpha() else orth
+                # every form with a letter, so "18-midler" is "18-middel" as in a codebook
+                lemma = lemmas[orth] = (strings.add(lemmatize(text))
+                                        if any(c.isalpha() for c in text) else orth)
             values.append(lemma)
         if "ved" in texts:
             for i, text in enumerate(texts):

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc
 
-from kvali.codebook.model import Code, Codebook
+from kvali.codebook.model import Code, Codebook, Scope
 
 LINKING_LETTERS = ("s", "e", "")
 MIN_COMPOUND_PART = 3
@@ -62,6 +62,9 @@ class CodeMatch:
     @classmethod
     def of(cls, code_key: str, hits: list[Hit]) -> CodeMatch:
         """One code's match from its hits: rules and spans once each, the best score."""
+        if len(hits) == 1:
+            rule, start, end, score = hits[0]
+            return cls(code_key, [rule], [(start, end)], score)
         return cls(code_key, rules=list(dict.fromkeys(hit[0] for hit in hits)),
                    spans=list(dict.fromkeys((hit[1], hit[2]) for hit in hits)),
                    score=max(hit[3] for hit in hits))
@@ -101,6 +104,8 @@ class CodebookMatcher:
             self._compile(code)
         self.fuzzy_forms = list(self.fuzzy)
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
+        self.scopes = {key: code.rules.scope for key, code in self.codes.items()
+                       if code.rules.scope != Scope()}
         self.forms: dict[tuple[int, str | None], _Form] = {}
         self.unaligned = 0  # segments whose stored lemmas did not line up with their tokens
 
@@ -175,21 +180,19 @@ class CodebookMatcher:
         punctuation (as the importer wrote them). When they are missing or their count differs
         from the tokens', each form is lemmatised out of context instead.
         """
-        rows = [row for row in doc.to_array(TOKEN_ATTRS).tolist() if not (row[3] or row[4])]
-        if lemmas is None or len(lemmas) != len(rows):
+        rows = doc.to_array(TOKEN_ATTRS).tolist()
+        words = self._words(doc, rows, lemmas) if lemmas is not None else None
+        if words is None:
             self.unaligned += lemmas is not None
-            lemmas = [None] * len(rows)
-        words: list[tuple[int, int, _Form]] = []
-        for (orth, idx, length, _, _), lemma in zip(rows, lemmas, strict=True):
-            form = self.forms.get((orth, lemma))
-            if form is None:
-                form = self._form(doc, orth, lemma)
-            if form.is_word:
-                words.append((idx, idx + length, form))
+            words = self._words(doc, rows, None)
         found: dict[str, list[Hit]] = {}
         for start, end, form in words:
             for code_key, rule, score in form.hits:
-                _collect(found, code_key, (rule, start, end, score))
+                hits = found.get(code_key)
+                if hits is None:
+                    found[code_key] = [(rule, start, end, score)]
+                else:
+                    hits.append((rule, start, end, score))
         if self.phrases:
             stems = [form.stem for _, _, form in words]
             for index, stem in enumerate(stems):
@@ -209,6 +212,30 @@ class CodebookMatcher:
         return {key: CodeMatch.of(key, hits) for key, hits in found.items()
                 if self._in_scope(key, context) and not self._vetoed(key, forms)}
 
+    def _words(self, doc: Doc, rows: list[list[int]], lemmas: Sequence[str] | None
+               ) -> list[tuple[int, int, _Form]] | None:
+        """(start, end, form) of the word tokens; None when `lemmas` do not line up with the
+        tokens that are neither space nor punctuation."""
+        forms = self.forms
+        words = []
+        index = 0
+        for orth, idx, length, punct, space in rows:
+            if punct or space:
+                continue
+            if lemmas is None:
+                lemma = None
+            elif index < len(lemmas):
+                lemma = lemmas[index]
+                index += 1
+            else:
+                return None
+            form = forms.get((orth, lemma))
+            if form is None:
+                form = self._form(doc, orth, lemma)
+            if form.is_word:
+                words.append((idx, idx + length, form))
+        return words if lemmas is None or index == len(lemmas) else None
+
     def _form(self, doc: Doc, orth: int, lemma: str | None) -> _Form:
         """Analyse one distinct word form with its lemma (found when None) and remember it."""
         text = doc.vocab.strings[orth]
@@ -221,7 +248,9 @@ class CodebookMatcher:
         return form
 
     def _in_scope(self, code_key: str, context: SegmentContext) -> bool:
-        scope = self.codes[code_key].rules.scope
+        scope = self.scopes.get(code_key)
+        if scope is None:
+            return True
         return ((not scope.kinds or context.kind in scope.kinds)
                 and (not scope.questions or context.question in scope.questions)
                 and (not scope.roles or (context.role or "").casefold() in scope.roles))
