@@ -20,12 +20,12 @@ from pathlib import Path
 
 from ruamel.yaml import YAML, YAMLError
 
+from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import InputError
 from kvali.ingest.model import ParsedDocument, Speaker
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 CASE_KEYS = ("kommune", "municipality", "case")
-KINDS = ("interview", "survey", "report")
 SPEAKER_KEYS = {"role", "rolle", "kommune", "municipality", "name", "navn", "interviewer"}
 
 
@@ -72,8 +72,9 @@ def parse_metadata(document: str, source: str) -> Metadata:
         if key == "speakers":
             metadata.speakers = _speakers(value, source)
         elif key == "kind":
-            if value not in KINDS:
-                raise InputError(f"kind {value!r}: use one of {', '.join(KINDS)}", source=source)
+            if value not in DOCUMENT_KINDS:
+                raise InputError(f"kind {value!r}: use one of {', '.join(DOCUMENT_KINDS)}",
+                                 source=source)
             metadata.kind = value
         elif key in CASE_KEYS:
             metadata.case = str(value)
