@@ -53,7 +53,7 @@ def read_pdf(path: Path, options: ReadOptions) -> ParsedSource:
     text = "\n\n".join(paragraph for _, paragraph in paragraphs)
     pages_of = [page for page, _ in paragraphs]
     if kind == "interview":
-        blocks, speakers = parse_transcript(text, metadata.speakers)
+        blocks, speakers = parse_transcript(text, metadata.speakers, known_interview=True)
         for block in blocks:
             block.page = pages_of[bisect_right(starts, block.start) - 1]
     else:
