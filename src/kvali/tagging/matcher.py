@@ -71,6 +71,13 @@ class CodeMatch:
 
 
 @dataclass(frozen=True)
+class _Phrase:
+    code_key: str
+    text: str
+    stems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Form:
     """What the matcher knows about one distinct (surface form, lemma) pair."""
 
@@ -79,13 +86,7 @@ class _Form:
     is_word: bool
     hits: tuple[tuple[str, str, float], ...]
     stem: str
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    code_key: str
-    text: str
-    stems: tuple[str, ...]
+    phrases: tuple[_Phrase, ...]  # the phrases whose first word this form can be
 
 
 class CodebookMatcher:
@@ -98,7 +99,7 @@ class CodebookMatcher:
         self.parts: dict[str, list[tuple[str, str]]] = {}
         self.fuzzy: dict[str, list[tuple[str, str, int]]] = {}
         self.phrases: dict[str, list[_Phrase]] = {}
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.patterns: dict[str, tuple[re.Pattern[str], list[str]]] = {}  # run once each
         self.vetoes: dict[str, tuple[set[str], list[tuple[str, ...]]]] = {}
         for code in self.codes.values():
             self._compile(code)
@@ -123,7 +124,8 @@ class CodebookMatcher:
             if stems:
                 self.phrases.setdefault(stems[0], []).append(_Phrase(code.key, phrase, stems))
         for pattern in rules.patterns:
-            self.patterns.append((code.key, re.compile(pattern, re.IGNORECASE)))
+            self.patterns.setdefault(pattern, (re.compile(pattern, re.IGNORECASE), []))[1].append(
+                code.key)
         if rules.exclude:
             words = {self.lemmatise(t.lower()) for t in rules.exclude if " " not in t}
             words |= {t.lower() for t in rules.exclude if " " not in t}
@@ -195,19 +197,20 @@ class CodebookMatcher:
                     hits.append((rule, start, end, score))
         if self.phrases:
             stems = [form.stem for _, _, form in words]
-            for index, stem in enumerate(stems):
-                for phrase in self.phrases.get(stem, ()):
+            for index, (_, _, form) in enumerate(words):
+                for phrase in form.phrases:
                     if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
                         end = words[index + len(phrase.stems) - 1][1]
                         _collect(found, phrase.code_key, (f"phrase:{phrase.text}",
                                                           words[index][0], end, SCORES["phrase"]))
         if self.patterns:
             text = doc.text if text is None else text
-            for code_key, pattern in self.patterns:
+            for source, (pattern, keys) in self.patterns.items():
                 for hit in pattern.finditer(text):
                     if hit.end() > hit.start():
-                        _collect(found, code_key, (f"pattern:{pattern.pattern}", hit.start(),
-                                                   hit.end(), SCORES["pattern"]))
+                        for code_key in keys:
+                            _collect(found, code_key, (f"pattern:{source}", hit.start(),
+                                                       hit.end(), SCORES["pattern"]))
         forms = [form for _, _, form in words] if self.vetoes else []
         return {key: CodeMatch.of(key, hits) for key, hits in found.items()
                 if self._in_scope(key, context) and not self._vetoed(key, forms)}
@@ -242,8 +245,9 @@ class CodebookMatcher:
         lower = text.lower()
         is_word = bool(WORD.search(lower))
         known = lemma if lemma is not None else self.lemmatise(text) if is_word else lower
+        stem = phrase_stem(known)
         form = _Form(lower, known, is_word, self._form_hits(lower, known) if is_word else (),
-                     phrase_stem(known))
+                     stem, tuple(self.phrases.get(stem, ())) if is_word else ())
         self.forms[(orth, lemma)] = form
         return form
 
