@@ -79,7 +79,7 @@ def codebook_has_rules(db: Database) -> bool:
                       ).fetchone() is not None
 
 
-def plan(db: Database, keys: list[str] | None, force: bool
+def _plan(db: Database, keys: list[str] | None, force: bool
          ) -> tuple[dict[tuple[str, ...], list[int]], dict[str, str]]:
     """(documents grouped by the codes they need, each code's current rules hash).
 
@@ -121,7 +121,7 @@ def tag_project(
 ) -> TagReport:
     """Suggest codings where documents are new or rules changed (or for the given codes, or
     everywhere with `force`); raises UsageError when no codebook with rules is loaded."""
-    groups, hashes = plan(db, keys, force)
+    groups, hashes = _plan(db, keys, force)
     report = TagReport()
     run = {key for codes in groups for key in codes}
     report.codes = [key for key in hashes if key in run]
@@ -174,8 +174,8 @@ def _batches(db: Database, documents: list[int], size: int) -> Iterator[_Batch]:
 
 
 def _match(matcher: CodebookMatcher, batch: _Batch, report: TagReport) -> dict:
-    """(segment id, code) → (start, end, rules, score, matched) for one batch. The interviewer's
-    own questions are not what a study codes, so they get no suggestions."""
+    """(segment id, code) → (document id, start, end, rules, score, matched) for one batch.
+    The interviewer's own questions are not what a study codes, so they get no suggestions."""
     coded = [row for row in batch.rows if not row[10]]
     docs = load_pipeline().tokenizer.pipe((row[5] for row in coded), batch_size=1000)
     found = {}
