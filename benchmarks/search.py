@@ -103,9 +103,7 @@ def load_rows(db, filters: Selection) -> list[tuple[int, str]]:
     """(segment id, text + lemmas) of the segments the filters allow, as a peer would hold them."""
     prepared = prepare(db, "x", filters)
     sql = ("SELECT s.id, s.text || char(10) || s.lemmas FROM segments s "
-           "JOIN documents d ON d.id = s.document_id LEFT JOIN cases c ON c.id = s.case_id "
-           "LEFT JOIN municipalities m ON m.code = c.municipality_code "
-           "LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE 1" + prepared.sql.where())
+           "JOIN segment_facts sf ON sf.segment_id = s.id WHERE 1" + prepared.sql.clause())
     return db.execute(sql, prepared.sql.params).fetchall()
 
 
