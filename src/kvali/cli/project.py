@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.options import db_option, echo_json, open_project, resolve_db_path
-from kvali.cli.project_file import run_app
+from kvali.cli.project_file import address_option, run_app
 from kvali.demo import build_demo
 from kvali.domain import IMPORT_KINDS
 from kvali.errors import UsageError
@@ -120,10 +120,11 @@ def segment(path: Path, kind: str, as_json: bool, tokens: bool) -> None:
 @click.command()
 @click.option("--no-app", is_flag=True, help="Only build the project; do not start the UI.")
 @click.option("--port", type=int, default=8501, show_default=True)
+@address_option
 @db_option
-def demo(no_app: bool, port: int, db_path: str | None) -> None:
+def demo(no_app: bool, port: int, address: str, db_path: str | None) -> None:
     """Build the demo project from corpus/ and codebook.yaml, then open the UI."""
     path = project_path(resolve_db_path(db_path))
     build_demo(path, echo=click.echo)
     if not no_app:
-        run_app(path, port)
+        run_app(path, port, address)

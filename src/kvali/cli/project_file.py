@@ -13,10 +13,11 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.options import db_option, echo_json, open_project, resolve_db_path
+from kvali.cli.options import F, db_option, echo_json, open_project, resolve_db_path
 from kvali.store import project_path
 from kvali.store.stats import project_status
 
+LOCAL = "127.0.0.1"
 APP_SCRIPT = Path(__file__).resolve().parents[1] / "ui" / "app-script" / "kvali_workbench.py"
 """The script `streamlit run` executes; it ships inside the package."""
 
@@ -50,23 +51,32 @@ def status(as_json: bool, db_path: str | None) -> None:
         click.echo(f"{'unmatched':<15}{', '.join(counts['unmatched_cases'])}")
 
 
-def run_app(path: Path, port: int) -> None:
+def run_app(path: Path, port: int, address: str = LOCAL) -> None:
     """Run the packaged workbench script with `streamlit run` on the project until stopped."""
     env = {**os.environ, "KVALI_DB": str(path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+               "--server.port", str(port), "--server.address", address,
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     try:
         subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         return
 
 
+def address_option(func: F) -> F:
+    """Add `--address` (where the workbench listens; this machine only by default)."""
+    return click.option(
+        "--address", default=LOCAL, show_default=True, envvar="STREAMLIT_SERVER_ADDRESS",
+        help="Where the workbench listens; 0.0.0.0 opens it to the network (only behind a "
+             "log-in: the project holds personal data).")(func)
+
+
 @click.command()
 @click.option("--port", type=int, default=8501, show_default=True)
+@address_option
 @db_option
-def app(port: int, db_path: str | None) -> None:
+def app(port: int, address: str, db_path: str | None) -> None:
     """Start the Streamlit workbench on the project."""
     path = project_path(resolve_db_path(db_path))
     open_project(str(path)).close()
-    run_app(path, port)
+    run_app(path, port, address)

@@ -99,7 +99,9 @@ def _print_result(result: SearchResult) -> None:
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write all hits with citations to a .csv or .xlsx file.")
 @click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see DESIGN.md).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: the hits with their facts and citation, and the counts per "
+                   "municipality, region and size class.")
 @db_option
 def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, ...],
                    limit: int, offset: int, export_path: Path | None, code_all: str | None,

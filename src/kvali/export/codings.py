@@ -1,6 +1,6 @@
 """Coded segments as data: one row per coding, as CSV, XLSX or JSON, for R, Stata or Excel.
 
-The keys are the public contract of `kvali export codings` (DESIGN.md): document, code,
+The keys are the public contract of `kvali export codings`: document, code,
 code_path (keys from the top theme down), start, end, text (exactly `documents.text[start:end]`),
 status, origin, coder, rule, score, kommune, region, size_class, speaker, role, question, and
 more. With `anonymise=True` the municipality, the case and the speaker label are left empty;

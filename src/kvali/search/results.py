@@ -144,7 +144,7 @@ class SearchResult:
     offset: int = 0
 
     def to_dict(self) -> dict:
-        """The `kvali search --json` document (DESIGN.md keys first)."""
+        """The `kvali search --json` document (the contract's keys first)."""
         return {"query": self.query, "total": self.total,
                 "hits": [hit.to_dict() for hit in self.hits],
                 **self.distribution.to_dict(),
