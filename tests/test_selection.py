@@ -178,3 +178,18 @@ def test_every_field_narrows_segments_and_codings_alike(db: Database,
         f"SELECT f.segment_id FROM coding_facts f{codings.clause('WHERE')}", codings.params)}
     if not selection.code:
         assert coded == kept
+
+
+def test_the_app_renders_library_errors_in_danish(db: Database) -> None:
+    from kvali.errors import UsageError
+    from kvali.store.db import ProjectBusyError
+
+    with pytest.raises(UsageError) as caught:
+        add_manual_coding(db, 1, "findes_ikke", "mette")
+    assert "kvali codebook load" in str(caught.value)  # the CLI names its command
+    assert error_text(caught.value) == "Koden »findes_ikke« findes ikke i projektets kodebog."
+    with pytest.raises(UsageError) as caught:
+        add_manual_coding(db, 1, "civil", " ")
+    assert str(caught.value).startswith("--coder")
+    assert "--" not in error_text(caught.value)
+    assert error_text(ProjectBusyError()).startswith("Projektet er optaget")

@@ -33,7 +33,8 @@ def require_code(db: Database, code_key: str) -> None:
     """Raise UsageError when the codebook has no such code."""
     if not db.execute("SELECT 1 FROM codes WHERE key = ?", [code_key]).fetchone():
         raise UsageError(f"code {code_key!r} is not in the codebook; load it with "
-                         "`kvali codebook load`")
+                         "`kvali codebook load`", field="code", value=code_key,
+                         danish=f"Koden »{code_key}« findes ikke i projektets kodebog.")
 
 
 def add_manual_coding(
@@ -55,19 +56,22 @@ def add_manual_coding(
     """
     coder = coder.strip()
     if not coder:
-        raise UsageError("--coder: a coder name is required")
+        raise UsageError("--coder: a coder name is required", field="coder",
+                         danish="Skriv dit navn under Koder i sidepanelet for at kunne kode.")
     require_code(db, code_key)
     row = db.execute('SELECT document_id, start, "end" FROM segments WHERE id = ?',
                      [segment_id]).fetchone()
     if row is None:
-        raise UsageError(f"segment {segment_id} does not exist")
+        raise UsageError(f"segment {segment_id} does not exist",
+                         danish=f"Segment {segment_id} findes ikke (længere).")
     document_id, start, end = row
     if span is not None:
         start, end = span
         length = db.execute("SELECT length(text) FROM documents WHERE id = ?",
                             [document_id]).fetchone()[0]
         if not 0 <= start < end <= length:
-            raise UsageError(f"span {start}-{end} lies outside document {document_id}")
+            raise UsageError(f"span {start}-{end} lies outside document {document_id}",
+                             danish="Udsnittet ligger uden for dokumentet.")
     with db.atomic():
         existing = db.execute(
             'SELECT id FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
@@ -98,7 +102,8 @@ def remove_coding(db: Database, coding_id: int, coder: str) -> None:
     with db.atomic():
         row = db.execute("SELECT origin FROM codings WHERE id = ?", [coding_id]).fetchone()
         if row is None:
-            raise UsageError(f"coding {coding_id} does not exist")
+            raise UsageError(f"coding {coding_id} does not exist",
+                             danish=f"Kodning {coding_id} findes ikke (længere).")
         if row[0] == "auto":
             _set_status(db, [coding_id], "rejected", coder)
             return
@@ -133,7 +138,8 @@ def set_key_quote(db: Database, coding_id: int, key_quote: bool, coder: str) -> 
         updated = db.execute("UPDATE codings SET key_quote = ?, updated_at = ? WHERE id = ?",
                              [int(key_quote), now(), coding_id]).rowcount
         if not updated:
-            raise UsageError(f"coding {coding_id} does not exist")
+            raise UsageError(f"coding {coding_id} does not exist",
+                             danish=f"Kodning {coding_id} findes ikke (længere).")
         log_event(db, coder, "key_quote", {"coding": coding_id, "on": key_quote})
 
 

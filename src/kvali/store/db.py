@@ -23,7 +23,9 @@ class ProjectBusyError(ProjectError):
     """Another connection held the project's write lock for longer than the busy timeout."""
 
     def __init__(self) -> None:
-        super().__init__("the project is busy: another program is writing to it; try again")
+        super().__init__("the project is busy: another program is writing to it; try again",
+                         danish="Projektet er optaget: et andet program skriver til det lige nu. "
+                                "Prøv igen om lidt.")
 
 
 def busy_error(exc: BaseException) -> ProjectBusyError | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from kvali.errors import KvaliError
+from kvali.errors import KvaliError, SelectionError
 from kvali.selection import FIELDS
 from kvali.views.documents import SegmentView
 
@@ -47,7 +47,7 @@ def md(text: object) -> str:
 def error_text(error: KvaliError) -> str:
     """A user error in the app's own words: the field's Danish label and the Danish reason
     when the error carries them (the CLI's line names its options instead)."""
-    if error.field in FIELDS and error.danish:
+    if isinstance(error, SelectionError):
         return f"{FIELDS[error.field].label}: »{error.value}« {error.danish}"
     return error.danish or str(error)
 

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from kvali.errors import KvaliError, UsageError
 from kvali.store import ProjectBusyError, busy_as_error, open_db, project_path
-from kvali.ui.render import md
+from kvali.ui.render import error_text, md
 
 PROJECT = "kvali.project"
 CODER = "kvali.coder"
@@ -26,7 +26,8 @@ CODEBOOK = "kvali.codebook_path"
 RUN = "kvali.run"
 DB = "kvali.db"
 FLASH = "kvali.flash"
-BUSY = "Projektet er optaget: et andet program skriver til det lige nu. Prøv igen om lidt."
+BUSY = error_text(ProjectBusyError())
+"""The sentence shown when the project stays locked past the busy timeout."""
 
 
 def init_session(project: str | os.PathLike[str] | None = None) -> None:
@@ -111,11 +112,6 @@ def show_feedback() -> None:
     st.session_state[FLASH] = []
 
 
-def _error_text(exc: KvaliError) -> str:
-    """The sentence shown for a user error (a busy project in Danish)."""
-    return BUSY if isinstance(exc, ProjectBusyError) else str(exc)
-
-
 @contextmanager
 def busy_shown() -> Iterator[None]:
     """Draw a page; a project still locked after the busy timeout ends it with one sentence."""
@@ -132,7 +128,7 @@ def action(work: Callable[[], str | None]) -> None:
         with busy_as_error():
             message = work()
     except KvaliError as exc:
-        fail(_error_text(exc))
+        fail(error_text(exc))
         return
     if message:
         notify(message)

@@ -166,7 +166,8 @@ def document_header(db: Database, document_id: int) -> DocumentHeader:
         "FROM documents d JOIN imports i ON i.id = d.import_id WHERE d.id = ?",
         [document_id]).fetchone()
     if row is None:
-        raise UsageError(f"document {document_id} does not exist")
+        raise UsageError(f"document {document_id} does not exist",
+                         danish=f"Dokument {document_id} findes ikke (længere).")
     attributes = dict(db.execute(
         "SELECT key, value FROM document_attributes WHERE document_id = ? ORDER BY key",
         [document_id]).fetchall())
@@ -244,7 +245,8 @@ def coding_by_id(db: Database, coding_id: int) -> CodingView:
     row = db.execute(
         CODING_SELECT + "WHERE c.id = ?", [coding_id]).fetchone()
     if row is None:
-        raise UsageError(f"coding {coding_id} does not exist")
+        raise UsageError(f"coding {coding_id} does not exist",
+                         danish=f"Kodning {coding_id} findes ikke (længere).")
     return _coding(row)
 
 
@@ -261,5 +263,6 @@ def document_text(db: Database, document_id: int, start: int, end: int) -> str:
     row = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
                      [start + 1, end - start, document_id]).fetchone()
     if row is None:
-        raise UsageError(f"document {document_id} does not exist")
+        raise UsageError(f"document {document_id} does not exist",
+                         danish=f"Dokument {document_id} findes ikke (længere).")
     return row[0]
