@@ -115,3 +115,25 @@ def test_staging_keeps_names_groups_surveyxact_and_refuses_paths(tmp_path: Path)
     with pytest.raises(UsageError):
         stage_uploads([("dataset.csv", b"1")], tmp_path / "other")
     assert parse_attributes("a=1\n\n b = to ") == {"a": "1", "b": "to"}
+
+
+ROLES = """Kommune;Respondentens rolle;Stilling i øvrigt;Kommentar
+Aarhus;Socialchef;Chef;Vi savner et bedre samarbejde med de frivillige foreninger i lokalområdet.
+Odense;Afdelingsleder;Leder;Pårørende bliver inddraget for sent i forløbet omkring borgeren.
+Viborg;Socialchef;Chef;Der mangler tid til at opbygge netværket omkring de unge borgere.
+"""
+
+
+def test_the_role_column_is_proposed_and_can_be_changed(project: Path) -> None:
+    at = page_test("importer")
+    _upload(at, ("roller.csv", ROLES))
+    no_failures(at)
+    role = at.selectbox(key=K + "role_col.roller.csv")
+    assert role.value == "Respondentens rolle"
+    role.set_value("Stilling i øvrigt")
+    at.button(key=K + "run").click().run()
+    no_failures(at)
+    db = open_db(project, create=False)
+    roles = {row[0] for row in db.execute(
+        "SELECT DISTINCT f.role FROM segment_facts f WHERE f.document LIKE 'roller:%'")}
+    assert roles == {"Chef", "Leder"}
