@@ -19,6 +19,7 @@ from kvali.importer import import_paths, store_parsed_source
 from kvali.ingest.model import Block, ParsedDocument, ParsedSource, ReadOptions
 from kvali.store import open_db
 from kvali.store.documents import delete_documents, set_document_kind
+from kvali.tagging.run import tag_project
 
 NETWORK = "Gruppeinterview om netværk"
 TRANSCRIPT = ("I: Hvordan inddrager I netværket?\n"
@@ -60,13 +61,9 @@ def _human(db: Database, document_id: int) -> list[tuple]:
 
 
 def _tagging_state(db: Database) -> None:
-    """The table the tagging engineer adds (simulated when it is not there yet)."""
-    db.execute("CREATE TABLE IF NOT EXISTS tagged_documents (document_id INTEGER NOT NULL "
-               "REFERENCES documents(id) ON DELETE CASCADE, code_key TEXT NOT NULL, "
-               "rules_hash TEXT NOT NULL, tagged_at TEXT NOT NULL, "
-               "PRIMARY KEY (document_id, code_key))")
-    db.execute("INSERT OR IGNORE INTO tagged_documents (document_id, code_key, rules_hash, "
-               "tagged_at) SELECT id, 'netvaerk', 'x', 'now' FROM documents")
+    """Tag everything, so every document has its tagging state."""
+    tag_project(db)
+    assert not tag_project(db).documents
 
 
 def _code_some(db: Database, document_id: int) -> None:
@@ -184,6 +181,8 @@ def test_interview_to_report_keeps_human_codings_at_their_offsets(db: Database) 
         "SELECT action, payload FROM events ORDER BY id DESC LIMIT 1").fetchone()
     assert action == "set_kind" and json.loads(payload)["document"] == document_id
     assert "netværk" not in payload
+    again = tag_project(db)  # the rebuilt document is tagged afresh, and only it
+    assert again.documents == 1 and sum(again.added.values()) > 0
 
 
 def test_report_to_interview_finds_the_turns(fresh_db: Database, tmp_path: Path) -> None:

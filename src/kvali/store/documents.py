@@ -244,8 +244,6 @@ def _relink_codings(db: Database, document_id: int) -> int:
 
 
 def _clear_tagging_state(db: Database, document_ids: list[int]) -> None:
-    """Forget that the documents were tagged (the table exists once tagging records it)."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                  "AND name = 'tagged_documents'").fetchone():
-        db.execute("DELETE FROM tagged_documents WHERE document_id IN "
-                   "(SELECT value FROM json_each(?))", [json.dumps(document_ids)])
+    """Forget that the documents were tagged, so the next `kvali tag` tags them afresh."""
+    db.execute("DELETE FROM tagged_documents WHERE document_id IN "
+               "(SELECT value FROM json_each(?))", [json.dumps(document_ids)])
