@@ -166,7 +166,9 @@ def test_open_a_document_code_a_segment_and_see_the_highlight(page, server, shot
     db = open_db(path, create=False)
     code = code_tree(db)[0]
     open_page(page, url, "dokumenter")
-    page.locator('[data-testid="stMultiSelect"]').first.click()
+    segments = page.locator('[data-testid="stMultiSelect"]').first
+    segments.scroll_into_view_if_needed()
+    segments.click()
     page.get_by_role("option").nth(1).click()
     page.keyboard.press("Escape")
     settle(page)

@@ -52,7 +52,6 @@ def documents_page() -> None:
     document_id = _pick_document(rows)
     header = document_header(db, document_id)
     _show_header(header)
-    document_admin(header)
     page = _pick_page(header)
     show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
                                  help="Vis også de automatiske forslag, der venter på review.")
@@ -69,6 +68,7 @@ def documents_page() -> None:
     with panel_column:
         coding_panel(db, document_id, page, segments, tree)
     _document_memo(db, document_id)
+    document_admin(header)
 
 
 def _choice(label: str, options: list[str], key: str,
