@@ -1,7 +1,9 @@
-"""Kodebog: edits land in codebook.yaml (comments kept) and the project; rules re-tag."""
+"""Kodebog: edits land in codebook.yaml (comments kept, one line per changed field) and the
+project; rules re-tag; a file changed on disk is refused beside the button and can be reloaded."""
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from test_ui_support import no_failures, page_test, toasts
@@ -113,3 +115,62 @@ def test_memo_on_a_code(project: Path) -> None:
     db = open_db(project, create=False)
     assert db.execute("SELECT target_type, target, coder, text FROM memos").fetchall() == [
         ("code", "civil", "mette", "Skal afgrænses bedre mod frivillighed.")]
+
+
+def test_a_file_changed_on_disk_is_refused_beside_the_button_and_can_be_reloaded(
+        project: Path) -> None:
+    path = project.parent / "codebook.yaml"
+    at = page_test("codebook")
+    at.selectbox(key=K + "edit_code").set_value("paragraf18").run()
+    theirs = path.read_text(encoding="utf-8").replace("name: Civilsamfund\n",
+                                                      "name: Civilsamfundet\n")
+    path.write_text(theirs, encoding="utf-8")
+    at.text_input(key=K + "paragraf18.name").input("Paragraf 18-midler")
+    at.button[[b.label for b in at.button].index("Gem ændringer")].click().run()
+    assert not at.exception
+    assert [e.value for e in at.tabs[0].error] == [
+        "Kodebogen codebook.yaml er ændret på disken, siden den blev åbnet, så ændringen er "
+        "ikke gemt. Indlæs filen igen, og gentag ændringen."]
+    assert path.read_text(encoding="utf-8") == theirs
+    assert _code(project, "paragraf18")[0] == "Paragraf 18"
+    at.button(key=K + "reload.edit").click().run()
+    no_failures(at)
+    assert toasts(at)[0].startswith("codebook.yaml er indlæst igen.")
+    assert _code(project, "civil")[0] == "Civilsamfundet"
+    at.text_input(key=K + "paragraf18.name").input("Paragraf 18-midler")
+    at.button[[b.label for b in at.button].index("Gem ændringer")].click().run()
+    no_failures(at)
+    assert _code(project, "paragraf18")[0] == "Paragraf 18-midler"
+    text = path.read_text(encoding="utf-8")
+    assert "name: Civilsamfundet\n" in text and "name: Paragraf 18-midler\n" in text
+
+
+def test_a_merge_after_the_file_changed_on_disk_is_refused_beside_its_button(
+        project: Path) -> None:
+    path = project.parent / "codebook.yaml"
+    at = _tab(page_test("codebook"), "Tilføj, flyt, flet")
+    path.write_text(path.read_text(encoding="utf-8") + "# ny kommentar\n", encoding="utf-8")
+    theirs = path.read_bytes()
+    at.selectbox(key=K + "merge_source").set_value("civil")
+    at.selectbox(key=K + "merge_target").set_value("netvaerk")
+    at.button(key=K + "merge").click().run()
+    assert not at.exception
+    assert "ændret på disken" in at.tabs[1].error[0].value
+    assert at.button(key=K + "reload.merge")
+    assert path.read_bytes() == theirs
+    assert _code(project, "civil")[3] == 1
+
+
+def test_one_save_in_the_page_is_a_one_line_diff(project: Path) -> None:
+    path = project.parent / "codebook.yaml"
+    before = path.read_text(encoding="utf-8")
+    at = page_test("codebook")
+    at.selectbox(key=K + "edit_code").set_value("civil").run()
+    at.text_area(key=K + "civil.keywords").input("frivillig\nforening\nnabo")
+    at.button[[b.label for b in at.button].index("Gem ændringer")].click().run()
+    no_failures(at)
+    diff = [line for line in difflib.unified_diff(
+        before.splitlines(), path.read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-      keywords: [frivillig, forening]",
+                    "+      keywords: [frivillig, forening, nabo]"]

@@ -1,18 +1,32 @@
 """Kodebog: the code tree with counts; edit, add, move and merge codes in codebook.yaml (which is
-validated before it is written), re-tag what changed, and judge each code's rules."""
+validated before it is written), re-tag what changed, and judge each code's rules.
+
+The page remembers the file's digest as this session first read it (or last wrote or reloaded
+it); an edit of a file changed on disk since then is refused beside its button, with an offer to
+load the file again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
 
-from kvali.codebook.edit import add_code, merge_codes, move_code, update_code
+from kvali.codebook.edit import (
+    CodebookChanged,
+    add_code,
+    file_digest,
+    merge_codes,
+    move_code,
+    reload_codebook,
+    update_code,
+)
 from kvali.coding.quality import rule_quality
 from kvali.tagging.run import TagReport, codebook_has_rules, tag_project
 from kvali.ui.actions import write_memo
-from kvali.ui.render import md
+from kvali.ui.render import error_text, md
 from kvali.ui.rule_text import keywords_to_text, lines_of, text_to_keywords
 from kvali.ui.state import (
     CODEBOOK,
@@ -21,6 +35,7 @@ from kvali.ui.state import (
     coder,
     current_coder,
     get_db,
+    notify,
     open_project_or_stop,
     show_feedback,
 )
@@ -34,6 +49,10 @@ TEXT_FIELDS = (("name", "Navn"), ("description", "Beskrivelse"), ("inclusion", "
                ("exclusion", "Medtag ikke når"), ("example", "Eksempel"))
 LIST_FIELDS = (("phrases", "Fraser (én pr. linje)"), ("patterns", "Mønstre (regulære udtryk)"),
                ("exclude", "Udeluk når teksten har (én pr. linje)"))
+FORM_FIELDS = (*(f for f, _ in TEXT_FIELDS), "color", "keywords", *(f for f, _ in LIST_FIELDS),
+               "fuzzy")
+OPENED = K + "opened"  # {codebook path: digest of the file as this session knows it}
+STALE = K + "stale"  # (the control whose edit found the file changed on disk, the message)
 
 
 def codebook_page() -> None:
@@ -43,6 +62,7 @@ def codebook_page() -> None:
     show_feedback()
     st.text_input("Kodebogsfil", value=str(codebook_file()), key=CODEBOOK,
                   help="Ændringer skrives tilbage i denne codebook.yaml og indlæses i projektet.")
+    _opened(codebook_file())
     tree = code_tree(db)
     if not tree:
         st.info("Projektet har ingen koder. Indlæs en kodebog med `kvali codebook load`.")
@@ -101,6 +121,7 @@ def _edit_form(by_key: dict[str, CodeNode]) -> None:
                         value=int(rules.get("fuzzy") or 0), key=f"{K}{key}.fuzzy")
         st.form_submit_button("Gem ændringer", type="primary", on_click=_save_edit,
                               args=(node,))
+    _stale_notice("edit")
 
 
 def _changes(node: CodeNode) -> dict[str, object]:
@@ -136,17 +157,70 @@ def _retag_summary(report: TagReport) -> str:
             f"{sum(report.added.values())} nye forslag, {sum(report.removed.values())} fjernet.")
 
 
-def _save_edit(node: CodeNode) -> None:
+def _opened(path: Path) -> str | None:
+    """The digest of PATH as this session first read it, or last wrote or reloaded it."""
+    opened = st.session_state.setdefault(OPENED, {})
+    if str(path) not in opened:
+        opened[str(path)] = file_digest(path)
+    return opened[str(path)]
+
+
+def _file_action(where: str, edit: Callable[[Path, str | None], str]) -> None:
+    """Run an edit of the codebook file; a file changed on disk is reported beside WHERE."""
+    state = st.session_state
+
+    def work() -> str | None:
+        path = codebook_file()
+        state.pop(STALE, None)
+        try:
+            message = edit(path, _opened(path))
+        except CodebookChanged as changed:
+            state[STALE] = (where, error_text(changed))
+            return None
+        state[OPENED][str(path)] = file_digest(path)
+        return message
+
+    action(work)
+
+
+def _stale_notice(where: str) -> None:
+    """Beside the control whose edit was refused: why, and a button to load the file again."""
+    control, message = st.session_state.get(STALE) or (None, "")
+    if control != where:
+        return
+    st.error(md(message))
+    st.button("Indlæs kodebogen igen", key=f"{K}reload.{where}", on_click=_reload)
+
+
+def _reload() -> None:
+    state = st.session_state
+
     def work() -> str:
-        changes = _changes(node)
-        if not changes:
-            return "Ingen ændringer at gemme."
-        db = get_db()
-        update_code(Path(codebook_file()), db, node.key, changes, coder())
-        return f"»{node.name}« er gemt i kodebogen." + _retag_summary(
+        path, db = codebook_file(), get_db()
+        state.setdefault(OPENED, {})[str(path)] = reload_codebook(db, path, coder())
+        state.pop(STALE, None)
+        for (key,) in db.execute("SELECT key FROM codes").fetchall():
+            for field in FORM_FIELDS:
+                state.pop(f"{K}{key}.{field}", None)
+        return f"{path.name} er indlæst igen." + _retag_summary(
             tag_project(db) if codebook_has_rules(db) else TagReport())
 
     action(work)
+
+
+def _save_edit(node: CodeNode) -> None:
+    changes = _changes(node)
+    if not changes:
+        notify("Ingen ændringer at gemme.")
+        return
+
+    def edit(path: Path, expected: str | None) -> str:
+        db = get_db()
+        update_code(path, db, node.key, changes, coder(), expected=expected)
+        return f"»{node.name}« er gemt i kodebogen." + _retag_summary(
+            tag_project(db) if codebook_has_rules(db) else TagReport())
+
+    _file_action("edit", edit)
 
 
 def _structure_forms(by_key: dict[str, CodeNode]) -> None:
@@ -159,6 +233,7 @@ def _structure_forms(by_key: dict[str, CodeNode]) -> None:
         _pick("Under", by_key, "new_parent", top=True)
         st.color_picker("Farve", value="#888888", key=K + "new_color")
     st.button("Tilføj kode", key=K + "add", on_click=_add)
+    _stale_notice("add")
     st.markdown("**Flyt kode**")
     columns = st.columns(2)
     with columns[0]:
@@ -166,6 +241,7 @@ def _structure_forms(by_key: dict[str, CodeNode]) -> None:
     with columns[1]:
         _pick("Ny placering under", by_key, "move_parent", top=True)
     st.button("Flyt kode", key=K + "move", on_click=_move)
+    _stale_notice("move")
     st.markdown("**Flet koder**")
     columns = st.columns(2)
     with columns[0]:
@@ -173,6 +249,7 @@ def _structure_forms(by_key: dict[str, CodeNode]) -> None:
     with columns[1]:
         _pick("ind i", by_key, "merge_target")
     st.button("Flet", key=K + "merge", on_click=_merge)
+    _stale_notice("merge")
 
 
 def _parent(field: str) -> str | None:
@@ -183,37 +260,37 @@ def _parent(field: str) -> str | None:
 def _add() -> None:
     state = st.session_state
 
-    def work() -> str:
+    def edit(path: Path, expected: str | None) -> str:
         key, name = str(state.get(K + "new_key") or "").strip(), \
             str(state.get(K + "new_name") or "").strip()
-        add_code(Path(codebook_file()), get_db(), key, name, _parent("new_parent"), coder(),
-                 color=str(state.get(K + "new_color") or "#888888").upper())
+        add_code(path, get_db(), key, name, _parent("new_parent"), coder(),
+                 color=str(state.get(K + "new_color") or "#888888").upper(), expected=expected)
         state[K + "new_key"] = ""
         state[K + "new_name"] = ""
         return f"Koden »{name}« er tilføjet."
 
-    action(work)
+    _file_action("add", edit)
 
 
 def _move() -> None:
-    def work() -> str:
+    def edit(path: Path, expected: str | None) -> str:
         key = str(st.session_state.get(K + "move_code"))
-        move_code(Path(codebook_file()), get_db(), key, _parent("move_parent"), coder())
+        move_code(path, get_db(), key, _parent("move_parent"), coder(), expected=expected)
         return f"Koden {key} er flyttet."
 
-    action(work)
+    _file_action("move", edit)
 
 
 def _merge() -> None:
-    def work() -> str:
+    def edit(path: Path, expected: str | None) -> str:
         source = str(st.session_state.get(K + "merge_source"))
         target = str(st.session_state.get(K + "merge_target"))
         db = get_db()
-        moved = merge_codes(db, Path(codebook_file()), source, target, coder())
+        moved = merge_codes(db, path, source, target, coder(), expected=expected)
         return (f"{source} er flettet ind i {target}; {moved} kodninger flyttet."
                 + _retag_summary(tag_project(db) if codebook_has_rules(db) else TagReport()))
 
-    action(work)
+    _file_action("merge", edit)
 
 
 def _code_memo(db: Database, by_key: dict[str, CodeNode]) -> None:
