@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -157,3 +158,46 @@ def test_busy_timeout_comes_from_the_environment(db_path: Path, monkeypatch):
     monkeypatch.setenv("KVALI_BUSY_TIMEOUT_MS", "soon")
     with pytest.raises(UsageError, match="KVALI_BUSY_TIMEOUT_MS='soon'"):
         open_db(db_path)
+
+
+def _read_then_write(db) -> None:
+    with db.atomic():
+        db.execute("SELECT count(*) FROM codes").fetchone()
+        db.execute("INSERT INTO settings (key, value) VALUES ('probe', '1')")
+
+
+def test_a_writer_waits_for_the_lock_instead_of_failing_at_once(db_path: Path, monkeypatch):
+    """A transaction that reads and then writes waits for another writer (BEGIN IMMEDIATE);
+    a deferred BEGIN would get SQLITE_BUSY at once, whatever the busy timeout."""
+    open_db(db_path).close()
+    monkeypatch.setenv("KVALI_BUSY_TIMEOUT_MS", "5000")
+    db = open_db(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.8, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    started = time.perf_counter()
+    _read_then_write(db)
+    waited = time.perf_counter() - started
+    release.join()
+    holder.close()
+    assert waited >= 0.7
+    assert db.execute("SELECT value FROM settings WHERE key = 'probe'").fetchone() == ("1",)
+
+
+def test_a_writer_gives_up_only_when_the_busy_timeout_has_passed(db_path: Path, monkeypatch):
+    open_db(db_path).close()
+    monkeypatch.setenv("KVALI_BUSY_TIMEOUT_MS", "1200")
+    db = open_db(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            _read_then_write(db)
+        waited = time.perf_counter() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert waited >= 1.1
+    assert not db.conn.in_transaction

@@ -108,10 +108,41 @@ def configure(db: Database) -> None:
     db.execute("PRAGMA synchronous = NORMAL")
 
 
+class ProjectDatabase(Database):
+    """A project connection whose transactions take the write lock when they begin.
+
+    sqlite-utils begins with a deferred BEGIN: a transaction that reads and then writes while
+    another connection writes gets SQLITE_BUSY at once (SQLite cannot wait without risking a
+    deadlock), so the busy timeout never applies. `BEGIN IMMEDIATE` waits for the lock up to the
+    busy timeout instead; nested blocks stay savepoints.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction (or, inside one, a savepoint) that commits when the block ends."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+
 def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Database:
     """Open (and create or upgrade) a project file; `path=":memory:"` gives a throwaway project."""
     if path == ":memory:":
-        db = Database(memory=True)
+        db = ProjectDatabase(memory=True)
         configure(db)
         migrate(db)
         return db
@@ -122,7 +153,7 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
         raise ProjectError(f"{file} is a folder, not a project file")
     db: Database | None = None
     try:
-        db = Database(file)
+        db = ProjectDatabase(file)
         configure(db)
         db.execute("PRAGMA journal_mode = WAL")
         _refuse_newer(db, file)
