@@ -24,6 +24,7 @@ from kvali.codebook.edit import (
     update_code,
 )
 from kvali.coding.quality import rule_quality
+from kvali.domain import STATUS_LABELS, STATUSES
 from kvali.tagging.run import TagReport, codebook_has_rules, tag_project
 from kvali.ui.actions import write_memo
 from kvali.ui.render import error_text, md
@@ -68,9 +69,7 @@ def codebook_page() -> None:
         st.info("Projektet har ingen koder. Indlæs en kodebog med `kvali codebook load`.")
         return
     st.dataframe([{"Kode": n.label, "Nøgle": n.key, "Farve": n.color,
-                   "Forslag": n.counts.get("suggested", 0),
-                   "Accepteret": n.counts.get("accepted", 0),
-                   "Afvist": n.counts.get("rejected", 0), "Manuel": n.counts.get("manual", 0)}
+                   **{STATUS_LABELS[status]: n.counts.get(status, 0) for status in STATUSES}}
                   for n in tree], hide_index=True)
     edit, structure, quality, memo = st.tabs(TABS, key=K + "tab", on_change="rerun")
     by_key = {n.key: n for n in tree}
