@@ -134,6 +134,8 @@ def test_search_export_cites_with_the_summary_reference(db: Database, tmp_path: 
         assert texts[document][start:end] == row["text"]
         assert ids[row["document"]] == document
         assert "tegn " not in row["citation"]
+        segment = int(row["segment_id"])
+        assert row["citation"] == cite(db, [segment], target="segment")[segment].text()
 
 
 def test_search_and_export_offer_the_same_selection_options() -> None:

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from kvali.coding.store import add_manual_coding
 from kvali.errors import QueryError, UsageError
+from kvali.export.citations import ParagraphIndex
 from kvali.search.expand import Expansions, expand
 from kvali.search.fts import to_fts
 from kvali.search.index import sync_index
@@ -122,12 +123,15 @@ def load_hits(db: Database, prepared: PreparedSearch,
                for row in db.execute(_DETAILS, [ids]).fetchall()}
     marks = {row[0]: (row[1], row[2]) for row in _match(db, _HIGHLIGHT, [prepared.fts, ids])}
     hits = []
+    paragraphs = ParagraphIndex(db)
     for segment_id, score in ranked:
         facts = details[segment_id]
         marked_text, marked_lemmas = marks.get(segment_id, (None, None))
         facts["case"] = facts.pop("case_name")
-        hits.append(Hit(segment_id=segment_id, score=score,
-                        kwic=make_kwic(facts["text"], marked_text, marked_lemmas), **facts))
+        hit = Hit(segment_id=segment_id, score=score,
+                  kwic=make_kwic(facts["text"], marked_text, marked_lemmas), **facts)
+        hit.cite(paragraphs)
+        hits.append(hit)
     return hits
 
 

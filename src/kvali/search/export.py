@@ -6,7 +6,6 @@ import os
 
 from sqlite_utils import Database
 
-from kvali.export.citations import ParagraphIndex
 from kvali.search.engine import PreparedSearch, iter_hits
 from kvali.tabular import table_format, write_table
 
@@ -19,12 +18,11 @@ def export_hits(db: Database, prepared: PreparedSearch, path: str | os.PathLike[
                 fmt: str | None = None) -> int:
     """Write all hits (not one page) best first; returns the number of rows written."""
     chosen = table_format(path, fmt)
-    paragraphs = ParagraphIndex(db)
     rows = (
         (hit.segment_id, hit.document, hit.kommune or hit.case, hit.region, hit.size_class,
          hit.kind, hit.question, hit.role, hit.speaker, hit.respondent, hit.turn, hit.time,
          hit.page, hit.start, hit.end, hit.kwic.left, hit.kwic.match, hit.kwic.right, hit.text,
-         hit.citation(paragraphs))
+         hit.citation())
         for hit in iter_hits(db, prepared)
     )
     return write_table(path, COLUMNS, rows, chosen, sheet="Søgning")

@@ -48,10 +48,16 @@ class Hit:
         """Document offset where the highlighted match ends."""
         return self.start + self.kwic.end
 
-    def citation(self, paragraphs: ParagraphIndex | None = None) -> str:
-        """The hit's citation line, as in a summary: role, municipality, document, position
-        and the reference [doc:ID:START-END]."""
-        return citation_for(self, paragraphs=paragraphs).text()
+    cited: str = ""  # the citation line, set when the hit is loaded
+
+    def cite(self, paragraphs: ParagraphIndex) -> None:
+        """Make the hit's citation line, as in a summary: role, municipality, document,
+        position and the reference [doc:ID:START-END]."""
+        self.cited = citation_for(self, paragraphs=paragraphs).text()
+
+    def citation(self) -> str:
+        """The hit's citation line (see `cite`)."""
+        return self.cited or citation_for(self).text()
 
     def to_dict(self) -> dict:
         """JSON-friendly form with the keys of the `kvali search --json` contract."""
