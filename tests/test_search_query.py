@@ -60,8 +60,8 @@ def test_non_word_characters_are_separators_not_syntax():
     ("(a OR b", 'the "(" at position 1 is never closed'),
     ("a)", 'the ")" at position 2 has no matching ('),
     ("a OR", "OR at position 3 needs a word or phrase after it"),
-    ("IKKE a", "NOT at position 1 needs a word or phrase before it"),
-    ("ELLER", "OR at position 1 has no words to work on"),
+    ("NOT a", "NOT at position 1 needs a word or phrase before it"),
+    ("OR", "OR at position 1 has no words to work on"),
     ("net*værk", "* at position 4: a prefix star goes at the end of a word"),
     ('"a b"*', "not after a phrase"),
     ("a NEAR/200 b", "from 0 to 100"),
@@ -75,6 +75,27 @@ def test_malformed_queries_say_what_and_where(query, message):
         parse_query(query)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("IKKE a", "IKKE at position 1 needs a word or phrase before it"),
+    ("ELLER", "ELLER at position 1 has no words to work on"),
+    ("a OG", "OG at position 3 needs a word or phrase after it"),
+    ("a ELLER (b IKKE)", "IKKE at position 12 needs a word or phrase after it"),
+    ("a OG IKKE", "IKKE at position 6 needs a word or phrase after it"),
+    ("a AND", "AND at position 3 needs a word or phrase after it"),
+])
+def test_errors_name_the_operator_as_typed(query, message):
+    with pytest.raises(QueryError) as info:
+        parse_query(query)
+    assert str(info.value).startswith(message)
+
+
+def test_a_word_keeps_the_capitals_it_was_typed_with():
+    assert parse_query("Randers") == Word("randers", "Randers")
+    assert parse_query("^Randers:").as_typed == "Randers"
+    assert parse_query("randers") == Word("randers")
+    assert parse_query("randers").as_typed == "randers"
 
 
 def test_fts_expression_quotes_every_token_and_parenthesises():

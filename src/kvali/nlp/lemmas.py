@@ -48,6 +48,8 @@ _ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("s", ("",)),
     ("r", ("",)),
 )
+INFLECTION_ENDINGS = frozenset(ending for ending, _ in _ENDINGS)
+"""The endings an inflected form may add to its stem ("-erne", "-ets", "-s")."""
 _MIN_PART = 4  # shortest known word accepted as the last part of a compound
 _MIN_NAME_PART = 5  # ... of a capitalised compound ("Unionstraktaten")
 _MIN_PREFIX = 2  # shortest prefix kept in front of it

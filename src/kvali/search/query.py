@@ -5,7 +5,8 @@ only in capitals, so a lower-case "og" is the word), `a NEAR b` or `a NEAR/5 b`,
 implicit AND between neighbours. Precedence, tightest first: NEAR, NOT, AND, OR. Characters that
 are neither letters nor digits are separators, exactly as in the index, so FTS5 syntax typed by
 the user is never passed through. Malformed queries raise `QueryError` with a one-line message
-that says what is wrong and where (1-based character position).
+that says what is wrong and where (1-based character position), naming an operator as it was
+typed (IKKE, not NOT).
 """
 
 from __future__ import annotations
@@ -32,9 +33,19 @@ def index_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Word:
-    """A bare word: matched as written, by lemma, inside compounds and (with --fuzzy) fuzzily."""
+    """A bare word: matched as written, by lemma, inside compounds and (with --fuzzy) fuzzily.
+
+    `typed` keeps the analyst's capitals ("Randers") when there are any, so names can be told
+    from common words.
+    """
 
     token: str
+    typed: str = ""
+
+    @property
+    def as_typed(self) -> str:
+        """The word with the capitals it was typed with."""
+        return self.typed or self.token
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class _Lexeme:
     kind: str  # term | phrase | op | near | open | close
     value: str
     position: int  # 1-based
+    typed: str = ""  # an operator as typed (OG, ELLER, IKKE), for error messages
     prefix: bool = False
     distance: int = NEAR_DEFAULT
 
@@ -112,7 +124,7 @@ def _lex(query: str) -> list[_Lexeme]:
 def _word_lexeme(raw: str, position: int) -> list[_Lexeme]:
     """An operator, a NEAR, or a term (empty when the chunk has no letters or digits)."""
     if raw in _OPERATORS:
-        return [_Lexeme("op", _OPERATORS[raw], position)]
+        return [_Lexeme("op", _OPERATORS[raw], position, typed=raw)]
     near = _NEAR.fullmatch(raw)
     if near:
         return [_Lexeme("near", raw, position, distance=_near_distance(near.group(1), position))]
@@ -210,7 +222,7 @@ class _Parser:
         if lexeme is None:
             raise QueryError("the query ends where a word was expected")
         if lexeme.kind == "op" or lexeme.kind == "near":
-            name = lexeme.value.split("/")[0]
+            name = _name(lexeme)
             raise QueryError(f"{name} at position {lexeme.position} needs a word or phrase "
                              "before it")
         if lexeme.kind == "close":
@@ -245,7 +257,10 @@ class _Parser:
                 raise QueryError(f"{lexeme.value}* at position {lexeme.position}: a prefix must "
                                  "be a single word")
             return Prefix(tokens[0])
-        return Word(tokens[0]) if len(tokens) == 1 else Phrase(tokens)
+        if len(tokens) > 1:
+            return Phrase(tokens)
+        typed = _TOKEN.findall(lexeme.value)[0]
+        return Word(tokens[0], "" if typed == tokens[0] else typed)
 
     def _at_op(self, op: str) -> bool:
         lexeme = self.peek()
@@ -255,10 +270,14 @@ class _Parser:
         """Parse the right operand, saying which operator lacks one when there is none."""
         following = self.peek()
         if following is None or following.kind in ("op", "near", "close"):
-            name = operator.value.split("/")[0]
-            raise QueryError(f"{name} at position {operator.position} needs a word or phrase "
-                             "after it")
+            raise QueryError(f"{_name(operator)} at position {operator.position} needs a word "
+                             "or phrase after it")
         return parse()
+
+
+def _name(lexeme: _Lexeme) -> str:
+    """An operator or NEAR as the analyst typed it, for error messages."""
+    return lexeme.typed or lexeme.value.split("/")[0]
 
 
 def parse_query(query: str) -> Node:
@@ -273,8 +292,8 @@ def parse_query(query: str) -> Node:
     if not any(lexeme.kind in ("term", "phrase") for lexeme in lexemes):
         operator = next((x for x in lexemes if x.kind in ("op", "near")), None)
         if operator is not None:
-            raise QueryError(f"{operator.value.split('/')[0]} at position {operator.position} "
-                             "has no words to work on")
+            raise QueryError(f"{_name(operator)} at position {operator.position} has no words "
+                             "to work on")
         raise QueryError("the query has no words to search for")
     return _Parser(lexemes).parse()
 
