@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -124,7 +125,8 @@ def split(key: str, new_key: str, name: str, coding_ids: tuple[int, ...], path: 
 def tag(keys: tuple[str, ...], force: bool, as_json: bool, db_path: str | None) -> None:
     """Suggest codings from the codebook rules in new documents and for changed rules; human
     decisions are never changed."""
-    result = tag_project(open_project(db_path), list(keys) or None, force=force)
+    result = tag_project(open_project(db_path), list(keys) or None, force=force,
+                         progress=None if as_json else _show_progress)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -138,6 +140,15 @@ def tag(keys: tuple[str, ...], force: bool, as_json: bool, db_path: str | None) 
     click.echo(f"tagged {result.segments} segments in {result.documents} documents "
                f"({result.new_documents} new) for {len(result.codes)} codes; "
                f"{len(result.skipped)} codes had nothing to do")
+
+
+def _show_progress(done: int, total: int) -> None:
+    """Segments tagged so far, on one line of stderr that a terminal overwrites."""
+    terminal = sys.stderr.isatty()
+    if terminal or done == total:
+        start = "\r" if terminal else ""
+        click.echo(f"{start}tagging: {done:,} of {total:,} segments read".replace(",", "."),
+                   err=True, nl=done == total)
 
 
 @click.command()
