@@ -26,11 +26,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from sqlite_utils import Database
 
 from kvali.codebook.layout import carry_over, indentation, replace_items, restyled
-from kvali.codebook.load import parse_codebook
+from kvali.codebook.load import load_codebook_yaml, parse_codebook
 from kvali.codebook.model import Codebook
 from kvali.codebook.sync import sync_codebook
 from kvali.coding.store import log_event, now
 from kvali.errors import CodebookError, ProjectError, UsageError
+from kvali.safe_yaml import CODEBOOK_BYTES, UnsafeYamlError, check_yaml_file
 from kvali.store.db import busy_error
 
 EDITABLE = ("name", "description", "inclusion", "exclusion", "example", "color")
@@ -60,10 +61,13 @@ class CodebookFile:
     def __init__(self, path: Path, expected: str | None = None) -> None:
         self.path = Path(path)
         try:
+            check_yaml_file(self.path, CODEBOOK_BYTES)
             raw = self.path.read_bytes()
             self.digest = hashlib.sha256(raw).hexdigest()
             self.bom = raw.startswith(BOM)
             self.original = raw.removeprefix(BOM).decode("utf-8").replace("\r\n", "\n")
+        except UnsafeYamlError as exc:
+            raise CodebookError(str(exc)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CodebookError(f"{self.path}: cannot read the codebook ({exc})") from None
         if expected is not None and expected != self.digest:
@@ -76,7 +80,7 @@ class CodebookFile:
         mapping, sequence, offset = indentation(self.original)
         self.yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
         try:
-            self.data = self.yaml.load(self.original)
+            self.data = load_codebook_yaml(self.original, str(self.path), self.yaml)
         except YAMLError:
             self.data = None
         if not isinstance(self.data, CommentedMap) or not isinstance(self.data.get("codes"), list):

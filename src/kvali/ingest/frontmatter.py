@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML, YAMLError
+from ruamel.yaml import YAMLError
 
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import InputError
 from kvali.ingest.model import ParsedDocument, Speaker
+from kvali.safe_yaml import METADATA_BYTES, check_yaml_file, load_yaml
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 CASE_KEYS = ("kommune", "municipality", "case")
@@ -52,6 +53,7 @@ def read_sidecar(path: Path) -> Metadata | None:
     for suffix in (".yaml", ".yml"):
         sidecar = path.with_suffix(suffix) if path.is_file() else path.with_name(path.name + suffix)
         if sidecar.is_file():
+            check_yaml_file(sidecar, METADATA_BYTES)
             return parse_metadata(sidecar.read_text(encoding="utf-8-sig"), str(sidecar))
     return None
 
@@ -59,7 +61,7 @@ def read_sidecar(path: Path) -> Metadata | None:
 def parse_metadata(document: str, source: str) -> Metadata:
     """Validate and convert one YAML mapping; errors name the file and line."""
     try:
-        data = YAML(typ="safe", pure=True).load(document) or {}
+        data = load_yaml(document, source, METADATA_BYTES) or {}
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
