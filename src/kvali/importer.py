@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
+import stat
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lxml.etree import LxmlError
 from sqlite_utils import Database
 
-from kvali.errors import KvaliError
+from kvali.errors import InputError, KvaliError
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.registry import expand_paths, fingerprint, read_source
 from kvali.nlp import load_pipeline, pipeline_label
 from kvali.nlp.segment import SegmentSpan, segment_documents
 from kvali.store.cases import CaseResolver
+
+# What readers and the libraries under them raise on a damaged or unexpected file: corrupt zip
+# members and deflate streams, text that is not in the declared encoding, nesting too deep to
+# parse, malformed XML, and the ValueError/KeyError/TypeError of openpyxl, python-docx and pypdf.
+READ_FAILURES: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, EOFError, UnicodeError, RecursionError, LxmlError,
+    ValueError, TypeError, KeyError, IndexError, OSError,
+)
 
 
 @dataclass
@@ -76,21 +90,84 @@ def import_paths(
 
 
 def import_one(db: Database, path: Path, options: ReadOptions) -> FileOutcome:
-    """Import one file or SurveyXact folder in a single transaction."""
+    """Import one file or SurveyXact folder: read and segment it, then write it in one short
+    transaction. Any failure of this file becomes its one-line outcome; the batch goes on."""
     try:
-        sha = fingerprint(path)
+        sha = _fingerprint(path)
         previous = db.execute("SELECT path FROM imports WHERE sha256 = ?", [sha]).fetchone()
         if previous:
-            return FileOutcome(str(path), "duplicate",
-                               warnings=[f"identical to {previous[0]}, already imported"])
-        source = read_source(path, options)
-        apply_options(source, options)
+            return _duplicate(path, previous[0])
+        source, segmented = _read_and_segment(path, options)
         with db.atomic():
-            outcome = store_parsed_source(db, source, path=str(path), sha256=sha,
-                                          kind=options.kind, options=options)
-        return outcome
+            return store_parsed_source(db, source, path=str(path), sha256=sha,
+                                       kind=options.kind, options=options, segmented=segmented)
     except KvaliError as exc:
         return FileOutcome(str(path), "failed", error=str(exc))
+    except sqlite3.IntegrityError:  # another import of the same bytes committed first
+        previous = db.execute("SELECT path FROM imports WHERE sha256 = ?", [sha]).fetchone()
+        if previous is None:
+            raise
+        return _duplicate(path, previous[0])
+    except sqlite3.Error as exc:
+        if not isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+            raise  # the project, not this file: locked, corrupt or full (the CLI says which)
+        return _internal(path, exc)
+    except Exception as exc:  # a bug must not cost the files after this one
+        return _internal(path, exc)
+
+
+def _internal(path: Path, exc: Exception) -> FileOutcome:
+    """An unexpected failure as the file's one line (re-raised with KVALI_DEBUG=1)."""
+    if os.environ.get("KVALI_DEBUG"):
+        raise exc
+    return FileOutcome(str(path), "failed", error=f"internal error reading {path} "
+                       f"({type(exc).__name__}); rerun with KVALI_DEBUG=1")
+
+
+def _duplicate(path: Path, previous: str) -> FileOutcome:
+    return FileOutcome(str(path), "duplicate",
+                       warnings=[f"identical to {previous}, already imported"])
+
+
+def _fingerprint(path: Path) -> str:
+    """The path's SHA-256, after refusing a FIFO, device or socket (reading one may block)."""
+    try:
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise InputError("is not a regular file (a pipe, device or socket); kvali reads "
+                             "files", source=str(path))
+        return fingerprint(path)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", source=str(path)) from None
+
+
+def _read_and_segment(path: Path, options: ReadOptions
+                      ) -> tuple[ParsedSource, list[list[SegmentSpan]]]:
+    """Read and segment one path outside any transaction; a damaged file is an InputError."""
+    try:
+        source = read_source(path, options)
+        apply_options(source, options)
+        return source, segment_source(source)
+    except READ_FAILURES as exc:
+        raise InputError(f"cannot be read: {_reason(exc)}", source=str(path)) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for a library failure: its type and the first line of its message."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, zlib.error | zipfile.BadZipFile | EOFError):
+        return f"damaged compressed data ({exc})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid {exc.encoding} text at byte {exc.start}"
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def segment_source(source: ParsedSource) -> list[list[SegmentSpan]]:
+    """The segments of each document of a parsed source, in document order."""
+    return list(segment_documents(((d.text, d.blocks) for d in source.documents),
+                                  nlp=load_pipeline()))
 
 
 def apply_options(source: ParsedSource, options: ReadOptions) -> None:
@@ -109,8 +186,10 @@ def store_parsed_source(
     sha256: str,
     kind: str,
     options: ReadOptions | None = None,
+    segmented: list[list[SegmentSpan]] | None = None,
 ) -> FileOutcome:
-    """Write one parsed source (documents, speakers, respondents, responses, segments).
+    """Write one parsed source (documents, speakers, respondents, responses, segments),
+    segmenting it first unless `segmented` (from `segment_source`) is given.
 
     The caller owns the transaction; nothing here commits.
     """
@@ -123,7 +202,8 @@ def store_parsed_source(
         [path, sha256, kind, now(), json.dumps(_options_record(options), ensure_ascii=False)],
     ).lastrowid
     respondent_ids = _store_respondents(db, source, import_id, cases)
-    segmented = segment_documents(((d.text, d.blocks) for d in source.documents), nlp=nlp)
+    if segmented is None:
+        segmented = segment_source(source)
     for document, segments in zip(source.documents, segmented, strict=True):
         _store_document(db, document, segments, import_id, label, cases, respondent_ids, outcome)
     outcome.unmatched_municipalities = dict(cases.unmatched)

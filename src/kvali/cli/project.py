@@ -12,7 +12,7 @@ from kvali.cli.project_file import address_option, run_app
 from kvali.demo import build_demo
 from kvali.domain import IMPORT_KINDS
 from kvali.errors import UsageError
-from kvali.importer import ImportReport, import_paths
+from kvali.importer import FileOutcome, import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.ingest.registry import read_source
 from kvali.nlp import load_pipeline, pipeline_label, segment_blocks
@@ -29,20 +29,22 @@ def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
     return attributes
 
 
-def _print_report(report: ImportReport) -> None:
-    for outcome in report.files:
-        if outcome.status == "imported":
-            click.echo(f"imported  {outcome.path}: {outcome.documents} documents, "
-                       f"{outcome.segments} segments, {outcome.responses} responses")
-        elif outcome.status == "duplicate":
-            click.echo(f"skipped   {outcome.path}: {'; '.join(outcome.warnings)}")
-        else:
-            click.echo(f"kvali: error: {outcome.error}", err=True)
-        for warning in outcome.warnings if outcome.status == "imported" else []:
-            click.echo(f"          note: {warning}")
-        if outcome.unmatched_municipalities:
-            names = ", ".join(sorted(outcome.unmatched_municipalities))
-            click.echo(f"          not matched to a municipality (kept as written): {names}")
+def _print_outcome(done: int, total: int, outcome: FileOutcome) -> None:
+    """One file's result, printed as soon as it is committed; `[done/total]` before each
+    committed file of a batch."""
+    count = f"[{done}/{total}] " if total > 1 else ""
+    if outcome.status == "imported":
+        click.echo(f"{count}imported  {outcome.path}: {outcome.documents} documents, "
+                   f"{outcome.segments} segments, {outcome.responses} responses")
+    elif outcome.status == "duplicate":
+        click.echo(f"{count}skipped   {outcome.path}: {'; '.join(outcome.warnings)}")
+    else:
+        click.echo(f"kvali: error: {outcome.error}", err=True)
+    for warning in outcome.warnings if outcome.status == "imported" else []:
+        click.echo(f"          note: {warning}")
+    if outcome.unmatched_municipalities:
+        names = ", ".join(sorted(outcome.unmatched_municipalities))
+        click.echo(f"          not matched to a municipality (kept as written): {names}")
 
 
 @click.command("import")
@@ -70,11 +72,9 @@ def import_command(paths: tuple[Path, ...], kind: str, case: str | None,
                           case_column=case_col, role_column=role_col,
                           text_columns=list(text_cols), max_bytes=max_mb * 1024 * 1024)
     db = open_project(db_path, create=True)
-    report = import_paths(db, paths, options)
+    report = import_paths(db, paths, options, progress=None if as_json else _print_outcome)
     if as_json:
         echo_json(report.to_dict())
-    else:
-        _print_report(report)
     if report.failed:
         raise SystemExit(1)
 

@@ -54,7 +54,12 @@ def read_sidecar(path: Path) -> Metadata | None:
         sidecar = path.with_suffix(suffix) if path.is_file() else path.with_name(path.name + suffix)
         if sidecar.is_file():
             check_yaml_file(sidecar, METADATA_BYTES)
-            return parse_metadata(sidecar.read_text(encoding="utf-8-sig"), str(sidecar))
+            try:
+                text = sidecar.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+                                 source=str(sidecar)) from None
+            return parse_metadata(text, str(sidecar))
     return None
 
 
@@ -79,7 +84,7 @@ def parse_metadata(document: str, source: str) -> Metadata:
                                  source=source)
             metadata.kind = value
         elif key in CASE_KEYS:
-            metadata.case = str(value)
+            metadata.case = _scalar(value, key, source)
         elif isinstance(value, dict | list):
             raise InputError(f"metadata key {key!r} must be a single value", source=source)
         elif value is not None:
@@ -101,16 +106,26 @@ def _speakers(value: object, source: str) -> dict[str, Speaker]:
         if unknown:
             raise InputError(f"speaker {label!r}: unknown key {sorted(unknown)[0]!r} "
                              f"(use {', '.join(sorted(SPEAKER_KEYS))})", source=source)
-        role = info.get("role", info.get("rolle"))
-        municipality = info.get("kommune", info.get("municipality"))
+        field = f"speaker {label!r}"
+        role = _scalar(info.get("role", info.get("rolle")), f"{field} role", source)
+        municipality = _scalar(info.get("kommune", info.get("municipality")),
+                               f"{field} kommune", source)
         speakers[str(label)] = Speaker(
             label=str(label),
-            name=info.get("name", info.get("navn")),
-            role=str(role) if role is not None else None,
-            municipality=str(municipality) if municipality is not None else None,
+            name=_scalar(info.get("name", info.get("navn")), f"{field} name", source),
+            role=role,
+            municipality=municipality,
             is_interviewer=bool(info.get("interviewer", False)),
         )
     return speakers
+
+
+def _scalar(value: object, field: str, source: str) -> str | None:
+    """A metadata value as text; a list or mapping where one value belongs is an InputError."""
+    if isinstance(value, dict | list):
+        raise InputError(f"{field} must be a single value, not a "
+                         f"{'list' if isinstance(value, list) else 'mapping'}", source=source)
+    return None if value is None else str(value)
 
 
 def merge_metadata(base: Metadata, extra: Metadata | None) -> Metadata:

@@ -64,8 +64,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if not path.exists():
             raise InputError("no such file or folder", source=str(path))
-        if path.is_file() or looks_like_surveyxact(path):
-            found.append(path)
+        if not path.is_dir() or looks_like_surveyxact(path):
+            found.append(path)  # pipes and devices too: the importer refuses them by name
             continue
         for child in sorted(path.iterdir()):
             if child.name.startswith("."):

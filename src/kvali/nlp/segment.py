@@ -15,6 +15,10 @@ from kvali.nlp.pipeline import load_pipeline
 
 TOKEN_ATTRS = [SENT_START, IS_PUNCT, IS_SPACE, LEMMA, IDX, LENGTH]
 _LOWER_LEMMAS: dict[int, str] = {}
+# Longer blocks are segmented in pieces: well below spaCy's max_length, and small enough that
+# one piece never needs much memory.
+MAX_PIECE_CHARS = 100_000
+PIECE_SEPARATORS = ("\n\n", "\n", ". ", " ")
 
 
 @dataclass
@@ -73,14 +77,37 @@ def segment_documents(
 def _segment_batch(
     documents: list[tuple[str, Sequence[Block]]], nlp: Language, with_tokens: bool
 ) -> Iterator[list[SegmentSpan]]:
-    """Pipe all blocks of a batch of documents through spaCy and regroup them per document."""
-    block_texts = (text[b.start : b.end] for text, blocks in documents for b in blocks)
-    docs = nlp.pipe(block_texts, batch_size=512)
-    for _text, blocks in documents:
+    """Pipe all blocks of a batch of documents through spaCy and regroup them per document;
+    a block longer than MAX_PIECE_CHARS goes through in pieces (`split_long`)."""
+    pieces = [[(start, index) for index, b in enumerate(blocks)
+               for start, _ in split_long(text, b.start, b.end)] for text, blocks in documents]
+    piece_texts = (text[start:end] for text, blocks in documents
+                   for b in blocks for start, end in split_long(text, b.start, b.end))
+    docs = nlp.pipe(piece_texts, batch_size=512)
+    for document_pieces in pieces:
         segments: list[SegmentSpan] = []
-        for index, block in enumerate(blocks):
-            segments.extend(_sentences(next(docs), block.start, index, with_tokens))
+        for start, index in document_pieces:
+            segments.extend(_sentences(next(docs), start, index, with_tokens))
         yield segments
+
+
+def split_long(text: str, start: int, end: int,
+               limit: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
+    """`text[start:end]` as pieces of at most `limit` characters (spaCy refuses texts over its
+    max_length of 1,000,000), cut after a blank line, a line end, a full stop or a space in
+    the second half of each window, and only mid-word when a window has none of these."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = start + limit
+        for separator in PIECE_SEPARATORS:
+            found = text.rfind(separator, start + limit // 2, start + limit)
+            if found >= 0:
+                cut = found + len(separator)
+                break
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _sentences(doc: Doc, offset: int, block_index: int, with_tokens: bool) -> Iterator[SegmentSpan]:

@@ -86,6 +86,18 @@ def _refuse_newer(db: Database, file: Path) -> None:
                                f"{set_name} {name}); upgrade kvali")
 
 
+def _refuse_foreign(db: Database, file: Path, *, create: bool) -> None:
+    """Leave alone a database without kvali migrations: another program's SQLite file always,
+    an empty (0-byte) file unless the command may create a project. Nothing is written first."""
+    if _has_applied(db):
+        return
+    if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise ProjectError(f"{file} is not a kvali project (it is another program's SQLite "
+                           "database); choose another project file")
+    if not create:
+        raise ProjectError(f"{file} is not a kvali project (run `kvali init` to make one)")
+
+
 def _backup(path: Path) -> Path:
     """Copy an existing project to PATH.bak with SQLite's online backup (WAL contents included)."""
     backup = path.with_name(path.name + ".bak")
@@ -140,7 +152,11 @@ class ProjectDatabase(Database):
 
 
 def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Database:
-    """Open (and create or upgrade) a project file; `path=":memory:"` gives a throwaway project."""
+    """Open (and create or upgrade) a project file; `path=":memory:"` gives a throwaway project.
+
+    Only `create=True` makes a project, in a missing or empty file; a database of another
+    program is refused either way.
+    """
     if path == ":memory:":
         db = ProjectDatabase(memory=True)
         configure(db)
@@ -155,6 +171,7 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
     try:
         db = ProjectDatabase(file)
         configure(db)
+        _refuse_foreign(db, file, create=create)
         db.execute("PRAGMA journal_mode = WAL")
         _refuse_newer(db, file)
         if _pending(db) and _has_applied(db):
