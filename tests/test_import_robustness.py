@@ -144,3 +144,60 @@ def test_import_never_adds_kvali_tables_to_another_database(tmp_path: Path) -> N
     result = kvali("--db", str(path), "import", "i.md", cwd=tmp_path)
     assert result.returncode != 0 and "is not a kvali project" in result.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("nul.txt", b"\0" * 500, "contains only NUL bytes"),
+    ("u32.txt", "Hej med dig, det er en tekst.".encode("utf-32-le"), "looks like UTF-32"),
+    ("header.csv", b"id;svar\n", "has a header row but no answers"),
+])
+def test_no_text_is_said_as_what_it_is(tmp_path: Path, fresh_db, name: str, data: bytes,
+                                       reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    [outcome] = import_paths(fresh_db, [path], ReadOptions()).files
+    assert outcome.status == "failed" and outcome.error.startswith(f"{path}: {reason}")
+
+
+def test_malformed_sheet_xml_is_one_line(tmp_path: Path, fresh_db) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["id", "svar"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = tmp_path / "s.xlsx"
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            broken = b"<worksheet><sheetData><row><c r='A1'><v>0</v></row></sheetData>"
+            target.writestr(info.filename, broken if info.filename.endswith("sheet1.xml")
+                            else source.read(info.filename))
+    [outcome] = import_paths(fresh_db, [path], ReadOptions()).files
+    assert outcome.error.startswith(f"{path}: cannot be read: malformed XML")
+
+
+def test_an_empty_folder_is_said(tmp_path: Path) -> None:
+    (tmp_path / "tom" / "under").mkdir(parents=True)
+    result = kvali("--db", str(tmp_path / "p.db"), "import", "tom", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("kvali: error: tom: no files to import in this folder")
+
+
+def test_the_same_file_imported_twice_at_once_is_a_duplicate(tmp_path: Path, monkeypatch
+                                                            ) -> None:
+    """The other import commits between this one's duplicate check and its write."""
+    from kvali import importer
+    from kvali.store import open_db
+
+    path = tmp_path / "i.md"
+    path.write_text(GOOD, encoding="utf-8")
+    db, other = open_db(tmp_path / "p.db"), open_db(tmp_path / "p.db")
+    read = importer._read_and_segment
+
+    def read_while_another_imports(*args):
+        monkeypatch.setattr(importer, "_read_and_segment", read)
+        assert importer.import_one(other, path, ReadOptions()).status == "imported"
+        return read(*args)
+
+    monkeypatch.setattr(importer, "_read_and_segment", read_while_another_imports)
+    outcome = importer.import_one(db, path, ReadOptions())
+    assert outcome.status == "duplicate" and "already imported" in outcome.warnings[0]

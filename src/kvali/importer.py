@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from lxml.etree import LxmlError
 from sqlite_utils import Database
@@ -29,7 +30,7 @@ from kvali.store.cases import CaseResolver
 # parse, malformed XML, and the ValueError/KeyError/TypeError of openpyxl, python-docx and pypdf.
 READ_FAILURES: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile, zlib.error, EOFError, UnicodeError, RecursionError, LxmlError,
-    ValueError, TypeError, KeyError, IndexError, OSError,
+    ParseError, ValueError, TypeError, KeyError, IndexError, OSError,
 )
 
 
@@ -158,6 +159,8 @@ def _reason(exc: BaseException) -> str:
         return "nested too deeply"
     if isinstance(exc, zlib.error | zipfile.BadZipFile | EOFError):
         return f"damaged compressed data ({exc})"
+    if isinstance(exc, ParseError | LxmlError):
+        return f"malformed XML ({exc})"
     if isinstance(exc, UnicodeDecodeError):
         return f"not valid {exc.encoding} text at byte {exc.start}"
     first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""

@@ -31,7 +31,8 @@ LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode a text file's bytes; raise InputError for empty, binary or unrepairable input."""
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise InputError("file is empty", source=source)
+        reason = "contains only NUL bytes, no text" if b"\x00" in data else "file is empty"
+        raise InputError(reason, source=source)
     text = _decode(data, source)
     if MOJIBAKE.search(text):
         text = _repair_mojibake(text, source)
@@ -53,6 +54,9 @@ def _decode(data: bytes, source: str) -> str:
             return _strict(data, "utf-16-le", source)
         if even_nuls > 3 * odd_nuls:
             return _strict(data, "utf-16-be", source)
+        if sample[2::4].count(0) == len(sample[2::4]):  # Danish text in UTF-32: 2 NULs a letter
+            raise InputError("looks like UTF-32 text, which kvali does not read; save it as "
+                             "UTF-8", source=source)
         raise InputError("looks like a binary file, not text", source=source)
     try:
         return data.decode("utf-8")

@@ -59,21 +59,32 @@ def read_source(path: Path, options: ReadOptions) -> ParsedSource:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files and SurveyXact folders to import; folders are walked, sidecars and dotfiles skipped."""
+    """Files and SurveyXact folders to import; folders are walked, sidecars and dotfiles skipped.
+    A folder given by name that holds nothing to import is an InputError."""
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise InputError("no such file or folder", source=str(path))
-        if not path.is_dir() or looks_like_surveyxact(path):
-            found.append(path)  # pipes and devices too: the importer refuses them by name
+        files = _walk(path)
+        if not files:
+            known = ", ".join(sorted(READERS_BY_SUFFIX))
+            raise InputError(f"no files to import in this folder (kvali reads {known})",
+                             source=str(path))
+        found.extend(files)
+    return found
+
+
+def _walk(path: Path) -> list[Path]:
+    if not path.is_dir() or looks_like_surveyxact(path):
+        return [path]  # pipes and devices too: the importer refuses them by name
+    found: list[Path] = []
+    for child in sorted(path.iterdir()):
+        if child.name.startswith("."):
             continue
-        for child in sorted(path.iterdir()):
-            if child.name.startswith("."):
-                continue
-            if child.is_file() and child.suffix.lower() in SIDECAR_SUFFIXES:
-                continue
-            if child.is_dir() or child.suffix.lower() in READERS_BY_SUFFIX:
-                found.extend(expand_paths([child]))
+        if child.is_file() and child.suffix.lower() in SIDECAR_SUFFIXES:
+            continue
+        if child.is_dir() or child.suffix.lower() in READERS_BY_SUFFIX:
+            found.extend(_walk(child))
     return found
 
 

@@ -22,6 +22,8 @@ MIN_FREE_TEXT_WORDS = 4
 def read_table(path: Path, options: ReadOptions) -> ParsedSource:
     """Respondents and one document per open question from a survey table."""
     header, records = header_and_records(read_table_rows(path), str(path))
+    if not records:
+        raise InputError("has a header row but no answers", source=str(path))
     columns = {name: [cells[i] for _, cells in records] for i, name in enumerate(header)}
     case_column = _case_column(header, columns, options)
     role_column = find_role_column(header, options.role_column)
