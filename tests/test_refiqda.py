@@ -283,3 +283,40 @@ def test_cli_round_trip(source_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["codings"] == 13 and data["documents"] == 4 and data["memos"] == 5
+
+
+@pytest.mark.parametrize("duplicate", ["source", "code"])
+def test_duplicate_guids_are_refused(tmp_path: Path, duplicate: str) -> None:
+    """A second source (or a code) with the first source's GUID would take its codings."""
+    xml = project_with("a.txt", [(0, 6)])
+    source_guid = "00000000-0000-0000-0000-000000000004"
+    if duplicate == "source":
+        xml = xml.replace("</Sources>", f'<TextSource guid="{source_guid}" name="Anden" '
+                          'plainTextPath="internal://b.txt"/></Sources>')
+    else:
+        xml = xml.replace('Code guid="00000000-0000-0000-0000-000000000003"',
+                          f'Code guid="{source_guid}"')
+    path = make_qdpx(tmp_path / "dup.qdpx", {"project.qde": xml, "sources/a.txt": TEXT,
+                                             "sources/b.txt": "Anden kilde."})
+    db = open_db(tmp_path / "p.db")
+    with pytest.raises(InputError, match=f"GUID {source_guid} is used by both"):
+        import_qdpx(db, path)
+    assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+
+
+def test_damaged_qdpx_members_are_one_line(tmp_path: Path) -> None:
+    path = make_qdpx(tmp_path / "t.qdpx", {"project.qde": project_with("a.txt", [(0, 6)]),
+                                           "sources/a.txt": TEXT * 50})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("sources/a.txt")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 2, start + 30):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="damaged archive"):
+        import_qdpx(open_db(tmp_path / "p.db"), path)
+    latin = make_qdpx(tmp_path / "l.qdpx", {"project.qde": project_with("a.txt", []),
+                                            "sources/a.txt": "Første".encode("latin-1")})
+    with pytest.raises(InputError, match="not UTF-8"):
+        import_qdpx(open_db(tmp_path / "q.db"), latin)

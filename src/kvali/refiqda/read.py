@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
@@ -97,7 +98,16 @@ class QdaProject:
 
 
 def read_qdpx(path: Path) -> QdaProject:
-    """Open, check and parse a .qdpx file."""
+    """Open, check and parse a .qdpx file; a damaged archive is one InputError."""
+    try:
+        return _read(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise InputError(f"is a damaged archive ({exc})", source=str(path)) from None
+    except RecursionError:
+        raise InputError("is nested too deeply to read", source=str(path)) from None
+
+
+def _read(path: Path) -> QdaProject:
     source = str(path)
     with open_zip_safely(path) as archive:
         members = {info.filename.replace("\\", "/").lower(): info
@@ -108,8 +118,25 @@ def read_qdpx(path: Path) -> QdaProject:
         if root.tag != "Project":
             raise InputError(f"{project_member.filename} is not a REFI-QDA project "
                              f"(root element <{root.tag}>)", source=source)
+        _refuse_duplicate_guids(root, source)
         files = _Files(archive, members, source)
         return _project(root, files, source)
+
+
+def _refuse_duplicate_guids(root: Element, source: str) -> None:
+    """Refuse a project where two elements share a GUID: references to it (CodeRef,
+    SourceRef, NoteRef …) could then attach codings to the wrong source or code."""
+    seen: dict[str, str] = {}
+    for element in root.iter():
+        guid = element.get("guid")
+        if not guid:
+            continue
+        if guid in seen:
+            raise InputError(f"GUID {guid} is used by both a <{seen[guid]}> and a "
+                             f"<{element.tag}>; REFI-QDA GUIDs must be unique, so the file "
+                             "is refused (codings could land on the wrong source or code)",
+                             source=source)
+        seen[guid] = element.tag
 
 
 def _project_member(members: dict[str, zipfile.ZipInfo], source: str) -> zipfile.ZipInfo:
