@@ -17,6 +17,7 @@ from kvali.errors import QueryError, UsageError
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.search import code_hits, distribution, search
+from kvali.search.expand import is_compound_of
 from kvali.search.results import OUTSIDE
 from kvali.search.vocabulary import vocabulary
 from kvali.selection import Selection
@@ -239,6 +240,17 @@ def test_a_word_is_not_found_inside_other_words(places):
     assert texts(places, "rand") == {"Huset ligger ved skovens rand."}
     assert texts(places, "leverandør") == {
         "Vores leverandør af it er skiftet, og leverandørerne er dyre."}
+
+
+@pytest.mark.parametrize(("term", "part", "expected"), [
+    ("netværkene", "netværk", True), ("netværksmøder", "netværk", True),
+    ("familienetværket", "netværk", True), ("sundhedsfremme", "fremme", True),
+    ("fagforeningsarbejde", "forening", True), ("frivilligkoordinator", "frivillig", True),
+    ("forandring", "rand", False), ("leverandør", "rand", False),
+    ("leverandørerne", "rand", False), ("ufrivillig", "frivillig", False),
+])
+def test_compounds_need_a_plausible_boundary(term, part, expected):
+    assert is_compound_of(term, part) is expected
 
 
 def test_capitalised_common_words_still_match_through_lemmas(db):

@@ -123,14 +123,15 @@ def is_name(typed: str) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _is_word(text: str) -> bool:
-    """Whether `text` is a known word, an inflected form of one or a compound of known words."""
+    """Whether `text` is a known word, an inflected form of one or a compound of known words
+    (of at least COMPOUND_MIN_LENGTH letters each, so "steppeb" is no "step|peb")."""
     if len(text) < COMPOUND_MIN_PART:
         return False
     lemmas = known_lemmas()
     if is_known_word(text) or text in lemmas or lemmatize(text) in lemmas:
         return True
     return any((is_known_word(text[:i]) or text[:i] in lemmas) and _is_part(text[i:], last=True)
-               for i in range(COMPOUND_MIN_PART, len(text) - COMPOUND_MIN_PART + 1))
+               for i in range(COMPOUND_MIN_LENGTH, len(text) - COMPOUND_MIN_LENGTH + 1))
 
 
 def _is_part(text: str, *, last: bool) -> bool:
@@ -142,9 +143,9 @@ def _is_part(text: str, *, last: bool) -> bool:
 
 def is_compound_of(term: str, part: str) -> bool:
     """Whether `term` holds `part` at a plausible compound boundary: at the start, followed by an
-    inflection ending or a known word ("netværkene", "netværksmøder"), or at the end after a
-    known first part, perhaps inflected ("familienetværket"); never inside a word ("rand" is
-    not in "forandring" or "leverandører")."""
+    inflection ending or a known word ("netværkene", "netværksmøder"), or after a known first
+    part, then inflected or linked to a known word ("familienetværket", "fagforeningsarbejde");
+    never inside a word ("rand" is not in "forandring" or "leverandører")."""
     if term.startswith(part):
         tail = term[len(part):]
         if tail in INFLECTION_ENDINGS or _is_part(tail, last=True):
@@ -152,7 +153,8 @@ def is_compound_of(term: str, part: str) -> bool:
     start = term.find(part, 1)
     while start >= 0:
         head, tail = term[:start], term[start + len(part):]
-        if (not tail or tail in INFLECTION_ENDINGS) and _is_part(head, last=False):
+        linked = tail[:1] in _LINKS and _is_word(tail[1:])
+        if (not tail or tail in INFLECTION_ENDINGS or linked) and _is_part(head, last=False):
             return True
         start = term.find(part, start + 1)
     return False
