@@ -137,3 +137,28 @@ def test_the_role_column_is_proposed_and_can_be_changed(project: Path) -> None:
     roles = {row[0] for row in db.execute(
         "SELECT DISTINCT f.role FROM segment_facts f WHERE f.document LIKE 'roller:%'")}
     assert roles == {"Chef", "Leder"}
+
+
+def test_uploads_are_removed_after_every_run_even_a_failing_import(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uploads (CPR numbers and all) never outlive the run that staged them."""
+    import tempfile
+
+    from kvali.ui.pages import importer
+
+    staging = tmp_path / "tmp"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+    at = page_test("importer")
+    assert list(staging.iterdir()) == [], "no folder without uploads"
+    _upload(at, ("nyt.md", TRANSCRIPT), ("kommentarer.csv", TABLE))
+    at.run()
+    assert list(staging.iterdir()) == [], "nothing left between runs"
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the import broke")
+
+    monkeypatch.setattr(importer, "import_paths", broken)
+    at.button(key=K + "run").click().run()
+    assert at.exception
+    assert list(staging.iterdir()) == [], "nothing left after a failing import"

@@ -1,4 +1,5 @@
-"""Uploaded files on disk for the importer: one staging folder per browser session.
+"""Uploaded files on disk for the importer: a temporary staging folder for one run of the page,
+removed however the run ends (the uploads hold personal data such as CPR numbers).
 
 Files keep their own names (sidecar .yaml files must sit beside the file they describe);
 SurveyXact CSV parts go together into one folder so they import as one export.
@@ -6,7 +7,10 @@ SurveyXact CSV parts go together into one folder so they import as one export.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kvali.errors import UsageError
@@ -20,6 +24,20 @@ def safe_name(name: str, index: int) -> str:
     base = Path(name.replace("\\", "/")).name.strip()
     return base if base and base not in (".", "..") and not base.startswith(".") \
         else f"fil_{index}"
+
+
+@contextmanager
+def upload_folder(needed: bool) -> Iterator[Path | None]:
+    """A fresh `kvali-upload-*` folder for the block, removed when it ends, however it ends;
+    None, and no folder at all, when there is nothing to stage."""
+    if not needed:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="kvali-upload-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path) -> list[Path]:

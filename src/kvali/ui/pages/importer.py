@@ -3,8 +3,6 @@ with a progress bar, and see what was imported, skipped or not matched."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -17,7 +15,7 @@ from kvali.ingest.model import ReadOptions
 from kvali.tagging.run import codebook_has_rules, tag_project
 from kvali.ui.render import error_text, md
 from kvali.ui.state import notify, open_project_or_stop, show_feedback
-from kvali.ui.uploads import parse_attributes, stage_uploads
+from kvali.ui.uploads import parse_attributes, stage_uploads, upload_folder
 from kvali.views.imports import TablePreview, import_history, is_table, table_preview
 
 K = "kvali.import."
@@ -44,8 +42,21 @@ def importer_page() -> None:
     case = columns[1].text_input("Kommune for alle dokumenterne (valgfrit)", key=K + "case")
     attributes = st.text_area("Egenskaber for alle dokumenterne (NØGLE=værdi, én pr. linje)",
                               key=K + "attributes", height=70)
+    files = [(u.name, u.getvalue()) for u in uploads or []]
+    with upload_folder(bool(files)) as folder:
+        _preview_and_import(db, files, folder, kind, case, attributes)
+    _last_report()
+    history = import_history(db)
+    if history:
+        with st.expander(f"Tidligere importer ({len(history)})"):
+            st.dataframe(history, hide_index=True)
+
+
+def _preview_and_import(db: Database, files: list[tuple[str, bytes]], folder: Path | None,
+                        kind: str, case: str, attributes: str) -> None:
+    """Stage the uploads in `folder`, preview survey tables and import when asked."""
     try:
-        staged = _stage(uploads or [])
+        staged = stage_uploads(files, folder) if folder else []
         options = ReadOptions(kind=kind, case=case.strip() or None,
                               attributes=parse_attributes(attributes))
         table_options = {path: _table_choices(path, options) for path in staged
@@ -56,19 +67,6 @@ def importer_page() -> None:
     tag = st.checkbox("Foreslå koder i de nye dokumenter bagefter", value=True, key=K + "tag")
     if st.button("Importér", type="primary", key=K + "run", disabled=not staged):
         _run_import(db, staged, options, table_options, tag)
-    _last_report()
-    history = import_history(db)
-    if history:
-        with st.expander(f"Tidligere importer ({len(history)})"):
-            st.dataframe(history, hide_index=True)
-
-
-def _stage(uploads: list) -> list[Path]:
-    if not uploads:
-        return []
-    folder = Path(st.session_state.setdefault(
-        K + "dir", tempfile.mkdtemp(prefix="kvali-upload-")))
-    return stage_uploads(((u.name, u.getvalue()) for u in uploads), folder)
 
 
 def _table_choices(path: Path, options: ReadOptions) -> ReadOptions:
@@ -121,7 +119,6 @@ def _run_import(db: Database, staged: list[Path], options: ReadOptions,
             tagged = tag_project(db)
         summary["tagged"] = sum(tagged.added.values())
     st.session_state[K + "report"] = summary
-    shutil.rmtree(st.session_state.pop(K + "dir"), ignore_errors=True)
     st.session_state[K + "round"] += 1
     failed = sum(f.status == "failed" for f in report.files)
     notify(f"{imported} fil(er) importeret" + (f", {failed} fejlede" if failed else "") + ".",
