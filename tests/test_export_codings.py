@@ -100,7 +100,7 @@ def test_xlsx_cells_are_strings_and_neutralised(project: Database, tmp_path: Pat
     text_column = header.index("text")
     cells = [row[text_column] for row in sheet.iter_rows(min_row=2)]
     formula = next(c for c in cells if "HYPERLINK" in str(c.value))
-    assert formula.data_type == "s" and formula.value.startswith("'=")
+    assert formula.data_type == "s" and formula.value.startswith("=HYPERLINK")
 
 
 def test_cli_export_commands(project_path: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from kvali.codebook.qdc import (
     normalize_color,
     slugify,
 )
-from kvali.errors import InputError, UnsafeInputError
+from kvali.errors import InputError, UnsafeInputError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = "http://www.w3.org/2001/XMLSchema"
@@ -267,7 +267,7 @@ def test_broken_codebooks_name_the_file_and_the_problem(tmp_path: Path, text: st
 def test_missing_file_and_unwritable_target(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         import_qdc(tmp_path / "findes-ikke.qdc")
-    with pytest.raises(InputError, match="cannot write"):
+    with pytest.raises(UsageError, match="does not exist"):
         export_qdc(small_codebook(), tmp_path / "mappe-findes-ikke" / "x.qdc")
 
 

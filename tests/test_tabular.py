@@ -1,4 +1,5 @@
-"""The shared table writer: CSV/XLSX with formula injection neutralised and XML-safe cells."""
+"""The shared table writer: CSV with formula injection neutralised, XLSX with text kept as typed
+strings, XML-safe cells."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from kvali.errors import UsageError
 from kvali.tabular import neutralise, write_table, xml_safe
 
 DANGEROUS = ["=1+1", "+45 1234", "-2+3", "@SUM(A1)", "\tindent", "\rreturn",
-             '=HYPERLINK("http://evil","klik")']
+             '=HYPERLINK("http://evil","klik")', "\uff1d1+1", "\uff0b45", "\uff0d2",
+             "\uff20SUM(A1)", "\u22122+3"]
 
 
 @pytest.mark.parametrize("value", DANGEROUS)
@@ -46,8 +48,8 @@ def test_xlsx_cells_are_strings_never_formulas(tmp_path):
     write_table(path, ["id", "=header"], rows)
     sheet = load_workbook(path).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0] == ("id", "'=header")
-    assert [v[1] for v in values[1:len(DANGEROUS) + 1]] == ["'" + xml_safe(v) for v in DANGEROUS]
+    assert values[0] == ("id", "=header")
+    assert [v[1] for v in values[1:len(DANGEROUS) + 1]] == [xml_safe(v) for v in DANGEROUS]
     assert values[-2] == (7, "badchar") and values[-1] == (8, None)
     types = {cell.data_type for row in sheet.iter_rows(min_row=2, min_col=2) for cell in row
              if cell.value is not None}
@@ -62,3 +64,19 @@ def test_format_comes_from_suffix_or_argument(tmp_path):
         write_table(tmp_path / "t.pdf", ["a"], [])
     with pytest.raises(UsageError):
         write_table(tmp_path, ["a"], [], "csv")
+
+
+def test_xlsx_formula_text_reads_back_exactly_with_the_quote_prefix_style(tmp_path):
+    path = tmp_path / "f.xlsx"
+    write_table(path, ["text"], [["=1+1"], ["- et svar"], ["\uff1dSUM(A1)"], ["almindelig"]])
+    cells = [row[0] for row in load_workbook(path).active.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [
+        ("=1+1", "s"), ("- et svar", "s"), ("\uff1dSUM(A1)", "s"), ("almindelig", "s")]
+    assert [c.quotePrefix for c in cells] == [True, True, True, False]
+
+
+def test_csv_neutralises_the_full_width_equals_sign(tmp_path):
+    path = tmp_path / "f.csv"
+    write_table(path, ["text"], [["\uff1dHYPERLINK(\"http://evil\")"]])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle))[1] == ["'\uff1dHYPERLINK(\"http://evil\")"]

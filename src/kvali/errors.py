@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+ECHO_LIMIT = 60  # characters of a user's value repeated in a message
+
+
+def shorten(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A user's value as a message may repeat it: cut to `limit` characters and "…"."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "\u2026"
+
 
 class KvaliError(Exception):
     """A failure caused by the user's input or environment, shown as one line, never a traceback."""
@@ -48,5 +56,5 @@ class SelectionError(UsageError):
     ("--kommune 'Xby': …"), the app renders `field`, `value` and `danish` in its own words."""
 
     def __init__(self, field: str, value: str, reason: str, danish: str) -> None:
-        super().__init__(f"--{field.replace('_', '-')} {value!r}: {reason}", field=field,
+        super().__init__(f"--{field.replace('_', '-')} {shorten(value)!r}: {reason}", field=field,
                          value=value, danish=danish)

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from kvali.codebook.sync import stored_codebook
 from kvali.errors import UsageError
-from kvali.export.formats import writing
+from kvali.export.output import Project
 from kvali.export.records import coding_records
 from kvali.selection import Selection, shown_codes
 from kvali.tabular import write_table
@@ -70,13 +70,13 @@ def cooccurrence(db: Database, selection: Selection | None = None, *, window: in
 
 
 def write_cooccurrence(result: Cooccurrence, path: str | os.PathLike[str],
-                       fmt: str | None = None) -> int:
-    """Write the matrix (one row per code, one column per code) as CSV or XLSX."""
+                       fmt: str | None = None, *, project: Project = None) -> int:
+    """Write the matrix (one row per code, one column per code) as CSV or XLSX, never over
+    the `project` file."""
     columns = ["code", "code_name", *result.codes]
     rows = ([key, result.names[key], *[result.matrix[key][other] for other in result.codes]]
             for key in result.codes)
-    with writing(path):
-        return write_table(path, columns, rows, fmt, sheet="Samforekomst")
+    return write_table(path, columns, rows, fmt, sheet="Samforekomst", project=project)
 
 
 def _themes(codes: list) -> dict[str, str]:

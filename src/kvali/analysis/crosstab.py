@@ -26,7 +26,6 @@ from sqlite_utils import Database
 from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
 from kvali.errors import UsageError
-from kvali.export.formats import writing
 from kvali.export.records import CodingRecord, coding_records
 from kvali.municipalities import REGIONS, SIZE_CLASSES
 from kvali.selection import Selection, shown_codes
@@ -106,9 +105,8 @@ def write_crosstab(db: Database, path: str | os.PathLike[str], attribute: str,
     rows = crosstab(db, attribute, selection, rollup=rollup)
     columns = [f.name for f in fields(CrosstabRow)]
     columns[columns.index("value")] = attribute
-    with writing(path):
-        return write_table(path, columns, (astuple(row) for row in rows), fmt,
-                           sheet=f"Kode x {attribute}")
+    return write_table(path, columns, (astuple(row) for row in rows), fmt,
+                       sheet=f"Kode x {attribute}", project=db)
 
 
 def _row(code: str, name: str, depth: int, value: str, records: list[CodingRecord],

@@ -18,6 +18,7 @@ from kvali.errors import CodebookError
 from kvali.tagging.run import tag_project
 
 DEFAULT_CODEBOOK = "codebook.yaml"
+MAX_SQLITE_INTEGER = 2**63 - 1
 codebook_path = click.argument("path", default=DEFAULT_CODEBOOK,
                                type=click.Path(dir_okay=False, path_type=Path))
 
@@ -62,7 +63,8 @@ def load(path: Path, as_json: bool, db_path: str | None) -> None:
 @db_option
 def export(output: Path, db_path: str | None) -> None:
     """Export the project's codebook as a REFI-QDA codebook (.qdc)."""
-    export_qdc(stored_codebook(open_project(db_path)), output)
+    db = open_project(db_path)
+    export_qdc(stored_codebook(db), output, project=db)
     click.echo(f"wrote {output}")
 
 
@@ -152,7 +154,7 @@ def _show_progress(done: int, total: int) -> None:
 
 
 @click.command()
-@click.argument("segment_id", type=int)
+@click.argument("segment_id", type=click.IntRange(max=MAX_SQLITE_INTEGER))
 @click.argument("code_key")
 @click.option("--coder", default="analytiker", show_default=True, help="Who is coding.")
 @click.option("--memo", help="A memo on this coding.")

@@ -48,9 +48,10 @@ def export() -> None:
 def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_chars: int,
             title: str, db_path: str | None, **selection: tuple[str, ...]) -> None:
     """Theme summary with counts, memos and cited quotes, in codebook order."""
-    result = build_summary(open_project(db_path), pop_selection(selection), quotes_per_code=quotes,
+    db = open_project(db_path)
+    result = build_summary(db, pop_selection(selection), quotes_per_code=quotes,
                            max_quote_chars=max_chars, anonymise=anonymise, title=title)
-    chosen = write_summary(result, output, fmt)
+    chosen = write_summary(result, output, fmt, project=db)
     click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
                f"{sum(len(s.quotes) for s in result.sections)} quotes")
 
@@ -92,7 +93,7 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
     db = open_project(db_path)
     if attribute == "code":
         count = write_cooccurrence(cooccurrence(db, pop_selection(selection), window=window,
-                                                level=level), output, fmt)
+                                                level=level), output, fmt, project=db)
     else:
         count = write_crosstab(db, output, attribute, fmt, pop_selection(selection),
                                rollup=not no_rollup)
@@ -116,7 +117,8 @@ def qdpx(output: Path, statuses: tuple[str, ...], db_path: str | None) -> None:
 @db_option
 def qdc(output: Path, db_path: str | None) -> None:
     """The codebook as a REFI-QDA codebook (.qdc); the same as `kvali codebook export`."""
-    export_qdc(stored_codebook(open_project(db_path)), output)
+    db = open_project(db_path)
+    export_qdc(stored_codebook(db), output, project=db)
     click.echo(f"wrote {output}")
 
 

@@ -13,6 +13,7 @@ from kvali.errors import UsageError
 from kvali.search import SearchResult, code_hits, export_hits, prepare, search
 from kvali.search.engine import ranked_ids
 
+MAX_SQLITE_INTEGER = 2**63 - 1
 EXAMPLES = """
 \b
 Query language: words, "phrases", prefix*, AND/OR/NOT (or OG/ELLER/IKKE, in capitals),
@@ -92,10 +93,10 @@ def _print_result(result: SearchResult) -> None:
 @click.option("--fuzzy", is_flag=True, help="Also match misspellings (the expansions are shown).")
 @click.option("--whole-words", is_flag=True, help="Do not look inside compounds.")
 @click.option("--drop", multiple=True, help="Leave out this expansion (repeatable).")
-@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
-              help="Hits per page.")
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
-              help="Skip this many hits (paging).")
+@click.option("--limit", type=click.IntRange(0, MAX_SQLITE_INTEGER), default=50,
+              show_default=True, help="Hits per page.")
+@click.option("--offset", type=click.IntRange(0, MAX_SQLITE_INTEGER), default=0,
+              show_default=True, help="Skip this many hits (paging).")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write all hits with citations to a .csv or .xlsx file.")
 @click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")

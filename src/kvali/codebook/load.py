@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope, tree_order
 from kvali.domain import DOCUMENT_KINDS
-from kvali.errors import CodebookError
+from kvali.errors import CodebookError, shorten
 from kvali.safe_yaml import CODEBOOK_BYTES, UnsafeYamlError, check_yaml_file, load_yaml
 
 TOP_FIELDS = {"name", "version", "description", "codes"}
@@ -39,7 +40,7 @@ CODE_FIELDS = {"key", "name", "description", "inclusion", "exclusion", "example"
                "rules", "children", "parent"}
 RULE_FIELDS = {"keywords", "phrases", "patterns", "fuzzy", "exclude", "scope"}
 SCOPE_FIELDS = {"kinds", "questions", "roles"}
-KEY = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+KEY = re.compile(r"^[a-z0-9][a-z0-9_.\-]*\Z")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -53,7 +54,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f" (code {self.key})" if self.key else ""
+        key = shorten(self.key) if self.key else ""
+        where = f" (code {key if key.isprintable() else repr(key)})" if key else ""
         return f"{self.path}:{self.line}{where}: {self.message}"
 
 
@@ -126,7 +128,7 @@ class _Checker:
     def unknown_fields(self, node: CommentedMap, allowed: set[str], key: str | None) -> None:
         for name in node:
             if name not in allowed:
-                self.add(node, name, key, f"unknown field {name!r} (allowed: "
+                self.add(node, name, key, f"unknown field {shorten(name)!r} (allowed: "
                          f"{', '.join(sorted(allowed))})")
 
     def code(self, node: object, parent: str | None, codes: list[Code]) -> None:
@@ -146,9 +148,12 @@ class _Checker:
         name = node.get("name")
         if not isinstance(name, str) or not name.strip():
             self.add(node, "name" if "name" in node else None, label, "a code needs a `name`")
+        elif control := _control_character(name):
+            self.add(node, "name", label, f"the name contains the control character {control}; "
+                     "a name is one line of plain text")
         color = str(node.get("color", "#888888"))
         if not COLOR.match(color):
-            self.add(node, "color", label, f"color {color!r} is not of the form #RRGGBB")
+            self.add(node, "color", label, f"color {shorten(color)!r} is not of the form #RRGGBB")
         if parent and "parent" in node:
             self.add(node, "parent", label, "a nested code cannot also name a `parent`")
         code = Code(key=key, name=str(name or key), color=color.upper(),
@@ -176,7 +181,8 @@ class _Checker:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                self.add(node, "patterns", key, f"invalid regular expression {pattern!r}: {exc}")
+                self.add(node, "patterns", key,
+                         f"invalid regular expression {shorten(pattern)!r}: {exc}")
         fuzzy = node.get("fuzzy")
         if fuzzy is not None and (not isinstance(fuzzy, int) or not 50 <= fuzzy <= 100):
             self.add(node, "fuzzy", key, "fuzzy must be a whole number from 50 to 100")
@@ -198,7 +204,7 @@ class _Checker:
             elif isinstance(item, str) and item.strip():
                 found.append(Keyword(item.strip().lower()))
             else:
-                self.add(node, "keywords", key, f"keyword {item!r} is not a word")
+                self.add(node, "keywords", key, f"keyword {shorten(item)!r} is not a word")
         return tuple(found)
 
     def strings(self, node: CommentedMap, field: str, key: str | None) -> tuple[str, ...]:
@@ -218,7 +224,7 @@ class _Checker:
         self.unknown_fields(scope, SCOPE_FIELDS, key)
         kinds = self.strings(scope, "kinds", key)
         for kind in set(kinds) - set(DOCUMENT_KINDS):
-            self.add(scope, "kinds", key, f"unknown document kind {kind!r}")
+            self.add(scope, "kinds", key, f"unknown document kind {shorten(kind)!r}")
         return Scope(kinds=kinds, questions=self.strings(scope, "questions", key),
                      roles=tuple(r.casefold() for r in self.strings(scope, "roles", key)))
 
@@ -227,7 +233,7 @@ class _Checker:
         for code in codes:
             if code.parent_key and code.parent_key not in parents:
                 self.problems.append(Problem(self.source, code.line, code.key,
-                                             f"parent {code.parent_key!r} is not a code"))
+                                             f"parent {shorten(code.parent_key)!r} is not a code"))
         for code in codes:
             seen, current = {code.key}, code.parent_key
             while current in parents:
@@ -247,6 +253,14 @@ def _line(node: object, field: str | None) -> int:
     if field is not None and isinstance(node, CommentedMap) and field in node:
         return lc.key(field)[0] + 1
     return lc.line + 1
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character (tab and line breaks included) in `text`, as U+XXXX."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def _text(value: object) -> str | None:

@@ -41,7 +41,9 @@ from kvali import __version__
 from kvali.codebook.load import KEY
 from kvali.codebook.model import Code, Codebook, Rules, children_of
 from kvali.errors import InputError
+from kvali.export.output import Project, check_target, output_file
 from kvali.ingest.safety import MB, check_file_size, parse_xml_safely
+from kvali.tabular import xml_safe
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -63,15 +65,13 @@ def code_guid(key: str) -> str:
     return str(uuid.uuid5(KVALI_NAMESPACE, key))
 
 
-def export_qdc(codebook: Codebook, path: Path) -> None:
-    """Write the codebook as a UTF-8 `.qdc` file (REFI-QDA CodeBook)."""
+def export_qdc(codebook: Codebook, path: Path, *, project: Project = None) -> None:
+    """Write the codebook as a UTF-8 `.qdc` file (REFI-QDA CodeBook), never over `project`."""
+    check_target(path, project)
     root = codebook_element(codebook, namespace=CODEBOOK_NS, origin=f"kvali {__version__}")
-    try:
-        etree.ElementTree(root).write(str(path), xml_declaration=True, encoding="UTF-8",
-                                      pretty_print=True)
-    except OSError as exc:
-        raise InputError(f"cannot write the codebook ({exc.strerror or exc})",
-                         source=str(path)) from None
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    with output_file(path, project) as target:
+        target.write_bytes(xml)
 
 
 def codebook_element(codebook: Codebook, *, namespace: str = CODEBOOK_NS,
@@ -90,9 +90,10 @@ def codebook_element(codebook: Codebook, *, namespace: str = CODEBOOK_NS,
     def add(parent_element: etree._Element, parent_key: str | None) -> None:
         for code in children.get(parent_key, []):
             element = etree.SubElement(parent_element, f"{{{namespace}}}Code",
-                                       guid=code_guid(code.key), name=code.name,
+                                       guid=code_guid(code.key), name=xml_safe(code.name),
                                        isCodable="true", color=normalize_color(code.color))
-            etree.SubElement(element, f"{{{namespace}}}Description").text = _description(code)
+            description = xml_safe(_description(code))
+            etree.SubElement(element, f"{{{namespace}}}Description").text = description
             add(element, code.key)
 
     add(codes, None)

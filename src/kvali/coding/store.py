@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from kvali.errors import UsageError
+from kvali.errors import UsageError, shorten
 
 DECISIONS = ("accepted", "rejected", "suggested")
 MEMO_TARGETS = ("project", "document", "code", "coding")
@@ -32,9 +32,9 @@ def log_event(db: Database, actor: str, action: str, payload: dict) -> None:
 def require_code(db: Database, code_key: str) -> None:
     """Raise UsageError when the codebook has no such code."""
     if not db.execute("SELECT 1 FROM codes WHERE key = ?", [code_key]).fetchone():
-        raise UsageError(f"code {code_key!r} is not in the codebook; load it with "
+        raise UsageError(f"code {shorten(code_key)!r} is not in the codebook; load it with "
                          "`kvali codebook load`", field="code", value=code_key,
-                         danish=f"Koden »{code_key}« findes ikke i projektets kodebog.")
+                         danish=f"Koden »{shorten(code_key)}« findes ikke i projektets kodebog.")
 
 
 def add_manual_coding(

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kvali.export.formats import output_format, writing
+from kvali.export.formats import output_format
+from kvali.export.output import output_file
 from kvali.export.records import CodingRecord, coding_records
 from kvali.selection import Selection
 from kvali.tabular import write_table
@@ -41,14 +42,14 @@ def coding_rows(db: Database, selection: Selection | None = None, *,
 
 def write_codings(db: Database, path: str | os.PathLike[str], fmt: str | None = None,
                   selection: Selection | None = None, *, anonymise: bool = False) -> int:
-    """Write the codings as csv, xlsx or json; returns the number of rows."""
+    """Write the codings as csv, xlsx or json (never over the project); returns the rows."""
     chosen = output_format(path, fmt, CODINGS_FORMATS, "codings")
     rows = coding_rows(db, selection, anonymise=anonymise)
-    with writing(path):
-        if chosen == "json":
-            return _write_json(Path(path), rows)
-        return write_table(path, COLUMNS, (_flat(row) for row in rows), chosen,
-                           sheet="Kodninger")
+    if chosen == "json":
+        with output_file(path, db) as target:
+            return _write_json(target, rows)
+    return write_table(path, COLUMNS, (_flat(row) for row in rows), chosen, sheet="Kodninger",
+                       project=db)
 
 
 def _write_json(path: Path, rows: Iterator[dict[str, Any]]) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from kvali.errors import UsageError
+from kvali.export.output import Project, output_file
 from kvali.export.summary import Summary
 from kvali.export.summary_docx import write_docx
 from kvali.export.summary_html import summary_html
@@ -31,20 +30,11 @@ def output_format(path: str | os.PathLike[str], fmt: str | None, allowed: tuple[
     return chosen
 
 
-@contextmanager
-def writing(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Turn a failure to write the file (missing folder, no permission) into a UsageError."""
-    try:
-        yield
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
-
-
-def write_summary(summary: Summary, path: str | os.PathLike[str], fmt: str | None = None) -> str:
-    """Write the summary as md, docx, html or xlsx; returns the format written."""
+def write_summary(summary: Summary, path: str | os.PathLike[str], fmt: str | None = None, *,
+                  project: Project = None) -> str:
+    """Write the summary as md, docx, html or xlsx (never over `project`); returns the format."""
     chosen = output_format(path, fmt, SUMMARY_FORMATS, "the summary")
-    target = Path(path)
-    with writing(path):
+    with output_file(path, project) as target:
         if chosen == "md":
             target.write_text(summary_markdown(summary), encoding="utf-8")
         elif chosen == "html":

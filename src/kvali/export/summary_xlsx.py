@@ -1,8 +1,8 @@
 """The theme summary as a workbook: sheet "Citater" (one row per quote) and sheet "Antal".
 
 `kvali.tabular.write_table` writes one sheet; this workbook needs two, so it is written here with
-the same safety rules, taken from `kvali.tabular`: text cells are neutralised against formula
-injection, stripped of XML-invalid characters and stored as strings.
+the same safety rules, taken from `kvali.tabular`: text cells are stored as strings (never
+formulas) with their text unchanged, stripped only of XML-invalid characters.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from kvali.export.summary import Summary
-from kvali.tabular import Cell, neutralise, xml_safe
+from kvali.tabular import Cell, append_rows, text_cell
 
 QUOTE_COLUMNS = ("tema", "kode", "kodenavn", "nøglecitat", "forkortet", "citat", "rolle", "sted",
                  "dokument", "position", "reference", "dokument_id", "start", "slut", "status",
@@ -73,12 +73,10 @@ def _sheet(workbook: Workbook, title: str, columns: Sequence[str],
         if value is None or isinstance(value, bool | int | float):
             result = WriteOnlyCell(sheet, value=value)
         else:
-            result = WriteOnlyCell(sheet, value=xml_safe(neutralise(str(value))))
-            result.data_type = "s"
+            result = text_cell(sheet, str(value))
         if header:
             result.font = bold
         return result
 
-    sheet.append([cell(column, True) for column in columns])
-    for row in rows:
-        sheet.append([cell(value) for value in row])
+    append_rows(sheet, [[cell(column, True) for column in columns],
+                        *([cell(value) for value in row] for row in rows)])

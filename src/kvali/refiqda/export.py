@@ -39,6 +39,7 @@ from kvali.codebook.qdc import KVALI_NAMESPACE, PROJECT_NS, code_guid, codebook_
 from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES
 from kvali.errors import UsageError
+from kvali.export.output import check_target, output_file
 from kvali.tabular import xml_safe
 
 CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
@@ -65,22 +66,20 @@ def guid(*parts: object) -> str:
 def export_qdpx(db: Database, path: str | os.PathLike[str], *,
                 statuses: tuple[str, ...] = HUMAN_STATUSES,
                 name: str | None = None) -> QdpxExport:
-    """Write the project to a .qdpx archive; returns the counts written."""
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder; give a file name ending in .qdpx")
+    """Write the project to a .qdpx archive (never over the project); returns the counts."""
+    if Path(path).is_dir():
+        raise UsageError(f"{path} is a folder; give a file name ending in .qdpx")
+    check_target(path, db)
     builder = _Builder(db, statuses)
     root = builder.project(name or Path(path).stem)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    try:
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("project.qde", xml)
-            for document_id, source_guid in builder.sources.items():
-                text = db.execute("SELECT text FROM documents WHERE id = ?",
-                                  [document_id]).fetchone()[0]
-                archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    with output_file(path, db) as target, \
+            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for document_id, source_guid in builder.sources.items():
+            text = db.execute("SELECT text FROM documents WHERE id = ?",
+                              [document_id]).fetchone()[0]
+            archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
     return builder.counts
 
 

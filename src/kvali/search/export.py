@@ -16,7 +16,7 @@ COLUMNS = ("segment_id", "document", "kommune", "region", "size_class", "kind", 
 
 def export_hits(db: Database, prepared: PreparedSearch, path: str | os.PathLike[str],
                 fmt: str | None = None) -> int:
-    """Write all hits (not one page) best first; returns the number of rows written."""
+    """Write all hits (not one page) best first, never over the project; returns the rows."""
     chosen = table_format(path, fmt)
     rows = (
         (hit.segment_id, hit.document, hit.kommune or hit.case, hit.region, hit.size_class,
@@ -25,4 +25,5 @@ def export_hits(db: Database, prepared: PreparedSearch, path: str | os.PathLike[
          hit.citation())
         for hit in iter_hits(db, prepared)
     )
-    return write_table(path, COLUMNS, rows, chosen, sheet="Søgning")
+    return write_table(path, COLUMNS, rows, chosen, sheet="Søgning", project=db,
+                       option="--export")
