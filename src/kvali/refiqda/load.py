@@ -33,9 +33,10 @@ from kvali.codebook.qdc import KEY_LABEL, codes_from_element
 from kvali.coding.store import log_event, now
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import InputError
-from kvali.importer import store_parsed_source
+from kvali.importer import segment_source, store_parsed_source
 from kvali.ingest.model import ParsedDocument, ParsedSource
 from kvali.ingest.transcript import parse_transcript
+from kvali.nlp.segment import SegmentSpan
 from kvali.refiqda.positions import PositionMap, choose_convention
 from kvali.refiqda.read import QdaCoding, QdaProject, QdaSource, read_qdpx
 from kvali.store.cases import CaseResolver
@@ -73,9 +74,10 @@ def import_qdpx(db: Database, path: str | Path) -> QdpxImport:
         raise InputError("this project file has already been imported", source=str(path))
     project = read_qdpx(path)
     report = QdpxImport(skipped=list(project.skipped))
+    prepared = _prepare_documents(project, path, report)
     with db.atomic():
         codes = _store_codes(db, project, str(path), report)
-        maps = _store_documents(db, project, path, sha, report)
+        maps = _store_documents(db, project, prepared, path, sha, report)
         _store_cases(db, project, maps, report)
         _store_codings_and_memos(db, project, codes, maps, report)
         log_event(db, "kvali", "import_qdpx", {
@@ -146,9 +148,17 @@ def _insert_code(db: Database, code: Code, key: str, parent: str | None, top: in
          code.color, parent, code.position + (top if parent is None else 0)])
 
 
-def _store_documents(db: Database, project: QdaProject, path: Path, sha: str,
-                     report: QdpxImport) -> dict[str, _Placed]:
-    """Segment and store every source; returns source GUID -> where it landed."""
+@dataclass
+class _Prepared:
+    """The sources as documents, read and segmented before the write transaction begins."""
+
+    source: ParsedSource
+    positions: list[PositionMap]
+    segmented: list[list[SegmentSpan]]
+
+
+def _prepare_documents(project: QdaProject, path: Path, report: QdpxImport) -> _Prepared:
+    """Map positions, split blocks and segment every source."""
     variable_names = {guid: name.strip() for guid, name in project.variables.items()}
     case_of = {}
     for case in project.cases:
@@ -164,15 +174,23 @@ def _store_documents(db: Database, project: QdaProject, path: Path, sha: str,
                                    case_of.get(source.guid)))
     if not documents:
         raise InputError("the project has no text sources to import", source=str(path))
-    outcome = store_parsed_source(db, ParsedSource(documents=documents), path=str(path),
-                                  sha256=sha, kind="qdpx")
+    parsed = ParsedSource(documents=documents)
+    return _Prepared(parsed, maps, segment_source(parsed))
+
+
+def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, path: Path,
+                     sha: str, report: QdpxImport) -> dict[str, _Placed]:
+    """Store every prepared source; returns source GUID -> where it landed."""
+    outcome = store_parsed_source(db, prepared.source, path=str(path), sha256=sha, kind="qdpx",
+                                  segmented=prepared.segmented)
     report.documents, report.segments = outcome.documents, outcome.segments
     report.skipped += outcome.warnings
     import_id = db.execute("SELECT id FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
     ids = [row[0] for row in db.execute(
         "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id])]
     placed = {}
-    for source, positions, document_id in zip(project.sources, maps, ids, strict=True):
+    for source, positions, document_id in zip(project.sources, prepared.positions, ids,
+                                              strict=True):
         rows = [tuple(row) for row in db.execute(
             'SELECT start, "end", id FROM segments WHERE document_id = ? ORDER BY start',
             [document_id])]
