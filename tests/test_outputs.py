@@ -196,7 +196,8 @@ def test_a_huge_code_key_is_echoed_cut(project, capsys, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("args", [["search", "netværk", "--limit", HUGE],
                                   ["search", "netværk", "--offset", HUGE],
-                                  ["code", HUGE, "netvaerk"]])
+                                  ["code", HUGE, "netvaerk"],
+                                  ["code", "--", f"-{HUGE}", "netvaerk"]])
 def test_a_huge_integer_is_one_line(project, capsys, monkeypatch, args):
     code, _, err = run(capsys, monkeypatch, "--db", str(project), *args)
     assert code == 2 and err.count("\n") == 1 and "internal error" not in err, err

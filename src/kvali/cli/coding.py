@@ -18,7 +18,7 @@ from kvali.errors import CodebookError
 from kvali.tagging.run import tag_project
 
 DEFAULT_CODEBOOK = "codebook.yaml"
-MAX_SQLITE_INTEGER = 2**63 - 1
+SQLITE_INTEGER = click.IntRange(-2**63, 2**63 - 1)  # what SQLite can compare with
 codebook_path = click.argument("path", default=DEFAULT_CODEBOOK,
                                type=click.Path(dir_okay=False, path_type=Path))
 
@@ -154,7 +154,7 @@ def _show_progress(done: int, total: int) -> None:
 
 
 @click.command()
-@click.argument("segment_id", type=click.IntRange(max=MAX_SQLITE_INTEGER))
+@click.argument("segment_id", type=SQLITE_INTEGER)
 @click.argument("code_key")
 @click.option("--coder", default="analytiker", show_default=True, help="Who is coding.")
 @click.option("--memo", help="A memo on this coding.")
