@@ -31,6 +31,7 @@ from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap
 
 from kvali.codebook.model import Code, Codebook, Keyword, Rules, Scope, tree_order
+from kvali.codebook.patterns import PatternError, compile_pattern
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import CodebookError, shorten
 from kvali.safe_yaml import CODEBOOK_BYTES, UnsafeYamlError, check_yaml_file, load_yaml
@@ -183,6 +184,11 @@ class _Checker:
             except re.error as exc:
                 self.add(node, "patterns", key,
                          f"invalid regular expression {shorten(pattern)!r}: {exc}")
+                continue
+            try:
+                compile_pattern(pattern)
+            except PatternError as exc:
+                self.add(node, "patterns", key, str(exc))
         fuzzy = node.get("fuzzy")
         if fuzzy is not None and (not isinstance(fuzzy, int) or not 50 <= fuzzy <= 100):
             self.add(node, "fuzzy", key, "fuzzy must be a whole number from 50 to 100")

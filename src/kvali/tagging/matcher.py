@@ -19,6 +19,7 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc
 
 from kvali.codebook.model import Code, Codebook, Scope
+from kvali.codebook.patterns import CodebookPattern, compile_pattern
 
 LINKING_LETTERS = ("s", "e", "")
 MIN_COMPOUND_PART = 3
@@ -99,7 +100,7 @@ class CodebookMatcher:
         self.parts: dict[str, list[tuple[str, str]]] = {}
         self.fuzzy: dict[str, list[tuple[str, str, int]]] = {}
         self.phrases: dict[str, list[_Phrase]] = {}
-        self.patterns: dict[str, tuple[re.Pattern[str], list[str]]] = {}  # run once each
+        self.patterns: dict[str, tuple[CodebookPattern, list[str]]] = {}  # run once each
         self.vetoes: dict[str, tuple[set[str], list[tuple[str, ...]]]] = {}
         for code in self.codes.values():
             self._compile(code)
@@ -124,8 +125,9 @@ class CodebookMatcher:
             if stems:
                 self.phrases.setdefault(stems[0], []).append(_Phrase(code.key, phrase, stems))
         for pattern in rules.patterns:
-            self.patterns.setdefault(pattern, (re.compile(pattern, re.IGNORECASE), []))[1].append(
-                code.key)
+            if pattern not in self.patterns:
+                self.patterns[pattern] = (compile_pattern(pattern), [])
+            self.patterns[pattern][1].append(code.key)
         if rules.exclude:
             words = {self.lemmatise(t.lower()) for t in rules.exclude if " " not in t}
             words |= {t.lower() for t in rules.exclude if " " not in t}
@@ -206,11 +208,11 @@ class CodebookMatcher:
         if self.patterns:
             text = doc.text if text is None else text
             for source, (pattern, keys) in self.patterns.items():
-                for hit in pattern.finditer(text):
-                    if hit.end() > hit.start():
+                for start, end in pattern.spans(text):
+                    if end > start:
                         for code_key in keys:
-                            _collect(found, code_key, (f"pattern:{source}", hit.start(),
-                                                       hit.end(), SCORES["pattern"]))
+                            _collect(found, code_key, (f"pattern:{source}", start, end,
+                                                       SCORES["pattern"]))
         forms = [form for _, _, form in words] if self.vetoes else []
         return {key: CodeMatch.of(key, hits) for key, hits in found.items()
                 if self._in_scope(key, context) and not self._vetoed(key, forms)}
