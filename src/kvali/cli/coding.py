@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.options import db_option, echo_json, open_project
+from kvali.cli.options import SQLITE_INTEGER, db_option, echo_json, open_project
 from kvali.codebook.edit import merge_codes, split_code
 from kvali.codebook.load import check_codebook, load_codebook
 from kvali.codebook.qdc import export_qdc
@@ -18,7 +18,6 @@ from kvali.errors import CodebookError
 from kvali.tagging.run import tag_project
 
 DEFAULT_CODEBOOK = "codebook.yaml"
-SQLITE_INTEGER = click.IntRange(-2**63, 2**63 - 1)  # what SQLite can compare with
 codebook_path = click.argument("path", default=DEFAULT_CODEBOOK,
                                type=click.Path(dir_okay=False, path_type=Path))
 
@@ -103,7 +102,7 @@ def merge(source: str, target: str, path: Path, coder: str, db_path: str | None)
 @click.argument("key")
 @click.argument("new_key")
 @click.option("--name", required=True, help="Name of the new code.")
-@click.option("--coding", "coding_ids", multiple=True, type=int,
+@click.option("--coding", "coding_ids", multiple=True, type=SQLITE_INTEGER,
               help="Coding id to move to the new code (repeatable).")
 @click.option("--file", "path", default=DEFAULT_CODEBOOK, show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="The codebook file to edit.")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kvali.cli.options import db_option, echo_json, open_project
+from kvali.cli.options import SQLITE_INTEGER, db_option, echo_json, open_project
 from kvali.errors import UsageError
 from kvali.store.documents import (
     CHANGEABLE_KINDS,
@@ -39,7 +39,7 @@ def list_command(as_json: bool, db_path: str | None) -> None:
 
 
 @documents.command()
-@click.argument("ids", nargs=-1, required=True, type=int)
+@click.argument("ids", nargs=-1, required=True, type=SQLITE_INTEGER)
 @click.option("--yes", is_flag=True, help="Delete without asking (needed when not interactive).")
 @coder_option
 @json_option
@@ -66,7 +66,7 @@ def delete(ids: tuple[int, ...], yes: bool, coder: str, as_json: bool,
 
 
 @documents.command("set-kind")
-@click.argument("document_id", metavar="ID", type=int)
+@click.argument("document_id", metavar="ID", type=SQLITE_INTEGER)
 @click.argument("kind", metavar="KIND", type=click.Choice(CHANGEABLE_KINDS, case_sensitive=False))
 @coder_option
 @json_option

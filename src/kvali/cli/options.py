@@ -45,3 +45,9 @@ def open_project(db_path: str | None, *, create: bool = False) -> Database:
 def echo_json(data: Any) -> None:
     """Print JSON with Danish letters as they are."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+SQLITE_MAX = 2**63 - 1
+SQLITE_INTEGER = click.IntRange(-SQLITE_MAX - 1, SQLITE_MAX)
+"""An id or count SQLite can hold; a larger number is click's one-line error, not an overflow."""
+SQLITE_COUNT = click.IntRange(0, SQLITE_MAX)

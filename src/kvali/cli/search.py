@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.options import db_option, echo_json, open_project
+from kvali.cli.options import SQLITE_COUNT, db_option, echo_json, open_project
 from kvali.cli.selecting import pop_selection, selection_options
 from kvali.errors import UsageError
 from kvali.search import SearchResult, code_hits, export_hits, prepare, search
 from kvali.search.engine import ranked_ids
 
-MAX_SQLITE_INTEGER = 2**63 - 1
 EXAMPLES = """
 \b
 Query language: words, "phrases", prefix*, AND/OR/NOT (or OG/ELLER/IKKE, in capitals),
@@ -93,9 +92,9 @@ def _print_result(result: SearchResult) -> None:
 @click.option("--fuzzy", is_flag=True, help="Also match misspellings (the expansions are shown).")
 @click.option("--whole-words", is_flag=True, help="Do not look inside compounds.")
 @click.option("--drop", multiple=True, help="Leave out this expansion (repeatable).")
-@click.option("--limit", type=click.IntRange(0, MAX_SQLITE_INTEGER), default=50,
+@click.option("--limit", type=SQLITE_COUNT, default=50,
               show_default=True, help="Hits per page.")
-@click.option("--offset", type=click.IntRange(0, MAX_SQLITE_INTEGER), default=0,
+@click.option("--offset", type=SQLITE_COUNT, default=0,
               show_default=True, help="Skip this many hits (paging).")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write all hits with citations to a .csv or .xlsx file.")
