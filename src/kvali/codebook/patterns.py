@@ -53,7 +53,7 @@ class CodebookPattern:
     later: re2._Regexp | None  # for a leading \b: the search that goes on after a match
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """(start, end) of each match, left to right, as `re.finditer` would find them."""
+        """(start, end) of each non-overlapping match, left to right."""
         data = text.encode("utf-8", "surrogatepass")  # searched as bytes: no re-encoding
         chars = _CharOffsets(data, ascii=len(data) == len(text))
         pos = 0
