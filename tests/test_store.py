@@ -201,3 +201,48 @@ def test_a_writer_gives_up_only_when_the_busy_timeout_has_passed(db_path: Path, 
         holder.close()
     assert waited >= 1.1
     assert not db.conn.in_transaction
+
+
+def _kvali(project: Path, *args: str, limit_file_bytes: int | None = None):
+    import resource
+
+    def limit() -> None:
+        if limit_file_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
+
+    return subprocess.run([sys.executable, "-c", "from kvali.cli import main; main()",
+                           "--db", str(project), *args], capture_output=True, text=True,
+                          timeout=300, preexec_fn=limit)
+
+
+def test_a_damaged_project_is_one_line(tmp_path: Path) -> None:
+    project = tmp_path / "p.db"
+    (tmp_path / "t.md").write_text("IP1: " + "Vi taler om netværket. " * 4000, encoding="utf-8")
+    assert _kvali(project, "import", str(tmp_path / "t.md"), "--kind", "interview").returncode == 0
+    data = bytearray(project.read_bytes())
+    data[8192:] = b"\xff" * (len(data) - 8192)
+    project.write_bytes(bytes(data))
+    for command in (("status",), ("search", "netværk")):
+        result = _kvali(project, *command)
+        assert result.returncode != 0
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("kvali: error:"), result.stderr
+        assert "internal error" not in lines[0]
+
+
+def test_a_full_disk_is_one_line_and_keeps_what_was_committed(tmp_path: Path) -> None:
+    project = tmp_path / "p.db"
+    assert _kvali(project, "init").returncode == 0
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"t{n}.md").write_text("IP1: " + f"Udsagn {n} om netværket. " * 3000,
+                                         encoding="utf-8")
+    result = _kvali(project, "import", str(folder), "--kind", "interview",
+                    limit_file_bytes=project.stat().st_size + 400_000)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert errors and all(line.startswith("kvali: error:") for line in errors), result.stderr
+    assert "disk is full" in errors[-1]
+    status = _kvali(project, "status", "--json")
+    assert status.returncode == 0, status.stderr

@@ -74,8 +74,9 @@ def _user_error(exc: KvaliError) -> NoReturn:
 
 
 def _busy(exc: Exception) -> KvaliError | None:
-    """A project that stayed locked past the busy timeout, as its one-line user error."""
-    if not isinstance(exc, sqlite3.OperationalError):
+    """A project file that failed (locked past the busy timeout, full disk, read-only,
+    damaged), as its one-line user error."""
+    if not isinstance(exc, sqlite3.DatabaseError):
         return None
     from kvali.store import busy_error  # loaded already: the error came through the store
 

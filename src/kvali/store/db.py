@@ -28,21 +28,38 @@ class ProjectBusyError(ProjectError):
                                 "Prøv igen om lidt.")
 
 
-def busy_error(exc: BaseException) -> ProjectBusyError | None:
-    """The user error for SQLite's "database is locked" or "busy", else None: the one place
-    where lock contention becomes a ProjectError (the CLI and the app both come here)."""
-    if not isinstance(exc, sqlite3.OperationalError):
+def busy_error(exc: BaseException) -> ProjectError | None:
+    """The user error for a failure of the project file itself, else None: the one place where
+    SQLite's "database is locked" (after the busy timeout), "disk is full", "readonly" and
+    "malformed" become a ProjectError (the CLI and the app both come here)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
         return None
     message = str(exc).lower()
-    return ProjectBusyError() if "locked" in message or "busy" in message else None
+    if "locked" in message or "busy" in message:
+        return ProjectBusyError()
+    for words, english, danish in _FILE_FAILURES:
+        if any(word in message for word in words):
+            return ProjectError(f"the project file {english} ({exc})", danish=danish)
+    return None
+
+
+_FILE_FAILURES = (
+    (("disk is full", "disk i/o"), "could not be written: the disk is full or failing",
+     "Projektet kunne ikke gemmes: disken er fuld eller fejler."),
+    (("readonly", "read-only"), "is read-only; kvali cannot save to it",
+     "Projektfilen er skrivebeskyttet, så kvali kan ikke gemme i den."),
+    (("malformed", "not a database", "corrupt"), "is damaged; restore it from its .bak copy "
+     "or a backup", "Projektfilen er beskadiget; gendan den fra .bak-kopien eller en backup."),
+)
+"""(words in SQLite's message, what the CLI says, what the app says)."""
 
 
 @contextmanager
 def busy_as_error() -> Iterator[None]:
-    """Raise `busy_error` instead of the raw sqlite3 error when the project stays locked."""
+    """Raise `busy_error` instead of the raw sqlite3 error when the project file fails."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
         error = busy_error(exc)
         if error is None:
             raise
