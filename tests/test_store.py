@@ -246,3 +246,15 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_committed(tmp_path: Path) ->
     assert "disk is full" in errors[-1]
     status = _kvali(project, "status", "--json")
     assert status.returncode == 0, status.stderr
+
+
+@pytest.mark.parametrize(("message", "says"), [
+    ("attempt to write a readonly database", "read-only"),
+    ("database or disk is full", "disk is full"),
+    ("database disk image is malformed", "damaged"),
+    ("database is locked", "busy"),
+])
+def test_project_file_failures_are_user_errors(message: str, says: str) -> None:
+    error = store_db.busy_error(sqlite3.OperationalError(message))
+    assert isinstance(error, ProjectError) and says in str(error) and error.danish
+    assert store_db.busy_error(sqlite3.OperationalError("no such table: x")) is None
