@@ -198,8 +198,11 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
         if db is not None:
             db.close()
         if isinstance(exc, sqlite3.DatabaseError):
-            raise busy_error(exc) or ProjectError(
-                f"{file} is not a readable kvali project ({exc})") from None
+            error = busy_error(exc)
+            if isinstance(error, ProjectBusyError):
+                raise error from None
+            raise ProjectError(f"{file} is not a readable kvali project ({exc})",
+                               danish=error.danish if error else None) from None
         raise
     return db
 
