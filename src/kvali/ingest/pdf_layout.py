@@ -3,10 +3,10 @@
 Running headers and footers are dropped: lines at the top or bottom of a page that repeat on at
 least half of the pages (digits folded, so "Side 3 af 12" repeats), bare page numbers that follow
 the document's page numbering, and chapter running heads that carry the page number. Lines are
-grouped into paragraphs at vertical gaps, font-size changes and bullets; lines inside a
-paragraph are joined with a space, and words hyphenated at a line end are mended ("sam-" +
-"arbejde" → "samarbejde", while "17-årige", "Høje-Taastrup" and "IT-systemet" keep their
-hyphen). A paragraph cut by a page break continues on the next page when the text shows it.
+grouped into paragraphs at vertical gaps, font-size changes and bullets; the lines of a
+paragraph become one line with `kvali.ingest.unwrap.join_lines` (a space, or a hyphenated or
+split word mended). A paragraph cut by a page break continues on the next page when the text
+shows it.
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from dataclasses import dataclass
 
 from kvali.ingest.encoding import normalise_text
 from kvali.ingest.transcript import TURN
+from kvali.ingest.unwrap import join_lines, join_two
 
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 SPACES = re.compile(r"[ \t\u00a0]+")
-HYPHENS = "-\u00ad\u2010"
-# Words after a hyphen that mark a shared ending, not a split word: "børne- og ungeområdet".
-CONJUNCTIONS = {"og", "eller", "samt", "til", "and", "or"}
 PARAGRAPH_GAP = 1.45  # a gap this many times the usual line spacing starts a new paragraph
 FONT_CHANGE = 0.15  # relative font-size change that separates a heading from its text
 EDGE_LINES = 2  # lines at the top and at the bottom of a page checked for running heads
@@ -171,29 +169,6 @@ def _starts_paragraph(previous: Line, line: Line, spacing: float | None) -> bool
     gap = previous.y - line.y
     expected = spacing or 1.2 * (line.size or previous.size)
     return gap < -0.5 * line.size or gap > PARAGRAPH_GAP * expected
-
-
-def join_lines(lines: list[str]) -> str:
-    """Join a paragraph's lines with spaces, mending words hyphenated at a line end."""
-    text = lines[0]
-    for line in lines[1:]:
-        text = join_two(text, line)
-    return text
-
-
-def join_two(left: str, right: str) -> str:
-    """Join two lines: "sam-" + "arbejde" → "samarbejde", but "17-årige", "Høje-Taastrup",
-    "IT-systemet" and "børne- og unge…" keep their hyphen; otherwise a space."""
-    if not left or left[-1] not in HYPHENS or len(left) < 2 or not left[-2].isalnum():
-        return f"{left} {right}"
-    if left[-1] == "\u00ad":
-        return f"{left[:-1]}{right}"
-    if right.split(" ", 1)[0].casefold() in CONJUNCTIONS:
-        return f"{left} {right}"
-    stem = left[:-1].rsplit(" ", 1)[-1]
-    if stem[-1].isalpha() and right[:1].islower() and not (len(stem) > 1 and stem.isupper()):
-        return f"{left[:-1]}{right}"
-    return f"{left[:-1]}-{right}"
 
 
 def join_across_pages(pages: list[list[str]]) -> list[tuple[int, str]]:

@@ -13,12 +13,14 @@ from kvali.ingest.frontmatter import (
     split_front_matter,
 )
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
-from kvali.ingest.transcript import parse_transcript
+from kvali.ingest.transcript import paragraph_blocks, parse_transcript
+from kvali.ingest.unwrap import unwrap_text
 
 
 def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     """One document from a text file; an interview when it has speaker turns (see
-    kvali.ingest.transcript for how a report's "Kilde:" lines are told from turns)."""
+    kvali.ingest.transcript for how a report's "Kilde:" lines are told from turns). A
+    report's hard-wrapped paragraphs (text extracted from a PDF) are stored unwrapped."""
     text = normalise_text(decode_bytes(path.read_bytes(), str(path)))
     metadata, body_start = split_front_matter(text, str(path))
     metadata = merge_metadata(metadata, read_sidecar(path))
@@ -30,6 +32,8 @@ def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
                                         known_interview=kind == "interview")
     if kind is None:
         kind = "interview" if any(b.speaker for b in blocks) else "report"
+    if kind == "report" and (unwrapped := unwrap_text(body)) != body:
+        body, blocks = unwrapped, paragraph_blocks(unwrapped)
     title = metadata.attributes.get("title", path.stem)
     document = ParsedDocument(name=title, kind=kind, text=body, blocks=blocks, speakers=speakers)
     apply_metadata(document, metadata)

@@ -1,0 +1,118 @@
+"""Join the hard line breaks of text that came from a PDF into paragraphs.
+
+`join_lines` is the one way lines of a paragraph become one line, for the PDF reader and for
+hard-wrapped `.txt` reports: a line break becomes a space, a word hyphenated at a line end is
+mended ("sam-" + "arbejde" → "samarbejde", while "17-årige", "Høje-Taastrup" and "IT-systemet"
+keep their hyphen) and a word split without a hyphen is joined when the joined form is a known
+Danish word and the halves are not both words ("kommu" + "nerne" → "kommunerne", but "for" +
+"mål" stays two words). `unwrap_text` finds hard-wrapped paragraphs in a report's text (lines
+of similar length, most ending short of a blank line) and unwraps them; list items, headings,
+captions and short lines stay on their own lines.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from kvali.ingest.transcript import is_caption_label
+
+HYPHENS = "-\u00ad\u2010"
+# Words after a hyphen that mark a shared ending, not a split word: "børne- og ungeområdet".
+CONJUNCTIONS = {"og", "eller", "samt", "til", "and", "or"}
+LAST_WORD = re.compile(r"(?<![\w-])[^\W\d_]+$")
+FIRST_WORD = re.compile(r"^[^\W\d_]+(?![\w-])")
+# A line that starts a list item, a heading, a quote or a table row: never joined to the line
+# before it. "1. Baggrund" and "2.3 Metode" are; "97 pct. af kommunerne" is not.
+OWN_LINE = re.compile(r"^\s*(?:[-–—•*▪◦●‣∙■□➢>|#]|\d{1,3}[.)](?:\s|$)|\d+(?:\.\d+)+\s"
+                      r"|[a-zA-Z][.)]\s)")
+LABEL = re.compile(r"^\s*([A-ZÆØÅ][\w.]*(?: [\w.]+)?)\s*:")
+PARAGRAPHS = re.compile(r"(\n[ \t]*\n\s*)")
+MIN_WRAPPED_LINES = 4  # a text needs this many wrapped lines before it counts as hard-wrapped
+WRAP_WIDTHS = (50, 130)  # line widths (characters) that hard-wrapped reports use
+FULL_LINE = 0.7  # a line at least this share of the wrap width ended because it was full
+WRAPPED_SHARE = 0.7  # share of a paragraph's inner lines that must be full
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join a paragraph's lines into one line (see the module docstring)."""
+    text = lines[0]
+    for line in lines[1:]:
+        text = join_two(text, line)
+    return text
+
+
+def join_two(left: str, right: str) -> str:
+    """Join two lines: a hyphenated or split word is mended, otherwise a space goes between."""
+    if not left or left[-1] not in HYPHENS or len(left) < 2 or not left[-2].isalnum():
+        return f"{left}{right}" if is_split_word(left, right) else f"{left} {right}"
+    if left[-1] == "\u00ad":
+        return f"{left[:-1]}{right}"
+    if right.split(" ", 1)[0].casefold() in CONJUNCTIONS:
+        return f"{left} {right}"
+    stem = left[:-1].rsplit(" ", 1)[-1]
+    if stem[-1].isalpha() and right[:1].islower() and not (len(stem) > 1 and stem.isupper()):
+        return f"{left[:-1]}{right}"
+    return f"{left[:-1]}-{right}"
+
+
+def is_split_word(left: str, right: str) -> bool:
+    """Whether `left` ends and `right` starts with the halves of one word split without a
+    hyphen: the joined form is a known word and the halves are not both known words."""
+    head, tail = LAST_WORD.search(left), FIRST_WORD.match(right)
+    if not head or not tail or not tail[0][0].islower():
+        return False
+    return _known(head[0] + tail[0]) and not (_known(head[0]) and _known(tail[0]))
+
+
+def _known(word: str) -> bool:
+    """A form or lemma of the Danish lookup table (imported here: the PDF child never needs it)."""
+    from kvali.nlp.lemmas import is_known_word, known_lemmas
+
+    lower = word.lower()
+    return is_known_word(word) or is_known_word(lower) or lower in known_lemmas()
+
+
+def unwrap_text(text: str) -> str:
+    """`text` with the hard line breaks of its hard-wrapped paragraphs joined; unchanged when
+    the text is not hard-wrapped. Blank lines between paragraphs are kept as they are."""
+    parts = PARAGRAPHS.split(text)
+    width = wrap_width([part.split("\n") for part in parts[::2]])
+    if width is None:
+        return text
+    parts[::2] = [_unwrap_paragraph(part.split("\n"), width) for part in parts[::2]]
+    return "".join(parts)
+
+
+def wrap_width(paragraphs: list[list[str]]) -> float | None:
+    """The width a text is hard-wrapped at, or None when it is not hard-wrapped: enough inner
+    lines (lines followed by another line of the same paragraph), most of them nearly full."""
+    inner = [len(line.rstrip()) for lines in paragraphs for line in lines[:-1]
+             if line.strip() and not OWN_LINE.match(line)]
+    if len(inner) < MIN_WRAPPED_LINES:
+        return None
+    width = statistics.quantiles(inner, n=10)[-1]
+    full = sum(length >= FULL_LINE * width for length in inner)
+    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1] or full < WRAPPED_SHARE * len(inner):
+        return None
+    return width
+
+
+def _unwrap_paragraph(lines: list[str], width: float) -> str:
+    """One paragraph's lines, each joined to the line before it when that one was full."""
+    kept = [lines[0]]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        if _continues(previous, line, width):
+            kept[-1] = join_two(kept[-1].rstrip(), line.strip())
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _continues(previous: str, line: str, width: float) -> bool:
+    """Whether `line` continues `previous`: that one was full and this one starts no list item,
+    heading or caption ("Kilde: …")."""
+    if len(previous.rstrip()) < FULL_LINE * width or not line.strip() or OWN_LINE.match(line):
+        return False
+    label = LABEL.match(line)
+    return not (label and is_caption_label(label[1]))

@@ -1,0 +1,139 @@
+"""Text that came from PDFs: hard line breaks, split words, lists and headings, pages."""
+
+from __future__ import annotations
+
+import pytest
+from test_documents import texts, write_pdf
+
+from kvali.ingest.model import ReadOptions
+from kvali.ingest.pdf import read_pdf
+from kvali.ingest.registry import read_source
+from kvali.ingest.unwrap import is_split_word, join_two, unwrap_text
+from kvali.nlp.pipeline import load_pipeline
+
+WRAPPED = """Netværket i kommunerne
+National opfølgning 2024
+
+Rapporten samler resultaterne af en undersøgelse, som er gjort på vegne af
+Socialstyrelsen, og den viser, hvordan kommunerne arbejder med netværket.
+Undersøgelsen bygger på svar fra alle landets kommuner og på besøg i seks
+kommuner, hvor ledere og rådgivere har fortalt om deres praksis i sagerne.
+
+De fleste kommuner inddrager netværket i enkelte sager, men kun et fåtal
+gør det systematisk. Forskellen mellem store og små kommuner er markant,
+og den hænger sammen med, hvordan opgaven er organiseret i kommu
+nerne. I de store kommuner ligger ansvaret ofte i en særskilt enhed med
+egne koordinatorer, mens opgaven i de mindre ligger hos den enkelte
+rådgiver.
+
+1. Organisering
+Kommunerne peger på tre forhold, som gør arbejdet svært i den daglige
+praksis hos rådgiverne:
+- tid til forberedelse af møderne
+- viden om metoderne
+- opbakning fra ledelsen
+
+Kilde: Spørgeskemaundersøgelse blandt kommunerne, 2024.
+"""
+"""A report as `pdftotext` writes it: lines wrapped at about 75 characters, a heading block, a
+word split without a hyphen ("kommu" | "nerne"), a line that starts with a name in the middle
+of a sentence ("på vegne af" | "Socialstyrelsen,"), a list and a caption."""
+
+
+def read_report(tmp_path, text: str, **options: str):
+    (tmp_path / "rapport.txt").write_text(text, encoding="utf-8")
+    return read_source(tmp_path / "rapport.txt", ReadOptions(**options)).documents[0]
+
+
+def test_a_hard_wrapped_report_is_stored_as_paragraphs(tmp_path):
+    document = read_report(tmp_path, WRAPPED)
+    paragraphs = texts(document)
+    assert document.kind == "report"
+    assert paragraphs[0] == "Netværket i kommunerne\nNational opfølgning 2024", "a title block"
+    assert paragraphs[1].startswith("Rapporten samler") and "\n" not in paragraphs[1]
+    assert "gjort på vegne af Socialstyrelsen, og den viser" in paragraphs[1]
+    assert "\n" not in paragraphs[2]
+    assert "organiseret i kommunerne. I de store" in paragraphs[2]
+    assert paragraphs[3].split("\n") == [
+        "1. Organisering",
+        "Kommunerne peger på tre forhold, som gør arbejdet svært i den daglige praksis hos "
+        "rådgiverne:",
+        "- tid til forberedelse af møderne", "- viden om metoderne", "- opbakning fra ledelsen"]
+    assert paragraphs[4] == "Kilde: Spørgeskemaundersøgelse blandt kommunerne, 2024."
+
+
+def test_segments_point_into_the_stored_text_and_sentences_are_whole(tmp_path):
+    document = read_report(tmp_path, WRAPPED)
+    nlp = load_pipeline()
+    sentences = []
+    for block in document.blocks:
+        doc = nlp(document.text[block.start:block.end])
+        for sentence in doc.sents:
+            start = block.start + sentence.start_char
+            end = block.start + sentence.end_char
+            assert document.text[start:end] == sentence.text
+            sentences.append(sentence.text)
+    assert not [s for s in sentences if s[:1].islower()], "no sentence starts mid-clause"
+    assert any(s.startswith("Rapporten samler") and "Socialstyrelsen, og" in s
+               for s in sentences)
+
+
+def test_short_lines_are_not_taken_for_hard_wrapping(tmp_path):
+    text = ("Titel\nUndertitel\n\nEt afsnit på én linje, som analytikeren selv har skrevet.\n"
+            "Figur 1: Andel kommuner\nRegion Sjælland: 22 pct.\nKilde: Spørgeskema, 2024.\n")
+    assert read_report(tmp_path, text).text == text
+    assert unwrap_text(text) == text
+
+
+def test_transcripts_are_never_unwrapped(tmp_path):
+    turns = "\n\n".join(f"I: Spørgsmål {n}?\n\nIP1: {WRAPPED.split(chr(10) * 2)[2]}"
+                        for n in range(3))
+    document = read_report(tmp_path, turns)
+    assert document.kind == "interview" and document.text == turns
+    assert "kommu\nnerne" in document.text
+    assert "kommunerne. I de store" in read_report(tmp_path, turns, kind="report").text
+
+
+@pytest.mark.parametrize(("left", "right", "joined"), [
+    ("i kommu", "nerne siger", "i kommunerne siger"),
+    ("flere indsat", "ser", "flere indsat ser"),  # both halves are words: left alone
+    ("for", "mål", "for mål"),
+    ("på vegne af", "Socialstyrelsen,", "på vegne af Socialstyrelsen,"),
+    ("i alt", "97 pct.", "i alt 97 pct."),
+    ("et tæt sam-", "arbejde", "et tæt samarbejde"),
+])
+def test_join_two_mends_split_words_only_when_the_join_is_a_word(left, right, joined):
+    assert join_two(left, right) == joined
+    assert is_split_word(left, right) == (joined == left + right)
+
+
+PDF_PAGES = [
+    [
+        (72, 800, 9, "Netværk i kommunerne"),
+        (72, 760, 16, "Indledning"),
+        (72, 730, 11, "Undersøgelsen er gjort på vegne af"),
+        (72, 716, 11, "Socialstyrelsen, og den viser praksis i kommu"),
+        (72, 702, 11, "nerne."),
+        (72, 674, 11, "Et nyt afsnit om rådgivernes arbejde."),
+        (290, 40, 9, "1"),
+    ],
+    [
+        (72, 800, 9, "Netværk i kommunerne"),
+        (72, 760, 11, "Rådgiverne har for lidt tid i kommu"),
+        (72, 746, 11, "nerne og savner viden."),
+        (290, 40, 9, "2"),
+    ],
+]
+
+
+def test_pdf_paragraphs_join_split_words_and_keep_their_pages(tmp_path):
+    path = write_pdf(tmp_path / "rapport.pdf", PDF_PAGES)
+    document = read_pdf(path, ReadOptions()).documents[0]
+    assert [(b.page, t) for b, t in zip(document.blocks, texts(document), strict=True)] == [
+        (1, "Indledning"),
+        (1, "Undersøgelsen er gjort på vegne af Socialstyrelsen, og den viser praksis i "
+            "kommunerne."),
+        (1, "Et nyt afsnit om rådgivernes arbejde."),
+        (2, "Rådgiverne har for lidt tid i kommunerne og savner viden."),
+    ]
+    assert "Netværk i kommunerne" not in document.text
