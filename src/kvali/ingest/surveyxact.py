@@ -85,6 +85,28 @@ def read_surveyxact(path: Path, options: ReadOptions) -> ParsedSource:
     return ParsedSource(documents=documents, respondents=respondents, warnings=warnings)
 
 
+@dataclass(frozen=True)
+class QuestionPreview:
+    """One open question of an export as the import reads it: its text and its first answers."""
+
+    variable: str
+    question_text: str
+    answers: int
+    first_answers: list[str]
+
+
+def preview_surveyxact(path: Path, answers: int = 3) -> tuple[list[QuestionPreview], int]:
+    """The open questions with their answer counts and first answers, and the respondent count,
+    read exactly as `read_surveyxact` reads them for an import."""
+    parsed = read_surveyxact(path, ReadOptions(kind="surveyxact"))
+    questions = [QuestionPreview(
+        variable=document.question or "", question_text=document.question_text or "",
+        answers=len(document.blocks),
+        first_answers=[document.text[b.start:b.end] for b in document.blocks[:answers]],
+    ) for document in parsed.documents]
+    return questions, len(parsed.respondents)
+
+
 def _read_parts(path: Path) -> dict[str, Rows]:
     """Rows of dataset, structure and labels from a folder or a workbook."""
     if path.is_dir():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlite_utils import Database
 
 from kvali.ingest.rows import header_and_records, read_table_rows
 from kvali.ingest.survey import find_case_column, find_role_column
+from kvali.ingest.surveyxact import looks_like_surveyxact, preview_surveyxact
 from kvali.ingest.table import looks_like_free_text
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
@@ -43,6 +45,33 @@ def table_preview(path: Path, rows: int = 5) -> TablePreview:
     return TablePreview(columns=header, rows=[cells for _, cells in records[:rows]],
                         total_rows=len(records), case_column=case_column,
                         role_column=role_column, text_columns=text_columns)
+
+
+@dataclass(frozen=True)
+class SurveyXactPreview:
+    """A SurveyXact export's answers by open question, one row per question."""
+
+    respondents: int
+    answers: int
+    rows: list[dict[str, str | int]]  # {"Spørgsmål", "Svar", "Første svar"}
+
+
+def is_surveyxact(path: Path) -> bool:
+    """True for a SurveyXact workbook or a staged folder of its CSV parts (a damaged workbook is
+    not one: its table preview names the problem)."""
+    try:
+        return looks_like_surveyxact(path)
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def surveyxact_preview(path: Path, answers: int = 3) -> SurveyXactPreview:
+    """Per open question: its text (or variable name), how many answers, and the first answers."""
+    questions, respondents = preview_surveyxact(path, answers)
+    return SurveyXactPreview(
+        respondents=respondents, answers=sum(q.answers for q in questions),
+        rows=[{"Spørgsmål": q.question_text or q.variable, "Svar": q.answers,
+               "Første svar": " | ".join(q.first_answers)} for q in questions])
 
 
 def import_history(db: Database, limit: int = 200) -> list[dict]:

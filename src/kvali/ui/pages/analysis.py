@@ -36,6 +36,8 @@ MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "
         "qdpx": "application/zip"}
 
 
+# Streamlit's own "Choose options" and "Select all" are English: our placeholder, no "Select all".
+CHOOSE = "Vælg …"
 VIEWS = {"crosstab": "Krydstabeller", "cooccurrence": "Samforekomst", "export": "Eksport"}
 
 
@@ -76,16 +78,21 @@ def _filters(db: Database) -> tuple[Selection, bool]:
     with st.expander("Udvalg", expanded=False):
         left, right = st.columns(2)
         codes = left.multiselect("Koder (med underkoder)", list(names),
-                                 format_func=names.__getitem__, key=K + "codes")
-        regions = left.multiselect("Regioner", list(REGIONS), key=K + "regions")
+                                 format_func=names.__getitem__, key=K + "codes",
+                                 placeholder=CHOOSE, select_all=False)
+        regions = left.multiselect("Regioner", list(REGIONS), key=K + "regions",
+                                   placeholder=CHOOSE, select_all=False)
         kommuner = left.multiselect("Kommuner", sorted(m.name for m in MUNICIPALITIES),
-                                    key=K + "kommuner")
+                                    key=K + "kommuner", placeholder=CHOOSE, select_all=False)
         kinds = right.multiselect("Dokumenttyper", list(KIND_LABELS),
-                                  format_func=KIND_LABELS.__getitem__, key=K + "kinds")
+                                  format_func=KIND_LABELS.__getitem__, key=K + "kinds",
+                                  placeholder=CHOOSE, select_all=False)
         statuses = right.multiselect("Status", list(STATUS_LABELS),
                                      default=list(SHOWN_STATUSES),
-                                     format_func=STATUS_LABELS.__getitem__, key=K + "statuses")
-        chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders")
+                                     format_func=STATUS_LABELS.__getitem__, key=K + "statuses",
+                                     placeholder=CHOOSE, select_all=False)
+        chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders",
+                                          placeholder=CHOOSE, select_all=False)
         anonymise = right.toggle("Anonymisér citater (kun region)", key=K + "anonymise")
     filters = Selection(code=tuple(codes), kommune=tuple(kommuner), region=tuple(regions),
                         kind=tuple(kinds), coder=tuple(chosen_coders), status=tuple(statuses))
@@ -105,23 +112,28 @@ def _crosstab_tab(db: Database, filters: Selection) -> None:
         st.info("Projektet har ingen koder endnu.")
         return
     columns, table = pivot(rows, measure)
-    frame = pd.DataFrame(table, columns=columns)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(crosstab_display(columns, table, attribute), hide_index=True, width="stretch")
     st.caption("Andel: kommuner, der nævner koden, ud af kommunerne i gruppen (regionens eller "
                "størrelsesklassens andel af de 98; for rolle, type og spørgsmål: kommunerne med "
                "den værdi i materialet).")
     themes = pd.DataFrame([asdict(r) for r in rows if r.depth == 0 and r.value != TOTAL])
+    if attribute == "kind" and not themes.empty:
+        themes["value"] = themes["value"].map(lambda v: KIND_LABELS.get(v, v))
     if not themes.empty:
         values = list(dict.fromkeys(themes["value"]))
         names = list(dict.fromkeys(themes["code_name"]))
         chart = alt.Chart(themes).mark_bar().encode(
-            y=alt.Y("code_name:N", title=None, sort=names, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("code_name:N", title=None, sort=names, axis=alt.Axis(labelLimit=0)),
             yOffset=alt.YOffset("value:N", sort=values),
             x=alt.X(f"{measure}:Q", title=MEASURES[measure]),
             color=alt.Color("value:N", title=ATTRIBUTE_LABELS[attribute], sort=values),
-            tooltip=["code_name:N", "value:N", f"{measure}:Q", "municipalities:Q",
-                     "group_total:Q", "segments:Q"],
-        ).properties(height=80 + 12 * len(themes))
+            tooltip=[alt.Tooltip("code_name:N", title="Kode"),
+                     alt.Tooltip("value:N", title=ATTRIBUTE_LABELS[attribute]),
+                     alt.Tooltip(f"{measure}:Q", title=MEASURES[measure]),
+                     alt.Tooltip("municipalities:Q", title="Kommuner"),
+                     alt.Tooltip("group_total:Q", title="Kommuner i gruppen"),
+                     alt.Tooltip("segments:Q", title="Segmenter")],
+        ).properties(height=80 + 12 * len(themes), padding={"left": 10, "right": 10})
         st.altair_chart(chart, width="stretch")
     project = project_file()
     for fmt in ("csv", "xlsx"):
@@ -129,6 +141,16 @@ def _crosstab_tab(db: Database, filters: Selection) -> None:
             f"Hent krydstabel ({fmt.upper()})", key=K + f"crosstab.{fmt}", mime=MIME[fmt],
             file_name=f"krydstabel-{attribute}.{fmt}",
             data=lambda fmt=fmt: crosstab_bytes(project, fmt, attribute, filters, rollup=rollup))
+
+
+def crosstab_display(columns: list[str], table: list[list], attribute: str) -> pd.DataFrame:
+    """The pivot as the analyst sees it: Danish headers and "–" where a share has no group (the
+    downloaded files keep the `code`/`code_name` keys and empty cells)."""
+    shown = {"code": "Nøgle", "code_name": "Kode"}
+    if attribute == "kind":
+        shown.update(KIND_LABELS)
+    frame = pd.DataFrame(table, columns=[shown.get(c, c) for c in columns])
+    return frame.astype(object).where(frame.notna(), "–")
 
 
 def _cooccurrence_tab(db: Database, filters: Selection) -> None:
@@ -146,12 +168,15 @@ def _cooccurrence_tab(db: Database, filters: Selection) -> None:
     order = [result.names[key] for key in result.codes]
     base = alt.Chart(data).encode(
         x=alt.X("anden kode:N", sort=order, title=None,
-                axis=alt.Axis(labelLimit=180, labelAngle=-45, labelOverlap=False)),
-        y=alt.Y("kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-    ).properties(height=200 + 24 * len(order))  # the chart fits its labels in this height
+                axis=alt.Axis(labelLimit=0, labelAngle=-45, labelOverlap=False)),
+        y=alt.Y("kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
+    ).properties(height=200 + 24 * len(order),  # the chart fits its labels in this height
+                 padding={"left": 10, "right": 10, "bottom": 10})
     heatmap = base.mark_rect().encode(
-        color=alt.Color("segmenter:Q", scale=alt.Scale(scheme="blues")),
-        tooltip=["kode:N", "anden kode:N", "segmenter:Q"])
+        color=alt.Color("segmenter:Q", title="Segmenter", scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("kode:N", title="Kode"),
+                 alt.Tooltip("anden kode:N", title="Anden kode"),
+                 alt.Tooltip("segmenter:Q", title="Segmenter")])
     if len(order) <= 15:
         heatmap += base.mark_text(fontSize=11).encode(text="segmenter:Q")
     st.altair_chart(heatmap, width="stretch")

@@ -16,7 +16,14 @@ from kvali.tagging.run import codebook_has_rules, tag_project
 from kvali.ui.render import error_text, md
 from kvali.ui.state import notify, open_project_or_stop, show_feedback
 from kvali.ui.uploads import parse_attributes, stage_uploads, upload_folder
-from kvali.views.imports import TablePreview, import_history, is_table, table_preview
+from kvali.views.imports import (
+    TablePreview,
+    import_history,
+    is_surveyxact,
+    is_table,
+    surveyxact_preview,
+    table_preview,
+)
 
 K = "kvali.import."
 FILE_TYPES = ["txt", "md", "docx", "pdf", "srt", "vtt", "csv", "tsv", "xlsx", "yaml", "yml"]
@@ -59,14 +66,33 @@ def _preview_and_import(db: Database, files: list[tuple[str, bytes]], folder: Pa
         staged = stage_uploads(files, folder) if folder else []
         options = ReadOptions(kind=kind, case=case.strip() or None,
                               attributes=parse_attributes(attributes))
+        surveyxact = [path for path in staged if kind in ("auto", "survey", "surveyxact")
+                      and is_surveyxact(path)]
+        for path in surveyxact:
+            _surveyxact_preview(path)
         table_options = {path: _table_choices(path, options) for path in staged
-                         if is_table(path) and kind in ("auto", "survey")}
+                         if is_table(path) and kind in ("auto", "survey")
+                         and path not in surveyxact}
     except KvaliError as exc:
         st.error(md(error_text(exc)))
         staged, table_options = [], {}
     tag = st.checkbox("Foreslå koder i de nye dokumenter bagefter", value=True, key=K + "tag")
     if st.button("Importér", type="primary", key=K + "run", disabled=not staged):
         _run_import(db, staged, options, table_options, tag)
+
+
+def _surveyxact_preview(path: Path) -> None:
+    """Show a SurveyXact export's answers by open question, as the import will read them."""
+    name = "SurveyXact-eksport (CSV)" if path.is_dir() else path.name
+    try:
+        preview = surveyxact_preview(path)
+    except KvaliError as exc:
+        st.error(f"{md(name)} kan ikke vises: {md(exc)}")
+        return
+    with st.container(border=True):
+        st.markdown(f"**{md(name)}** – {len(preview.rows)} åbne spørgsmål, "
+                    f"{preview.answers} svar fra {preview.respondents} respondenter")
+        st.dataframe(preview.rows, hide_index=True)
 
 
 def _table_choices(path: Path, options: ReadOptions) -> ReadOptions:
@@ -91,7 +117,7 @@ def _table_choices(path: Path, options: ReadOptions) -> ReadOptions:
             index=1 + preview.columns.index(preview.role_column) if preview.role_column else 0)
         text_columns = right.multiselect(
             "Kolonner med fritekst", preview.columns, default=preview.text_columns,
-            key=f"{K}text_cols.{path.name}")
+            key=f"{K}text_cols.{path.name}", placeholder="Vælg …", select_all=False)
     return ReadOptions(kind="survey", case=options.case, attributes=options.attributes,
                        case_column=None if case_column == AUTO else case_column,
                        role_column="" if role_column == NO_ROLE else role_column,

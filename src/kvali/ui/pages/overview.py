@@ -15,6 +15,9 @@ from kvali.views.overview import project_overview
 
 STATUS_ORDER = [STATUS_LABELS[s] for s in ("manual", "accepted", "suggested", "rejected")]
 STATUS_COLORS = ["#1B5E20", "#43A047", "#B0BEC5", "#E57373"]
+# A survey document holds one question's answers: the chart of documents counts questions, and
+# "Survey-svar" is the metric that counts answers.
+MATERIAL_LABELS = {**KIND_LABELS_PLURAL, "survey": "Survey-spørgsmål"}
 
 
 def _number(value: int) -> str:
@@ -34,25 +37,28 @@ def overview_page() -> None:
     metrics = st.columns(4)
     metrics[0].metric("Dokumenter", _number(overview.documents))
     metrics[1].metric("Segmenter", _number(overview.segments))
-    metrics[2].metric("Survey-svar", _number(overview.responses))
+    metrics[2].metric("Survey-svar", _number(overview.responses),
+                      help="Svar på åbne spørgsmål (et pr. respondent og spørgsmål)")
     metrics[3].metric("Kommuner", f"{overview.municipalities} af {overview.municipalities_total}")
     left, right = st.columns(2)
     with left:
         st.subheader("Materiale")
-        kinds = pd.DataFrame([{"Type": KIND_LABELS_PLURAL.get(k, k), "Dokumenter": v}
+        kinds = pd.DataFrame([{"Type": MATERIAL_LABELS.get(k, k), "Dokumenter": v}
                               for k, v in overview.documents_by_kind.items()])
         st.altair_chart(alt.Chart(kinds).mark_bar().encode(
-            x=alt.X("Dokumenter:Q"), y=alt.Y("Type:N", sort="-x", title=None),
+            x=alt.X("Dokumenter:Q"),
+            y=alt.Y("Type:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
             tooltip=["Type", "Dokumenter"]), width="stretch")
     with right:
         st.subheader("Kommuner pr. region")
         regions = pd.DataFrame([{"Region": r.region, "Dækket": r.covered, "I alt": r.total}
                                 for r in overview.regions])
-        base = alt.Chart(regions).encode(y=alt.Y("Region:N", title=None))
+        base = alt.Chart(regions).encode(
+            y=alt.Y("Region:N", title=None, axis=alt.Axis(labelLimit=0)))
         st.altair_chart(
             base.mark_bar(color="#CFD8DC").encode(x=alt.X("I alt:Q", title="Kommuner"),
                                                   y=alt.Y("Region:N", title=None,
-                                                          axis=alt.Axis(labelLimit=200)))
+                                                          axis=alt.Axis(labelLimit=0)))
             + base.mark_bar(color="#1565C0").encode(x="Dækket:Q",
                                                     tooltip=["Region", "Dækket", "I alt"]),
             width="stretch")
@@ -77,7 +83,7 @@ def _codes(db: Database) -> None:
     order = [node.label.strip() for node in tree]
     st.altair_chart(alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
         x=alt.X("sum(Kodninger):Q", title="Kodninger"),
-        y=alt.Y("Kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("Kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
         color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
         tooltip=["Kode", "Status", "Kodninger"]), width="stretch")
 
@@ -90,7 +96,8 @@ def _progress(progress: list[dict]) -> None:
                                                                              p["status"]),
                            "Kodninger": p["count"]} for p in progress])
     st.altair_chart(alt.Chart(frame).mark_bar().encode(
-        x=alt.X("sum(Kodninger):Q", title="Kodninger"), y=alt.Y("Koder:N", title=None),
+        x=alt.X("sum(Kodninger):Q", title="Kodninger"),
+        y=alt.Y("Koder:N", title=None, axis=alt.Axis(labelLimit=0)),
         color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
         tooltip=["Koder", "Status", "Kodninger"]), width="stretch")
     st.dataframe(frame.pivot_table(index="Koder", columns="Status", values="Kodninger",

@@ -20,6 +20,7 @@ from kvali.views.codes import code_tree
 
 K = "kvali.search."
 PER_PAGE = 50
+CHOOSE = "Vælg …"  # instead of Streamlit's English "Choose options"
 
 
 def search_page() -> None:
@@ -60,17 +61,24 @@ def _filters(db: Database) -> tuple[Selection, bool]:
     codes = {node.key: node.label for node in code_tree(db)}
     with st.expander("Filtre"):
         first = st.columns(4)
-        kommune = first[0].multiselect("Kommune", choices["kommune"], key=K + "kommune")
-        region = first[1].multiselect("Region", choices["region"], key=K + "region")
-        size = first[2].multiselect("Kommunestørrelse", choices["size"], key=K + "size")
+        kommune = first[0].multiselect("Kommune", choices["kommune"], key=K + "kommune",
+                                       placeholder=CHOOSE, select_all=False)
+        region = first[1].multiselect("Region", choices["region"], key=K + "region",
+                                      placeholder=CHOOSE, select_all=False)
+        size = first[2].multiselect("Kommunestørrelse", choices["size"], key=K + "size",
+                                    placeholder=CHOOSE, select_all=False)
         kind = first[3].multiselect("Type", choices["kind"], key=K + "kind",
-                                    format_func=lambda k: KIND_LABELS.get(k, k))
+                                    format_func=lambda k: KIND_LABELS.get(k, k),
+                                    placeholder=CHOOSE, select_all=False)
         second = st.columns(3)
-        role = second[0].multiselect("Rolle", choices["role"], key=K + "role")
+        role = second[0].multiselect("Rolle", choices["role"], key=K + "role",
+                                     placeholder=CHOOSE, select_all=False)
         code = second[1].multiselect("Kodet med", list(codes), key=K + "code",
-                                     format_func=codes.get)
+                                     format_func=codes.get,
+                                     placeholder=CHOOSE, select_all=False)
         not_code = second[2].multiselect("Ikke kodet med", list(codes), key=K + "not_code",
-                                         format_func=codes.get)
+                                         format_func=codes.get,
+                                     placeholder=CHOOSE, select_all=False)
         fuzzy = st.checkbox("Find også stavevarianter (fuzzy)", key=K + "fuzzy")
     return Selection(kommune=tuple(kommune), region=tuple(region), size=tuple(size),
                      kind=tuple(kind), role=tuple(role), code=tuple(code),
@@ -91,8 +99,9 @@ def _summary(result: SearchResult) -> None:
     with left:
         regions = pd.DataFrame([{"Region": region, "Kommuner med hits": pair[0], "I alt": pair[1]}
                                 for region, pair in spread.municipalities_by_region.items()])
-        base = alt.Chart(regions).encode(y=alt.Y("Region:N", title=None))
-        st.altair_chart(base.mark_bar(color="#CFD8DC").encode(x="I alt:Q")
+        base = alt.Chart(regions).encode(  # labelLimit=0: region names are never cut off
+            y=alt.Y("Region:N", title=None, axis=alt.Axis(labelLimit=0)))
+        st.altair_chart(base.mark_bar(color="#CFD8DC").encode(x=alt.X("I alt:Q", title="Kommuner"))
                         + base.mark_bar(color="#1565C0").encode(
                             x=alt.X("Kommuner med hits:Q", title="Kommuner"),
                             tooltip=["Region", "Kommuner med hits", "I alt"]), width="stretch")
@@ -123,7 +132,8 @@ def _code_form(db: Database, result: SearchResult, query: str, filters: Selectio
         st.selectbox("Kode", list(labels), key=K + "code_key", format_func=labels.get)
         hits = {hit.segment_id: hit for hit in result.hits}
         st.multiselect("Hits på denne side", list(hits), key=K + "chosen",
-                       format_func=lambda i: hits[i].citation()[:90])
+                       format_func=lambda i: hits[i].citation()[:90],
+                       placeholder=CHOOSE, select_all=False)
         left, right = st.columns(2)
         left.button("Kod de valgte hits", key=K + "code_chosen", on_click=_code_chosen,
                     args=(query,))
