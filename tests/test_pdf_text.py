@@ -137,3 +137,21 @@ def test_pdf_paragraphs_join_split_words_and_keep_their_pages(tmp_path):
         (2, "Rådgiverne har for lidt tid i kommunerne og savner viden."),
     ]
     assert "Netværk i kommunerne" not in document.text
+
+
+def test_numbers_links_tables_and_contents_lines_in_hard_wrapped_text():
+    text = ("Flest kommuner oplever udfordringer med en tidlig indsats, jf. figur\n"
+            "20. I arbejdet med målgruppen nævner kommunerne især manglen på tid og\n"
+            "viden hos rådgiverne, og mange peger på behovet for bedre redskaber.\n\n"
+            "Indledning til undersøgelsen af kommunernes arbejde ................ 2\n"
+            "Organisering, styring og kvalitet på det specialiserede område ..... 7\n\n"
+            "Samarbejdet på tværs af kommunale indsatser til børn og unge 80 0,52\n"
+            "Sikre relevant og effektivt samarbejde med relevante kommuner 75 0,43\n\n"
+            "Rapporten kan hentes på styrelsens hjemmeside, hvor den ligger under\n"
+            "https://www.example.dk/rapporter/kommunernes-arbejde-med-netvaerket\n")
+    paragraphs = unwrap_text(text).split("\n\n")
+    assert paragraphs[0] == (
+        "Flest kommuner oplever udfordringer med en tidlig indsats, jf. figur 20. I arbejdet "
+        "med målgruppen nævner kommunerne især manglen på tid og viden hos rådgiverne, og "
+        "mange peger på behovet for bedre redskaber.")
+    assert paragraphs[1:] == text.split("\n\n")[1:], "contents, table rows and a link stay"

@@ -25,7 +25,13 @@ FIRST_WORD = re.compile(r"^[^\W\d_]+(?![\w-])")
 # A line that starts a list item, a heading, a quote or a table row: never joined to the line
 # before it. "1. Baggrund" and "2.3 Metode" are; "97 pct. af kommunerne" is not.
 OWN_LINE = re.compile(r"^\s*(?:[-–—•*▪◦●‣∙■□➢>|#]|\d{1,3}[.)](?:\s|$)|\d+(?:\.\d+)+\s"
-                      r"|[a-zA-Z][.)]\s)")
+                      r"|[a-zA-Z][.)]\s|<?https?://|\[https?://)")
+# "20. I forbindelse …" after "jf. figur": a number that continues a sentence, not a list item.
+NUMBERED = re.compile(r"^\s*\d{1,3}[.)](?:\s|$)")
+TOC_ENTRY = re.compile(r"\.{3,}[^.]{0,12}$")  # "Indledning ..... 2": a table of contents line
+BOLD_LINE = re.compile(r"^\s*(?:\*\*|<b>).*(?:\*\*|</b>)$")  # a Markdown or HTML bold heading
+ENDS_IN_NUMBER = re.compile(r"\d[\d,%*]*$")  # two such lines in a row are table rows
+SENTENCE_END = tuple(".!?:;\"”»)")
 LABEL = re.compile(r"^\s*([A-ZÆØÅ][\w.]*(?: [\w.]+)?)\s*:")
 PARAGRAPHS = re.compile(r"(\n[ \t]*\n\s*)")
 MIN_WRAPPED_LINES = 4  # a text needs this many wrapped lines before it counts as hard-wrapped
@@ -110,9 +116,22 @@ def _unwrap_paragraph(lines: list[str], width: float) -> str:
 
 
 def _continues(previous: str, line: str, width: float) -> bool:
-    """Whether `line` continues `previous`: that one was full and this one starts no list item,
-    heading or caption ("Kilde: …")."""
-    if len(previous.rstrip()) < FULL_LINE * width or not line.strip() or OWN_LINE.match(line):
+    """Whether `line` continues `previous`: that one was full (and no table of contents line,
+    bold heading or table row) and this one starts no list item, heading, link or caption
+    ("Kilde: …")."""
+    end = previous.rstrip()
+    if (len(end) < FULL_LINE * width or not line.strip() or TOC_ENTRY.search(end)
+            or BOLD_LINE.match(end)
+            or (ENDS_IN_NUMBER.search(end) and ENDS_IN_NUMBER.search(line.rstrip()))):
+        return False
+    if OWN_LINE.match(line) and not _number_in_sentence(end, line):
         return False
     label = LABEL.match(line)
     return not (label and is_caption_label(label[1]))
+
+
+def _number_in_sentence(previous: str, line: str) -> bool:
+    """"jf. figur" + "20. I forbindelse …": a number after an unfinished sentence that is no
+    numbered list item itself."""
+    return (bool(NUMBERED.match(line)) and not previous.endswith(SENTENCE_END)
+            and not NUMBERED.match(previous))

@@ -16,9 +16,16 @@ from kvali.ui.pages.codebook import codebook_page
 from kvali.ui.pages.documents import documents_page
 from kvali.ui.pages.importer import importer_page
 from kvali.ui.pages.overview import overview_page
+from kvali.ui.pages.project import project_page
 from kvali.ui.pages.search import search_page
 from kvali.ui.pages.suggestions import suggestions_page
-from kvali.ui.state import busy_shown, init_session, sidebar
+from kvali.ui.state import (
+    busy_shown,
+    choosing_project,
+    init_session,
+    project_problem,
+    sidebar,
+)
 
 
 def run() -> None:
@@ -30,6 +37,13 @@ def run() -> None:
     # No Deploy button or developer menu (rerun, clear cache) for the analyst.
     st.set_option("client.toolbarMode", "viewer")
     init_session(os.environ.get("KVALI_DB") or "kvali.db")
+    if choosing_project() or project_problem() is not None:
+        # No project to work on yet (or the analyst switches): only the start screen.
+        start = st.navigation([st.Page(project_page, title="Projekt", icon=":material/folder_open:",
+                                       url_path="projekt")], position="hidden")
+        sidebar(switch=False)
+        start.run()
+        return
     work = [
         st.Page(overview_page, title="Overblik", icon=":material/dashboard:",
                 url_path="overblik", default=True),

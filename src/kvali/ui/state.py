@@ -26,6 +26,9 @@ CODEBOOK = "kvali.codebook_path"
 RUN = "kvali.run"
 DB = "kvali.db"
 FLASH = "kvali.flash"
+CHOOSING = "kvali.choosing_project"
+CODER_PARAM = "koder"
+"""The URL query parameter that keeps the coder name across a browser reload."""
 BUSY = error_text(ProjectBusyError())
 """The sentence shown when the project stays locked past the busy timeout."""
 
@@ -34,7 +37,7 @@ def init_session(project: str | os.PathLike[str] | None = None) -> None:
     """Set defaults once per session and start a new run (the next `get_db` opens afresh)."""
     state = st.session_state
     state.setdefault(PROJECT, str(project_path(project)))
-    state.setdefault(CODER, "")
+    state.setdefault(CODER, str(st.query_params.get(CODER_PARAM) or ""))
     state.setdefault(FLASH, [])
     state[RUN] = state.get(RUN, 0) + 1
 
@@ -42,6 +45,39 @@ def init_session(project: str | os.PathLike[str] | None = None) -> None:
 def project_file() -> Path:
     """The project file this session works on."""
     return Path(st.session_state.get(PROJECT) or project_path())
+
+
+def set_project(path: str | os.PathLike[str]) -> None:
+    """Make PATH this session's project: the next `get_db` opens it, the codebook follows it."""
+    state = st.session_state
+    state[PROJECT] = str(Path(path))
+    held = state.pop(DB, None)
+    if held is not None and held[0][1] == threading.get_ident():
+        held[1].close()
+    state.pop(CODEBOOK, None)
+    state[CHOOSING] = False
+
+
+def project_problem() -> KvaliError | None:
+    """Why this session's project cannot be opened (missing, foreign, damaged), else None;
+    a busy project counts as openable (the page says so)."""
+    try:
+        get_db()
+    except ProjectBusyError:
+        return None
+    except KvaliError as exc:
+        return exc
+    return None
+
+
+def choosing_project() -> bool:
+    """Whether the analyst asked for the start screen to switch project."""
+    return bool(st.session_state.get(CHOOSING))
+
+
+def choose_project(choosing: bool = True) -> None:
+    """Show (or leave) the start screen on the next render."""
+    st.session_state[CHOOSING] = choosing
 
 
 def get_db() -> Database:
@@ -82,14 +118,31 @@ def codebook_file() -> Path:
     return beside if beside.exists() else Path("codebook.yaml").resolve()
 
 
-def sidebar() -> None:
-    """The coder name (stamped on every coding and memo) and the project file."""
+def sidebar(switch: bool = True) -> None:
+    """The coder name (stamped on every coding and memo), the project file and (with SWITCH) a
+    button to the start screen to open or create another project."""
     with st.sidebar:
         st.text_input("Koder", key=CODER, placeholder="Dit navn eller initialer",
                       help="Navnet gemmes på alle kodninger og memoer, du laver i denne session.")
+        _remember_coder()
         if not current_coder():
             st.caption("Skriv dit navn for at kunne kode.")
-        st.caption(f"Projekt: {md(project_file().name)}")
+        if not switch:
+            return
+        st.caption(f"Projekt: {md(project_file().name)}", help=md(project_file().resolve()))
+        st.button("Skift projekt", key="kvali.switch_project", on_click=choose_project,
+                  icon=":material/swap_horiz:")
+
+
+def _remember_coder() -> None:
+    """Keep the coder name in the URL (?koder=NAME) so a browser reload keeps it."""
+    name = current_coder()
+    if str(st.query_params.get(CODER_PARAM) or "") == name:
+        return
+    if name:
+        st.query_params[CODER_PARAM] = name
+    else:
+        del st.query_params[CODER_PARAM]
 
 
 def notify(message: str, icon: str = ":material/check_circle:") -> None:
