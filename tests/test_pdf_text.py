@@ -155,3 +155,29 @@ def test_numbers_links_tables_and_contents_lines_in_hard_wrapped_text():
         "med målgruppen nævner kommunerne især manglen på tid og viden hos rådgiverne, og "
         "mange peger på behovet for bedre redskaber.")
     assert paragraphs[1:] == text.split("\n\n")[1:], "contents, table rows and a link stay"
+
+
+def test_running_heads_and_page_numbers_between_form_feeds_are_dropped(tmp_path):
+    pages = WRAPPED.split("\n\n")
+    paged = "\f".join(f"Netværk i kommunerne 2024\n\n{page}\n\n{number}\n"
+                      for number, page in enumerate(pages[1:4], 1))
+    document = read_report(tmp_path, paged)
+    assert "Netværk i kommunerne 2024" not in document.text
+    assert [t.split(" ", 2)[:2] for t in texts(document)] == [
+        ["Rapporten", "samler"], ["De", "fleste"], ["1.", "Organisering\nKommunerne"]]
+    assert "organiseret i kommunerne. I de store" in document.text
+
+
+def test_a_sentence_that_runs_over_a_page_break_stays_one_paragraph(tmp_path):
+    lines = WRAPPED.split("\n\n")[2].split("\n")
+    first, second = "\n".join(lines[:2]), "\n".join(lines[2:])
+    paged = (f"Netværk 2024\n{first}\n1\n\fNetværk 2024\n{second}\n2\n"
+             f"\fNetværk 2024\nSidste side med en kort konklusion.\n3\n")
+    document = read_report(tmp_path, paged)
+    assert texts(document)[0] == (
+        "De fleste kommuner inddrager netværket i enkelte sager, men kun et fåtal gør det "
+        "systematisk. Forskellen mellem store og små kommuner er markant, og den hænger sammen "
+        "med, hvordan opgaven er organiseret i kommunerne. I de store kommuner ligger ansvaret "
+        "ofte i en særskilt enhed med egne koordinatorer, mens opgaven i de mindre ligger hos "
+        "den enkelte rådgiver.")
+    assert "Netværk 2024" not in document.text and "\n1\n" not in document.text

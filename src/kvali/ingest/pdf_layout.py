@@ -186,3 +186,24 @@ def join_across_pages(pages: list[list[str]]) -> list[tuple[int, str]]:
 def _runs_on(previous: str, following: str) -> bool:
     """True when a page ends mid-sentence and the next page starts in lower case."""
     return not previous.endswith(SENTENCE_END) and following[:1].islower()
+
+
+
+def text_pages(pages: list[str]) -> str:
+    """The pages of a text extracted from a PDF (`pdftotext` separates them with form feeds),
+    running heads and page numbers dropped, joined with a blank line, or with a line break when
+    a sentence runs on over the page break."""
+    rows = [page.split("\n") for page in pages]
+    lines = [[Line(row.strip(), None, 0.0) for row in page if row.strip()] for page in rows]
+    kept = {id(line) for page in drop_running_heads(lines) for line in page}
+    text = ""
+    for page, page_lines in zip(rows, lines, strict=True):
+        visible = iter(page_lines)
+        body = "\n".join(row for row in page
+                         if not row.strip() or id(next(visible)) in kept).strip("\n")
+        if not body.strip():
+            continue
+        if text:
+            text += "\n" if _runs_on(text.rstrip(), body.lstrip()) else "\n\n"
+        text += body
+    return text + "\n"

@@ -13,6 +13,7 @@ from kvali.ingest.frontmatter import (
     split_front_matter,
 )
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
+from kvali.ingest.pdf_layout import text_pages
 from kvali.ingest.transcript import paragraph_blocks, parse_transcript
 from kvali.ingest.unwrap import unwrap_text
 
@@ -20,8 +21,10 @@ from kvali.ingest.unwrap import unwrap_text
 def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
     """One document from a text file; an interview when it has speaker turns (see
     kvali.ingest.transcript for how a report's "Kilde:" lines are told from turns). A
-    report's hard-wrapped paragraphs (text extracted from a PDF) are stored unwrapped."""
-    text = normalise_text(decode_bytes(path.read_bytes(), str(path)))
+    report extracted from a PDF is stored without its running heads (pages separated by form
+    feeds) and with its hard-wrapped paragraphs unwrapped."""
+    decoded = decode_bytes(path.read_bytes(), str(path))
+    text = normalise_text(decoded)
     metadata, body_start = split_front_matter(text, str(path))
     metadata = merge_metadata(metadata, read_sidecar(path))
     body = text[body_start:]
@@ -32,9 +35,18 @@ def read_text_file(path: Path, options: ReadOptions) -> ParsedSource:
                                         known_interview=kind == "interview")
     if kind is None:
         kind = "interview" if any(b.speaker for b in blocks) else "report"
-    if kind == "report" and (unwrapped := unwrap_text(body)) != body:
-        body, blocks = unwrapped, paragraph_blocks(unwrapped)
+    if kind == "report" and (report := _report_body(decoded, text, body_start)) != body:
+        body, blocks = report, paragraph_blocks(report)
     title = metadata.attributes.get("title", path.stem)
     document = ParsedDocument(name=title, kind=kind, text=body, blocks=blocks, speakers=speakers)
     apply_metadata(document, metadata)
     return ParsedSource(documents=[document])
+
+
+def _report_body(decoded: str, text: str, body_start: int) -> str:
+    """A report's body: pages (form feeds) without running heads, paragraphs unwrapped."""
+    body = text[body_start:]
+    pages = [normalise_text(page) for page in decoded.split("\f")]
+    if len(pages) > 1 and "\n".join(pages) == text and body_start <= len(pages[0]):
+        body = text_pages([pages[0][body_start:], *pages[1:]])
+    return unwrap_text(body)
