@@ -126,3 +126,12 @@ def test_overview_counts_answers_and_questions_apart(project: Path, tmp_path: Pa
     assert material["Survey-spørgsmål"] == questions
     for spec, _ in charts:  # no axis label is cut off
         assert all(axis.get("labelLimit") == 0 for axis in _y_axes(spec)), spec["encoding"]
+
+
+def test_import_history_is_danish(project: Path) -> None:
+    at = page_test("importer")
+    no_failures(at)
+    history: pd.DataFrame = at.dataframe[0].value
+    assert list(history.columns) == ["Fil", "Type", "Importeret", "Dokumenter", "Segmenter",
+                                     "Svar", "Ikke genkendte kommuner"]
+    assert set(history["Type"]) <= {"Interview", "Survey-tabel", "SurveyXact-eksport", "Rapport"}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from kvali.domain import IMPORT_KIND_LABELS
 from kvali.ingest.rows import header_and_records, read_table_rows
 from kvali.ingest.survey import find_case_column, find_role_column
 from kvali.ingest.surveyxact import looks_like_surveyxact, preview_surveyxact
@@ -81,10 +82,11 @@ def import_history(db: Database, limit: int = 200) -> list[dict]:
             "SELECT path, kind, imported_at, summary FROM imports ORDER BY id DESC LIMIT ?",
             [limit]):
         data = json.loads(summary or "{}")
-        history.append({"fil": Path(path).name, "type": kind, "importeret": at,
-                        "dokumenter": data.get("documents", 0),
-                        "segmenter": data.get("segments", 0),
-                        "svar": data.get("responses", 0),
-                        "ikke genkendte kommuner": ", ".join(
+        history.append({"Fil": Path(path).name, "Type": IMPORT_KIND_LABELS.get(kind, kind),
+                        "Importeret": at,
+                        "Dokumenter": data.get("documents", 0),
+                        "Segmenter": data.get("segments", 0),
+                        "Svar": data.get("responses", 0),
+                        "Ikke genkendte kommuner": ", ".join(
                             sorted(data.get("unmatched_municipalities") or {}))})
     return history
