@@ -5,7 +5,8 @@ Each seed is measured three ways:
 - `txt as extracted`: the seed file as it is, read as a `.txt` report;
 - `txt hard-wrapped`: the seed wrapped at WIDTH characters the way `pdftotext` writes a PDF's
   lines, with every SPLIT_EVERY-th long word that does not fit broken at the line end without a
-  hyphen (a simulation of extractors that drop soft hyphens);
+  hyphen (a simulation of extractors that drop soft hyphens), in pages of LINES_PER_PAGE lines
+  separated by form feeds, each with a running head and a page number;
 - `pdf`: a PDF made here from the hard-wrapped lines (Helvetica, LINES_PER_PAGE lines a page, a
   running head and a page number on every page), read by `kvali.ingest.pdf.read_pdf`.
 
@@ -62,6 +63,14 @@ def wrap(text: str) -> str:
             current = word
         out.append(current)
     return "\n".join(out)
+
+
+def paged(text: str) -> str:
+    """Hard-wrapped text in pages as `pdftotext` writes them: form feeds, heads, numbers."""
+    lines = text.split("\n")
+    return "\f".join(f"{TITLE}\n\n" + "\n".join(lines[i:i + LINES_PER_PAGE])
+                     + f"\n\n{i // LINES_PER_PAGE + 1}\n"
+                     for i in range(0, len(lines), LINES_PER_PAGE))
 
 
 def pdf_from_lines(lines: list[str], title: str) -> bytes:
@@ -133,24 +142,28 @@ def measure(seed: Path, folder: Path) -> list[tuple[str, dict[str, int], dict[st
     """(variant, before, after) for one seed."""
     text = seed.read_text(encoding="utf-8")
     rows = []
-    for variant, body in (("txt as extracted", text), ("txt hard-wrapped", wrap(text))):
+    for variant, body in (("txt as extracted", text), ("txt hard-wrapped", paged(wrap(text)))):
         path = folder / f"{seed.stem}.txt"
         path.write_text(body, encoding="utf-8")
-        with mock.patch("kvali.ingest.text.unwrap_text", side_effect=lambda body: body):
+        with mock.patch("kvali.ingest.text._report_body",
+                        side_effect=lambda decoded, text, start: text[start:]):
             old = read_text_file(path, ReadOptions(kind="report")).documents[0]
         new = read_text_file(path, ReadOptions(kind="report")).documents[0]
-        rows.append((variant, figures(old.text, paragraph_blocks(old.text)),
-                     figures(new.text, new.blocks) | {"seed lines run together": over_joined(
-                         text, new.text)}))
+        before = figures(old.text, paragraph_blocks(old.text)) | {
+            "running heads left": old.text.count(TITLE)}
+        after = figures(new.text, new.blocks) | {
+            "running heads left": new.text.count(TITLE),
+            "seed lines run together": over_joined(text, new.text)}
+        rows.append((variant, before, after))
     path = folder / f"{seed.stem}.pdf"
     path.write_bytes(pdf_from_lines(wrap(text).split("\n"), TITLE))
     with mock.patch("kvali.ingest.unwrap.is_split_word", return_value=False):
         old = read_pdf(path, ReadOptions()).documents[0]
     new = read_pdf(path, ReadOptions()).documents[0]
-    paged = sum(block.page is not None for block in new.blocks)
-    after = figures(new.text, new.blocks) | {"paragraphs with a page": paged}
-    heads = new.text.count(TITLE)
-    rows.append(("pdf", figures(old.text, old.blocks), after | {"running heads left": heads}))
+    with_page = sum(block.page is not None for block in new.blocks)
+    after = figures(new.text, new.blocks) | {"running heads left": new.text.count(TITLE),
+                                             "paragraphs with a page": with_page}
+    rows.append(("pdf", figures(old.text, old.blocks), after))
     return rows
 
 

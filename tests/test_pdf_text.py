@@ -181,3 +181,14 @@ def test_a_sentence_that_runs_over_a_page_break_stays_one_paragraph(tmp_path):
         "ofte i en særskilt enhed med egne koordinatorer, mens opgaven i de mindre ligger hos "
         "den enkelte rådgiver.")
     assert "Netværk 2024" not in document.text and "\n1\n" not in document.text
+
+
+def test_pdf_list_items_are_paragraphs_but_a_number_in_a_sentence_is_not(tmp_path):
+    pages = [[(72, 760, 11, "Kommunerne nævner især tre ting, jf. figur"),
+              (72, 746, 11, "20. Det drejer sig om:"),
+              (72, 732, 11, "- tid til forberedelse"),
+              (72, 718, 11, "- viden om metoderne")]]
+    document = read_pdf(write_pdf(tmp_path / "liste.pdf", pages), ReadOptions()).documents[0]
+    assert [(b.page, t) for b, t in zip(document.blocks, texts(document), strict=True)] == [
+        (1, "Kommunerne nævner især tre ting, jf. figur 20. Det drejer sig om:"),
+        (1, "- tid til forberedelse"), (1, "- viden om metoderne")]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kvali.ingest.encoding import normalise_text
 from kvali.ingest.transcript import TURN
-from kvali.ingest.unwrap import join_lines, join_two
+from kvali.ingest.unwrap import join_lines, join_two, starts_list_item
 
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
@@ -159,8 +159,9 @@ def _usual_spacing(lines: list[Line]) -> float | None:
 
 
 def _starts_paragraph(previous: Line, line: Line, spacing: float | None) -> bool:
-    """A new paragraph at a bullet, a font-size change, a big gap or a jump upwards."""
-    if line.text.startswith(BULLETS):
+    """A new paragraph at a bullet or list marker, a font-size change, a big gap or a jump
+    upwards."""
+    if line.text.startswith(BULLETS) or starts_list_item(previous.text, line.text):
         return True
     if previous.size > 0 and abs(line.size - previous.size) > FONT_CHANGE * previous.size:
         return True

@@ -24,8 +24,9 @@ LAST_WORD = re.compile(r"(?<![\w-])[^\W\d_]+$")
 FIRST_WORD = re.compile(r"^[^\W\d_]+(?![\w-])")
 # A line that starts a list item, a heading, a quote or a table row: never joined to the line
 # before it. "1. Baggrund" and "2.3 Metode" are; "97 pct. af kommunerne" is not.
-OWN_LINE = re.compile(r"^\s*(?:[-–—•*▪◦●‣∙■□➢>|#]|\d{1,3}[.)](?:\s|$)|\d+(?:\.\d+)+\s"
-                      r"|[a-zA-Z][.)]\s|<?https?://|\[https?://)")
+LIST_MARKER = r"[-–—•*▪◦●‣∙■□➢]\s|\d{1,3}[.)](?:\s|$)|[a-zA-Z][.)]\s"
+LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER})")
+OWN_LINE = re.compile(rf"^\s*(?:{LIST_MARKER}|[>|#*]|\d+(?:\.\d+)+\s|<?https?://|\[https?://)")
 # "20. I forbindelse …" after "jf. figur": a number that continues a sentence, not a list item.
 NUMBERED = re.compile(r"^\s*\d{1,3}[.)](?:\s|$)")
 TOC_ENTRY = re.compile(r"\.{3,}[^.]{0,12}$")  # "Indledning ..... 2": a table of contents line
@@ -128,6 +129,12 @@ def _continues(previous: str, line: str, width: float) -> bool:
         return False
     label = LABEL.match(line)
     return not (label and is_caption_label(label[1]))
+
+
+def starts_list_item(previous: str, line: str) -> bool:
+    """Whether `line` opens a list item ("- tid", "• viden", "2. Metode"), not a number that
+    continues the sentence of `previous`."""
+    return bool(LIST_ITEM.match(line)) and not _number_in_sentence(previous.rstrip(), line)
 
 
 def _number_in_sentence(previous: str, line: str) -> bool:
