@@ -64,7 +64,7 @@ def test_multiselects_have_danish_placeholders(project: Path) -> None:
         no_failures(at)
         widget = at.multiselect(key=key)
         assert widget.placeholder == "Vælg …", (page, widget.placeholder)
-        assert widget.proto.select_all == 0 or not widget.proto.HasField("select_all")
+        assert widget.proto.select_all == 0  # Streamlit's English "Select all" is hidden
 
 
 def test_crosstab_table_has_danish_headers_and_no_none(project: Path) -> None:
