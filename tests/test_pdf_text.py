@@ -192,3 +192,17 @@ def test_pdf_list_items_are_paragraphs_but_a_number_in_a_sentence_is_not(tmp_pat
     assert [(b.page, t) for b, t in zip(document.blocks, texts(document), strict=True)] == [
         (1, "Kommunerne nævner især tre ting, jf. figur 20. Det drejer sig om:"),
         (1, "- tid til forberedelse"), (1, "- viden om metoderne")]
+
+
+def test_a_paragraph_cut_mid_sentence_by_a_blank_line_is_joined(tmp_path):
+    text = ("Netværksarbejdet\n\nmaj 2024\n\n"
+            "Kommunerne oplever en stor tilgang af unge med alvorlige og komplekse psykiatriske\n\n"
+            "problemstillinger, og det stiller nye krav til rådgiverne.\n\n"
+            "## Kapitel 2 om kommunernes arbejde med netværket og de pårørende i sagerne\n\n"
+            "tabellen viser fordelingen.\n")
+    assert texts(read_report(tmp_path, text)) == [
+        "Netværksarbejdet", "maj 2024",
+        "Kommunerne oplever en stor tilgang af unge med alvorlige og komplekse psykiatriske "
+        "problemstillinger, og det stiller nye krav til rådgiverne.",
+        "## Kapitel 2 om kommunernes arbejde med netværket og de pårørende i sagerne",
+        "tabellen viser fordelingen."]

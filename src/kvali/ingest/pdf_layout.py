@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kvali.ingest.encoding import normalise_text
 from kvali.ingest.transcript import TURN
-from kvali.ingest.unwrap import join_lines, join_two, starts_list_item
+from kvali.ingest.unwrap import join_lines, join_two, runs_on, starts_list_item
 
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
@@ -30,7 +30,6 @@ DIGITS = re.compile(r"\d+")
 PAGE_NUMBER = re.compile(r"^[\W_]*(?:side|page|s\.)?\s*#(?:\s*(?:af|of|/)\s*#)?[\W_]*$")
 NUMBER_AT_EDGE = re.compile(r"^\s*(\d{1,4})\b|\b(\d{1,4})\s*$")
 BULLETS = tuple("•▪◦●‣∙■□➢–")
-SENTENCE_END = tuple(".!?:;\"”»)")
 
 
 @dataclass
@@ -177,17 +176,11 @@ def join_across_pages(pages: list[list[str]]) -> list[tuple[int, str]]:
     result: list[tuple[int, str]] = []
     for number, paragraphs in enumerate(pages, 1):
         for index, paragraph in enumerate(paragraphs):
-            if index == 0 and result and _runs_on(result[-1][1], paragraph):
+            if index == 0 and result and runs_on(result[-1][1], paragraph):
                 result[-1] = (result[-1][0], join_two(result[-1][1], paragraph))
             else:
                 result.append((number, paragraph))
     return result
-
-
-def _runs_on(previous: str, following: str) -> bool:
-    """True when a page ends mid-sentence and the next page starts in lower case."""
-    return not previous.endswith(SENTENCE_END) and following[:1].islower()
-
 
 
 def text_pages(pages: list[str]) -> str:
@@ -205,6 +198,6 @@ def text_pages(pages: list[str]) -> str:
         if not body.strip():
             continue
         if text:
-            text += "\n" if _runs_on(text.rstrip(), body.lstrip()) else "\n\n"
+            text += "\n" if runs_on(text.rstrip(), body.lstrip()) else "\n\n"
         text += body
     return text + "\n"

@@ -33,6 +33,8 @@ TOC_ENTRY = re.compile(r"\.{3,}[^.]{0,12}$")  # "Indledning ..... 2": a table of
 BOLD_LINE = re.compile(r"^\s*(?:\*\*|<b>).*(?:\*\*|</b>)$")  # a Markdown or HTML bold heading
 ENDS_IN_NUMBER = re.compile(r"\d[\d,%*]*$")  # two such lines in a row are table rows
 SENTENCE_END = tuple(".!?:;\"”»)")
+HEADING = re.compile(r"^\s*(?:#|\*\*|<b>)")  # a Markdown heading or a bold line
+RUN_ON_LINE = 50  # a paragraph whose last line is shorter is no sentence cut by a page break
 LABEL = re.compile(r"^\s*([A-ZÆØÅ][\w.]*(?: [\w.]+)?)\s*:")
 PARAGRAPHS = re.compile(r"(\n[ \t]*\n\s*)")
 MIN_WRAPPED_LINES = 4  # a text needs this many wrapped lines before it counts as hard-wrapped
@@ -81,14 +83,27 @@ def _known(word: str) -> bool:
 
 
 def unwrap_text(text: str) -> str:
-    """`text` with the hard line breaks of its hard-wrapped paragraphs joined; unchanged when
-    the text is not hard-wrapped. Blank lines between paragraphs are kept as they are."""
+    """`text` with the hard line breaks of its hard-wrapped paragraphs joined, and a paragraph
+    that a blank line cuts mid-sentence (a page break) joined to the next. Other blank lines
+    between paragraphs are kept as they are."""
     parts = PARAGRAPHS.split(text)
     width = wrap_width([part.split("\n") for part in parts[::2]])
-    if width is None:
-        return text
-    parts[::2] = [_unwrap_paragraph(part.split("\n"), width) for part in parts[::2]]
-    return "".join(parts)
+    if width is not None:
+        parts[::2] = [_unwrap_paragraph(part.split("\n"), width) for part in parts[::2]]
+    kept = [parts[0]]
+    for separator, paragraph in zip(parts[1::2], parts[2::2], strict=True):
+        last = kept[-1].rstrip().rsplit("\n", 1)[-1]
+        if (len(last) >= RUN_ON_LINE and not HEADING.match(last)
+                and runs_on(last, paragraph.lstrip())):
+            kept[-1] = join_two(kept[-1].rstrip(), paragraph.lstrip())
+        else:
+            kept += [separator, paragraph]
+    return "".join(kept)
+
+
+def runs_on(previous: str, following: str) -> bool:
+    """True when `previous` ends mid-sentence and `following` goes on in lower case."""
+    return not previous.endswith(SENTENCE_END) and following[:1].islower()
 
 
 def wrap_width(paragraphs: list[list[str]]) -> float | None:
