@@ -92,6 +92,10 @@ def test_transcripts_are_never_unwrapped(tmp_path):
     assert document.kind == "interview" and document.text == turns
     assert "kommu\nnerne" in document.text
     assert "kommunerne. I de store" in read_report(tmp_path, turns, kind="report").text
+    wrapped_turns = turns.replace("?\n\nIP1: ", ", og hvordan arbejder I med netværket, når "
+                                  "sagerne bliver mere komplekse?\nIP1: ")
+    assert "\nIP1: " in read_report(tmp_path, wrapped_turns, kind="report").text, (
+        "a label line is never joined, so the document can be set to interview later")
 
 
 @pytest.mark.parametrize(("left", "right", "joined"), [

@@ -7,7 +7,8 @@ keep their hyphen) and a word split without a hyphen is joined when the joined f
 Danish word and the halves are not both words ("kommu" + "nerne" → "kommunerne", but "for" +
 "mål" stays two words). `unwrap_text` finds hard-wrapped paragraphs in a report's text (lines
 of similar length, most ending short of a blank line) and unwraps them; list items, headings,
-captions and short lines stay on their own lines.
+captions, labels and short lines stay on their own lines. It also joins a paragraph that a
+blank line cuts mid-sentence (a page break) to the next one when that goes on in lower case.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from kvali.ingest.transcript import is_caption_label
+from kvali.ingest.transcript import TURN
 
 HYPHENS = "-\u00ad\u2010"
 # Words after a hyphen that mark a shared ending, not a split word: "børne- og ungeområdet".
@@ -35,7 +36,6 @@ ENDS_IN_NUMBER = re.compile(r"\d[\d,%*]*$")  # two such lines in a row are table
 SENTENCE_END = tuple(".!?:;\"”»)")
 HEADING = re.compile(r"^\s*(?:#|\*\*|<b>)")  # a Markdown heading or a bold line
 RUN_ON_LINE = 50  # a paragraph whose last line is shorter is no sentence cut by a page break
-LABEL = re.compile(r"^\s*([A-ZÆØÅ][\w.]*(?: [\w.]+)?)\s*:")
 PARAGRAPHS = re.compile(r"(\n[ \t]*\n\s*)")
 MIN_WRAPPED_LINES = 4  # a text needs this many wrapped lines before it counts as hard-wrapped
 WRAP_WIDTHS = (50, 130)  # line widths (characters) that hard-wrapped reports use
@@ -133,8 +133,8 @@ def _unwrap_paragraph(lines: list[str], width: float) -> str:
 
 def _continues(previous: str, line: str, width: float) -> bool:
     """Whether `line` continues `previous`: that one was full (and no table of contents line,
-    bold heading or table row) and this one starts no list item, heading, link or caption
-    ("Kilde: …")."""
+    bold heading or table row) and this one starts no list item, heading, link, caption or
+    speaker label ("Kilde: …", "IP1: …"), so that a misread transcript can still be mended."""
     end = previous.rstrip()
     if (len(end) < FULL_LINE * width or not line.strip() or TOC_ENTRY.search(end)
             or BOLD_LINE.match(end)
@@ -142,8 +142,7 @@ def _continues(previous: str, line: str, width: float) -> bool:
         return False
     if OWN_LINE.match(line) and not _number_in_sentence(end, line):
         return False
-    label = LABEL.match(line)
-    return not (label and is_caption_label(label[1]))
+    return not TURN.match(line)
 
 
 def starts_list_item(previous: str, line: str) -> bool:
