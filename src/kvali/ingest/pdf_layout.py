@@ -2,11 +2,11 @@
 
 Running headers and footers are dropped: lines at the top or bottom of a page that repeat on at
 least half of the pages (digits folded, so "Side 3 af 12" repeats), bare page numbers that follow
-the document's page numbering, and chapter running heads that carry the page number. Lines are
-grouped into paragraphs at vertical gaps, font-size changes and bullets; the lines of a
-paragraph become one line with `kvali.ingest.unwrap.join_lines` (a space, or a hyphenated or
-split word mended). A paragraph cut by a page break continues on the next page when the text
-shows it.
+the document's page numbering, and chapter running heads that carry the page number (also for
+`.txt` pages separated by form feeds, `text_pages`). Lines are grouped into paragraphs at
+vertical gaps, font-size changes, bullets and list markers; the lines of a paragraph become one
+line with `kvali.ingest.unwrap.join_lines` (a space, or a hyphenated or split word mended). A
+paragraph cut by a page break continues on the next page when the text shows it.
 """
 
 from __future__ import annotations
