@@ -143,7 +143,7 @@ analysis_page()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Analyse og eksport"
     frame = at.dataframe[0].value
-    assert list(frame["code"])[:2] == ["netvaerk", "netvaerk.moeder"]
+    assert list(frame["Nøgle"])[:2] == ["netvaerk", "netvaerk.moeder"]
     at.selectbox(key="kvali.analysis.attribute").set_value("role").run()
     at.multiselect(key="kvali.analysis.regions").set_value(["Region Nordjylland"]).run()
     assert not at.exception, [e.value for e in at.exception]
