@@ -170,8 +170,7 @@ def _cooccurrence_tab(db: Database, filters: Selection) -> None:
         x=alt.X("anden kode:N", sort=order, title=None,
                 axis=alt.Axis(labelLimit=0, labelAngle=-45, labelOverlap=False)),
         y=alt.Y("kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
-    ).properties(height=200 + 24 * len(order),  # the chart fits its labels in this height
-                 padding={"left": 10, "right": 10, "bottom": 10})
+    ).properties(height=200 + 24 * len(order))  # the chart fits its labels in this height
     heatmap = base.mark_rect().encode(
         color=alt.Color("segmenter:Q", title="Segmenter", scale=alt.Scale(scheme="blues")),
         tooltip=[alt.Tooltip("kode:N", title="Kode"),
@@ -179,7 +178,8 @@ def _cooccurrence_tab(db: Database, filters: Selection) -> None:
                  alt.Tooltip("segmenter:Q", title="Segmenter")])
     if len(order) <= 15:
         heatmap += base.mark_text(fontSize=11).encode(text="segmenter:Q")
-    st.altair_chart(heatmap, width="stretch")
+    st.altair_chart(heatmap.properties(padding={"left": 10, "right": 10, "bottom": 10}),
+                    width="stretch")
     st.caption("Tallet er antal segmenter med koden (rækken), hvor den anden kode (kolonnen) "
                "også er kodet i samme segment eller inden for vinduet. Diagonalen er antal "
                "segmenter med koden.")
