@@ -23,9 +23,13 @@ for PDFs how many paragraphs keep a page number and how many running heads are l
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_documents import pdf_bytes  # noqa: E402  (the tests' minimal PDF writer)
 
 from kvali.ingest.model import Block, ReadOptions
 from kvali.ingest.pdf import read_pdf
@@ -75,42 +79,16 @@ def paged(text: str) -> str:
 
 def pdf_from_lines(lines: list[str], title: str) -> bytes:
     """A PDF of the lines: a blank line is a paragraph gap; a running head and page number."""
-    pages = [lines[i:i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)]
-    objects = [b"", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                         b"/Encoding /WinAnsiEncoding >>"]
-    kids = []
-    for number, page in enumerate(pages, 1):
+    pages = []
+    for number, start in enumerate(range(0, len(lines), LINES_PER_PAGE), 1):
         shown = [(72, 805, 9, title), (290, 30, 9, str(number))]
         y = 770
-        for line in page:
+        for line in lines[start:start + LINES_PER_PAGE]:
             if line.strip():
                 shown.append((72, y, 11, line))
             y -= 14 if line.strip() else 10
-        operations = [b"BT /F1 %d Tf %d %d Td (%s) Tj ET" % (size, x, y, _pdf_string(text))
-                      for x, y, size, text in shown]
-        stream = b"\n".join(operations)
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
-                       b"<< /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % len(objects))
-        kids.append(len(objects))
-    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % kid for kid in kids), len(kids))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _pdf_string(text: str) -> bytes:
-    raw = text.encode("cp1252", errors="replace")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        pages.append(shown)
+    return pdf_bytes(pages)
 
 
 def figures(text: str, blocks: list[Block]) -> dict[str, int]:

@@ -268,8 +268,8 @@ def pdf_bytes(pages: list[list[tuple[int, int, int, str]]]) -> bytes:
     for lines in pages:
         operations = []
         for x, y, size, text in lines:
-            raw = text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
-            raw = raw.replace(b")", b"\\)")
+            raw = text.encode("cp1252", errors="replace").replace(b"\\", b"\\\\")
+            raw = raw.replace(b"(", b"\\(").replace(b")", b"\\)")
             operations.append(b"BT /F1 %d Tf %d %d Td (%s) Tj ET" % (size, x, y, raw))
         stream = b"\n".join(operations)
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
