@@ -13,7 +13,7 @@ from test_ui_support import APP, CODEBOOK, NETWORK, no_failures, page_test, toas
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.store import open_db
-from kvali.ui.pages.codebook import default_codebook
+from kvali.ui.pages.codebook_load import default_codebook
 
 S = "kvali.start."
 K = "kvali.codebook."

@@ -47,6 +47,11 @@ def code_counts(db: Database) -> dict[str, dict[str, int]]:
     return counts
 
 
+def code_keys(db: Database) -> list[str]:
+    """Every code's key (active or not)."""
+    return [row[0] for row in db.execute("SELECT key FROM codes ORDER BY key")]
+
+
 def code_tree(db: Database, *, include_inactive: bool = False) -> list[CodeNode]:
     """Codes parents-first in codebook order, each with its depth and counts."""
     rows = {row["key"]: row for row in db.query(

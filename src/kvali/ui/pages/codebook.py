@@ -5,25 +5,18 @@ The page remembers the file's digest as this session first read it (or last wrot
 it); an edit of a file changed on disk since then is refused beside its button, with an offer to
 load the file again.
 
-A project without codes gets the controls to load a codebook: upload a codebook.yaml (checked
-with `kvali.codebook.load`; its problems are listed with their line numbers and nothing is
-loaded) or use the default codebook of the source checkout; either is saved beside the project
-as codebook.yaml and synced. "Kør automatisk kodning" runs the incremental tagger with a progress
-bar (it commits in short batches, so other analysts can write meanwhile).
+Loading or replacing the codebook and running the automatic coding live in
+`kvali.ui.pages.codebook_load`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
 
-import kvali
 from kvali.codebook.edit import (
     CodebookChanged,
     add_code,
@@ -33,13 +26,18 @@ from kvali.codebook.edit import (
     reload_codebook,
     update_code,
 )
-from kvali.codebook.load import Problem, check_codebook, load_codebook
-from kvali.codebook.sync import sync_codebook
 from kvali.coding.quality import rule_quality
 from kvali.domain import STATUS_LABELS, STATUSES
-from kvali.errors import CodebookError
 from kvali.tagging.run import TagReport, codebook_has_rules, tag_project
 from kvali.ui.actions import write_memo
+from kvali.ui.pages.codebook_load import (
+    OPENED,
+    PROBLEMS,
+    K,
+    autocode,
+    forget_form_values,
+    load_controls,
+)
 from kvali.ui.render import error_text, md
 from kvali.ui.rule_text import keywords_to_text, lines_of, text_to_keywords
 from kvali.ui.state import (
@@ -51,13 +49,11 @@ from kvali.ui.state import (
     get_db,
     notify,
     open_project_or_stop,
-    project_file,
     show_feedback,
 )
 from kvali.views.codes import CodeNode, code_tree
 from kvali.views.memos import memo_text, memos_for
 
-K = "kvali.codebook."
 TOP = "(øverste niveau)"
 TABS = ("Redigér", "Tilføj, flyt, flet", "Regelkvalitet", "Memo")
 TEXT_FIELDS = (("name", "Navn"), ("description", "Beskrivelse"), ("inclusion", "Medtag når"),
@@ -66,10 +62,7 @@ LIST_FIELDS = (("phrases", "Fraser (én pr. linje)"), ("patterns", "Mønstre (re
                ("exclude", "Udeluk når teksten har (én pr. linje)"))
 FORM_FIELDS = (*(f for f, _ in TEXT_FIELDS), "color", "keywords", *(f for f, _ in LIST_FIELDS),
                "fuzzy")
-OPENED = K + "opened"  # {codebook path: digest of the file as this session knows it}
 STALE = K + "stale"  # (the control whose edit found the file changed on disk, the message)
-PROBLEMS = K + "problems"  # (the uploaded file's name, its problems as lines) of the last try
-UPLOAD_ROUND = K + "upload_round"  # a new round empties the uploader after a successful load
 
 
 def codebook_page() -> None:
@@ -84,17 +77,17 @@ def codebook_page() -> None:
     if not tree:
         st.info("Projektet har ingen koder endnu. Upload en codebook.yaml, eller brug "
                 "standardkodebogen.")
-        _load_controls()
+        load_controls()
         return
     st.dataframe([{"Kode": n.label, "Nøgle": n.key, "Farve": n.color,
                    **{STATUS_LABELS[status]: n.counts.get(status, 0) for status in STATUSES}}
                   for n in tree], hide_index=True)
-    _autocode(db)
+    autocode(db)
     with st.expander("Indlæs eller erstat kodebogen",
                      expanded=bool(st.session_state.get(PROBLEMS))):
         st.caption("Den nye kodebog gemmes som codebook.yaml ved siden af projektet. Koder, der "
                    "forsvinder, deaktiveres; ingen kodninger slettes.")
-        _load_controls()
+        load_controls()
     edit, structure, quality, memo = st.tabs(TABS, key=K + "tab", on_change="rerun")
     by_key = {n.key: n for n in tree}
     if edit.open:
@@ -109,110 +102,6 @@ def codebook_page() -> None:
     if memo.open:
         with memo:
             _code_memo(db, by_key)
-
-
-def default_codebook() -> Path | None:
-    """The repository's default codebook.yaml when kvali runs from a source checkout, else None
-    (it is not packaged)."""
-    root = Path(kvali.__file__).resolve().parents[2]
-    path = root / "codebook.yaml"
-    return path if path.is_file() and (root / "pyproject.toml").is_file() else None
-
-
-def problem_line(problem: Problem) -> str:
-    """A validation problem as the page lists it: line, code key and the reason."""
-    where = f"Linje {problem.line}" if problem.line else "Filen"
-    return f"{where}{f' (kode {problem.key})' if problem.key else ''}: {problem.message}"
-
-
-def _load_controls() -> None:
-    """Upload a codebook.yaml or take the default one; the problems of the last try."""
-    state = st.session_state
-    upload = st.file_uploader("Kodebog (codebook.yaml)", type=["yaml", "yml"],
-                              key=f"{K}upload.{state.setdefault(UPLOAD_ROUND, 0)}")
-    columns = st.columns(2)
-    columns[0].button("Indlæs den uploadede kodebog", type="primary", key=K + "load_upload",
-                      disabled=upload is None, on_click=_load_upload,
-                      args=(upload.name, upload.getvalue()) if upload else ())
-    default = default_codebook()
-    if default is not None:
-        columns[1].button("Brug standardkodebogen", key=K + "load_default",
-                          on_click=_load_default, args=(default,),
-                          help="Opfølgningstemaerne på det specialiserede socialområde.")
-    name, lines = state.get(PROBLEMS) or ("", [])
-    if lines:
-        st.error(f"{md(name)} er ikke indlæst: {len(lines)} problem(er) i filen.\n\n"
-                 + "\n".join(f"- {md(line)}" for line in lines))
-
-
-def _load_upload(name: str, data: bytes) -> None:
-    with tempfile.TemporaryDirectory(prefix="kvali-codebook-") as folder:
-        staged = Path(folder) / "codebook.yaml"
-        staged.write_bytes(data)
-        _load_file(staged, name)
-
-
-def _load_default(path: Path) -> None:
-    _load_file(path, path.name)
-
-
-def _load_file(source: Path, name: str) -> None:
-    """Check SOURCE; when it is valid, save it beside the project as codebook.yaml and sync."""
-    state = st.session_state
-
-    def work() -> str | None:
-        try:
-            codebook, problems = check_codebook(source)
-        except CodebookError as exc:
-            reason = str(exc).removeprefix(f"{source}:").strip()
-            problems, codebook = [f"Filen kan ikke bruges ({reason})."], None
-        if problems or codebook is None:
-            state[PROBLEMS] = (name, [line if isinstance(line, str) else problem_line(line)
-                                      for line in problems] or ["Filen kan ikke bruges."])
-            return None
-        target = project_file().resolve().parent / "codebook.yaml"
-        if source.resolve() != target:
-            partial = target.with_name(f".{target.name}.new")
-            shutil.copyfile(source, partial)
-            os.replace(partial, target)
-        db = get_db()
-        report = sync_codebook(db, load_codebook(target), current_coder() or "kvali")
-        state.pop(PROBLEMS, None)
-        state.pop(CODEBOOK, None)  # the page edits the file beside the project from now on
-        state.setdefault(OPENED, {})[str(target)] = file_digest(target)
-        state[UPLOAD_ROUND] = state.get(UPLOAD_ROUND, 0) + 1
-        for (key,) in db.execute("SELECT key FROM codes").fetchall():
-            for field in FORM_FIELDS:
-                state.pop(f"{K}{key}.{field}", None)
-        return (f"{name} er indlæst som projektets kodebog med {len(report.added)} nye, "
-                f"{len(report.changed)} ændrede, {len(report.deactivated)} deaktiverede koder. "
-                "Kør automatisk kodning for at få forslag.")
-
-    action(work)
-
-
-def _autocode(db: Database) -> None:
-    """The button that runs the incremental tagger, with a progress bar over the segments."""
-    if not codebook_has_rules(db):
-        return
-    if not st.button("Kør automatisk kodning", key=K + "autocode", icon=":material/auto_awesome:",
-                     help="Foreslår koder, hvor dokumenter er nye, eller reglerne er ændret."):
-        return
-    bar = st.progress(0.0, text="Foreslår koder …")
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{done} af {total} segmenter")
-
-    def work() -> str:
-        report = tag_project(db, progress=progress)
-        if not report.codes:
-            return "Alt er allerede kodet automatisk; ingen nye dokumenter eller ændrede regler."
-        return (f"Automatisk kodning i {report.documents} dokument(er) gav "
-                f"{sum(report.added.values())} nye forslag, "
-                f"{sum(report.removed.values())} fjernet.")
-
-    action(work)
-    st.rerun()
 
 
 def _quality(db: Database) -> None:
@@ -326,9 +215,7 @@ def _reload() -> None:
         path, db = codebook_file(), get_db()
         state.setdefault(OPENED, {})[str(path)] = reload_codebook(db, path, coder())
         state.pop(STALE, None)
-        for (key,) in db.execute("SELECT key FROM codes").fetchall():
-            for field in FORM_FIELDS:
-                state.pop(f"{K}{key}.{field}", None)
+        forget_form_values(db)
         return f"{path.name} er indlæst igen." + _retag_summary(
             tag_project(db) if codebook_has_rules(db) else TagReport())
 
