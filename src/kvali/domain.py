@@ -6,8 +6,11 @@ none defines its own copy.
 
 from __future__ import annotations
 
-DOCUMENT_KINDS = ("interview", "survey", "report")
+from typing import Literal, get_args
+
+DocumentKind = Literal["interview", "survey", "report"]
 """What a stored document is."""
+DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
 
 IMPORT_KINDS = ("auto", "interview", "survey", "surveyxact", "report")
 """What `kvali import --kind` accepts: a document kind, a SurveyXact export, or auto-detection."""

@@ -8,9 +8,8 @@ which is already normalised (NFC, `\\n` line ends) and is stored unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-DocumentKind = Literal["interview", "survey", "report"]  # kvali.domain.DOCUMENT_KINDS
+from kvali.domain import DocumentKind
 
 
 @dataclass
