@@ -92,8 +92,8 @@ class SegmentView:
 
 
 SEGMENT_SELECT = (
-    'SELECT f.segment_id, f.seq, f.start, f."end", f.text, f.speaker, f.role, f.case_name, '
-    "f.region, f.time, f.page FROM segment_facts f ")
+    'SELECT f.segment_id AS id, f.seq, f.start, f."end", f.text, f.speaker, f.role, '
+    "f.case_name AS municipality, f.region, f.time, f.page FROM segment_facts f ")
 
 
 DOCUMENT_CASES = (
@@ -161,10 +161,10 @@ def list_documents(db: Database, selection: Selection | None = None, *,
 
 def document_header(db: Database, document_id: int) -> DocumentHeader:
     """Name, kind, question, attributes and speakers of one document."""
-    row = db.execute(
-        "SELECT d.id, d.name, d.kind, d.question, d.question_text, length(d.text), i.path "
-        "FROM documents d JOIN imports i ON i.id = d.import_id WHERE d.id = ?",
-        [document_id]).fetchone()
+    row = next(db.query(
+        "SELECT d.id, d.name, d.kind, d.question, d.question_text, length(d.text) AS length, "
+        "i.path AS source FROM documents d JOIN imports i ON i.id = d.import_id WHERE d.id = ?",
+        [document_id]), None)
     if row is None:
         raise UsageError(f"document {document_id} does not exist",
                          danish=f"Dokument {document_id} findes ikke (længere).")
@@ -176,9 +176,7 @@ def document_header(db: Database, document_id: int) -> DocumentHeader:
                     "SELECT sp.label, sp.name, sp.role, c.name, sp.is_interviewer FROM speakers sp "
                     "LEFT JOIN cases c ON c.id = sp.case_id WHERE sp.document_id = ? "
                     "ORDER BY sp.is_interviewer DESC, sp.label", [document_id])]
-    return DocumentHeader(id=row[0], name=row[1], kind=row[2], question=row[3],
-                          question_text=row[4], length=row[5],
-                          segments=segment_count(db, document_id), source=row[6],
+    return DocumentHeader(**row, segments=segment_count(db, document_id),
                           attributes=attributes, speakers=speakers)
 
 
@@ -192,7 +190,7 @@ def segment_page(db: Database, document_id: int, page: int, per_page: int = 200,
                  statuses: tuple[str, ...] = HUMAN_STATUSES) -> list[SegmentView]:
     """Segments `page * per_page` onwards (page is 0-based) with the codings that touch them."""
     first = page * per_page
-    segments = [SegmentView(*row) for row in db.execute(
+    segments = [SegmentView(**row) for row in db.query(
         SEGMENT_SELECT +
         "WHERE f.document_id = ? AND f.seq >= ? AND f.seq < ? ORDER BY f.seq",
         [document_id, first, first + per_page])]
@@ -205,7 +203,7 @@ def segments_by_id(db: Database, segment_ids: list[int]) -> list[SegmentView]:
     """Segments by id, in document order (without codings)."""
     if not segment_ids:
         return []
-    return [SegmentView(*row) for row in db.execute(
+    return [SegmentView(**row) for row in db.query(
         SEGMENT_SELECT +
         f"WHERE f.segment_id IN ({marks(segment_ids)}) ORDER BY f.document_id, f.seq",
         segment_ids)]
@@ -226,15 +224,15 @@ def attach_codings(db: Database, document_id: int, segments: list[SegmentView],
 
 
 CODING_SELECT = (
-    'SELECT c.id, c.code_key, k.name, k.color, c.start, c."end", c.status, c.origin, c.coder, '
-    "c.key_quote, c.memo, c.rule, c.matched, c.segment_id FROM codings c "
+    'SELECT c.id, c.code_key, k.name AS code_name, k.color, c.start, c."end", c.status, '
+    "c.origin, c.coder, c.key_quote, c.memo, c.rule, c.matched, c.segment_id FROM codings c "
     "JOIN codes k ON k.key = c.code_key ")
 
 
 def codings_between(db: Database, document_id: int, start: int, end: int,
                     statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[CodingView]:
     """Codings of a document that overlap [start, end), in document order."""
-    return [_coding(row) for row in db.execute(
+    return [_coding(row) for row in db.query(
         CODING_SELECT + 'WHERE c.document_id = ? AND c.start < ? AND c."end" > ? '
         f"AND c.status IN ({marks(statuses)}) ORDER BY c.start, c.id",
         [document_id, end, start, *statuses])]
@@ -242,20 +240,16 @@ def codings_between(db: Database, document_id: int, start: int, end: int,
 
 def coding_by_id(db: Database, coding_id: int) -> CodingView:
     """One coding with its code's name and colour."""
-    row = db.execute(
-        CODING_SELECT + "WHERE c.id = ?", [coding_id]).fetchone()
+    row = next(db.query(CODING_SELECT + "WHERE c.id = ?", [coding_id]), None)
     if row is None:
         raise UsageError(f"coding {coding_id} does not exist",
                          danish=f"Kodning {coding_id} findes ikke (længere).")
     return _coding(row)
 
 
-def _coding(row: tuple) -> CodingView:
-    matched = tuple(tuple(pair) for pair in json.loads(row[12])) if row[12] else ()
-    return CodingView(id=row[0], code_key=row[1], code_name=row[2], color=row[3], start=row[4],
-                      end=row[5], status=row[6], origin=row[7], coder=row[8],
-                      key_quote=bool(row[9]), memo=row[10], rule=row[11], matched=matched,
-                      segment_id=row[13])
+def _coding(row: dict) -> CodingView:
+    matched = tuple(tuple(pair) for pair in json.loads(row["matched"])) if row["matched"] else ()
+    return CodingView(**{**row, "key_quote": bool(row["key_quote"]), "matched": matched})
 
 
 def document_text(db: Database, document_id: int, start: int, end: int) -> str:

@@ -63,16 +63,21 @@ def suggestion_queue(db: Database, selection: Selection, *, limit: int = 20,
     """The next pending suggestions in document order (oldest coding id first)."""
     where = _where(db, selection, None, None, exclude)
     rows = db.execute(
-        'SELECT f.coding_id, f.code_key, k.name, k.color, f.rule, f.score, f.matched, f.start, '
-        'f."end", f.segment_id, s.text, f.document_id, f.document, f.speaker, f.role, '
-        "f.case_name, f.region, f.time FROM coding_facts f JOIN codes k ON k.key = f.code_key "
+        "SELECT f.coding_id AS id, f.code_key, k.name AS code_name, k.color, f.rule, f.score, "
+        'f.matched, f.start, f."end", f.segment_id, s.text, f.document_id, f.document, '
+        "f.speaker, f.role, f.case_name AS municipality, f.region, f.time "
+        "FROM coding_facts f JOIN codes k ON k.key = f.code_key "
         f"JOIN segments s ON s.id = f.segment_id{where.clause('WHERE')} "
-        "ORDER BY f.coding_id LIMIT ?", [*where.params, limit]).fetchall()
-    return [Suggestion(
-        id=r[0], code_key=r[1], code_name=r[2], color=r[3], rule=r[4] or "", score=r[5],
-        matched=tuple(tuple(p) for p in json.loads(r[6])) if r[6] else (), start=r[7], end=r[8],
-        segment_id=r[9], text=r[10], document_id=r[11], document=r[12], speaker=r[13],
-        role=r[14], municipality=r[15], region=r[16], time=r[17]) for r in rows]
+        "ORDER BY f.coding_id LIMIT ?", [*where.params, limit])
+    names = [column[0] for column in rows.description]
+    return [_suggestion(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
+
+
+def _suggestion(values: dict) -> Suggestion:
+    values["rule"] = values["rule"] or ""
+    values["matched"] = tuple(tuple(pair) for pair in json.loads(values["matched"])) \
+        if values["matched"] else ()
+    return Suggestion(**values)
 
 
 def count_suggestions(db: Database, selection: Selection) -> int:
