@@ -14,8 +14,8 @@ where it stopped, and running again changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -58,12 +58,28 @@ class TagReport:
                 "unaligned": self.unaligned}
 
 
+class _Segment(NamedTuple):
+    """One row of SEGMENTS_SQL."""
+
+    segment_id: int
+    document_id: int
+    seq: int
+    start: int
+    end: int
+    text: str
+    lemmas: str
+    kind: str
+    question: str | None
+    role: str | None
+    is_interviewer: int
+
+
 @dataclass
 class _Batch:
     """Segments to match (rows of SEGMENTS_SQL), the parts of documents they are (document,
     first seq, last seq, start, end), and the documents whose last segment is in the batch."""
 
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[_Segment] = field(default_factory=list)
     parts: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     finished: list[int] = field(default_factory=list)
 
@@ -139,14 +155,14 @@ def tag_project(
         matcher = matcher_for(codebook, form_lemma, codes)
         for batch in _batches(db, group, batch_size):
             found = _match(matcher, batch, report)
-            with _write(db):
+            with db.atomic():  # BEGIN IMMEDIATE: the codings read cannot change before the write
                 _store(db, found, batch, codes, hashes, codebook.version, report)
                 _mark_tagged(db, batch.finished, codes, hashes)
             done += len(batch.rows)
             if progress:
                 progress(done, total)
         report.unaligned += matcher.unaligned
-    with _write(db):
+    with db.atomic():
         log_event(db, AUTO_CODER, "tag", report.to_dict())
     return report
 
@@ -158,13 +174,13 @@ def _batches(db: Database, documents: list[int], size: int) -> Iterator[_Batch]:
     for document_id in documents:
         seq = -1
         while True:
-            rows = db.execute(SEGMENTS_SQL, [document_id, seq, size - len(batch.rows)]
-                              ).fetchall()
+            rows = list(map(_Segment._make, db.execute(
+                SEGMENTS_SQL, [document_id, seq, size - len(batch.rows)])))
             if rows:
-                seq = rows[-1][2]
+                seq = rows[-1].seq
                 batch.rows.extend(rows)
-                batch.parts.append((document_id, rows[0][2], seq, rows[0][3],
-                                    max(row[4] for row in rows)))
+                batch.parts.append((document_id, rows[0].seq, seq, rows[0].start,
+                                    max(row.end for row in rows)))
             if len(batch.rows) < size:
                 batch.finished.append(document_id)
                 break
@@ -176,32 +192,18 @@ def _batches(db: Database, documents: list[int], size: int) -> Iterator[_Batch]:
 def _match(matcher: CodebookMatcher, batch: _Batch, report: TagReport) -> dict:
     """(segment id, code) → (document id, start, end, rules, score, matched) for one batch.
     The interviewer's own questions are not what a study codes, so they get no suggestions."""
-    coded = [row for row in batch.rows if not row[10]]
-    docs = load_pipeline().tokenizer.pipe((row[5] for row in coded), batch_size=1000)
+    coded = [row for row in batch.rows if not row.is_interviewer]
+    docs = load_pipeline().tokenizer.pipe((row.text for row in coded), batch_size=1000)
     found = {}
-    for (segment_id, document_id, _, start, end, text, lemmas, kind, question, role, _), doc \
-            in zip(coded, docs, strict=True):
-        context = SegmentContext(kind, question, role)
-        words = lemmas.split(" ") if lemmas else []
-        for key, match in matcher.match(doc, context, text, words).items():
+    for row, doc in zip(coded, docs, strict=True):
+        context = SegmentContext(row.kind, row.question, row.role)
+        words = row.lemmas.split(" ") if row.lemmas else []
+        for key, match in matcher.match(doc, context, row.text, words).items():
             # atoms only (no lists or objects), so the garbage collector ignores them
-            found[(segment_id, key)] = (document_id, start, end, *_explanation(start, match))
+            found[(row.segment_id, key)] = (row.document_id, row.start, row.end,
+                                            *_explanation(row.start, match))
     report.segments += len(coded)
     return found
-
-
-@contextmanager
-def _write(db: Database) -> Iterator[None]:
-    """One short write transaction that takes the write lock at once, so the codings it reads
-    cannot change before it writes."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _store(db: Database, found: dict, batch: _Batch, codes: tuple[str, ...],
@@ -267,8 +269,8 @@ def _human_covered(db: Database, batch: _Batch, wanted: set[str]) -> set[tuple[i
     keys: dict[int, list[str]] = {}
     for document_id, key in human:
         keys.setdefault(document_id, []).append(key)
-    return {(row[0], key) for row in batch.rows for key in keys.get(row[1], ())
-            if any(s < row[4] and e > row[3] for s, e in human[(row[1], key)])}
+    return {(row.segment_id, key) for row in batch.rows for key in keys.get(row.document_id, ())
+            if any(s < row.end and e > row.start for s, e in human[(row.document_id, key)])}
 
 
 def _mark_tagged(db: Database, documents: list[int], codes: tuple[str, ...],
