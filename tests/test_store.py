@@ -18,6 +18,16 @@ from kvali.store import db as store_db
 from kvali.store import open_db
 
 
+def _upgrade() -> Migrations:
+    """A migration set that a later kvali might add: one new table."""
+    upgrade = Migrations("kvali.test-upgrade")
+
+    @upgrade()
+    def m001_add_table(database):
+        database.execute("CREATE TABLE later (x INTEGER)")
+
+    return upgrade
+
 def test_migrations_are_recorded_in_the_database(fresh_db):
     names = {row["name"] for row in fresh_db["_sqlite_migrations"].rows}
     assert "m001_core_tables" in names
@@ -51,13 +61,7 @@ def test_backup_is_made_before_an_upgrade(db_path: Path, monkeypatch):
     db.execute("INSERT INTO imports (path, sha256, kind, imported_at) VALUES ('a', 'b', 'c', 'd')")
     db.conn.commit()
     db.close()
-    upgrade = Migrations("kvali.test-upgrade")
-
-    @upgrade()
-    def m001_add_table(database):
-        database.execute("CREATE TABLE later (x INTEGER)")
-
-    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, upgrade])
+    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, _upgrade()])
     upgraded = open_db(db_path)
     assert upgraded["later"].exists()
     backup = db_path.with_name(db_path.name + ".bak")
@@ -111,13 +115,7 @@ def test_project_from_a_newer_kvali_is_refused_before_anything_is_applied(
         conn.executemany("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
                          "VALUES (?, ?, 'later')", [("other.tool", "m001"), (migration_set, name)])
     conn.close()
-    upgrade = Migrations("kvali.test-upgrade")
-
-    @upgrade()
-    def m001_add_table(database):
-        database.execute("CREATE TABLE later (x INTEGER)")
-
-    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, upgrade])
+    monkeypatch.setattr(store_db, "MIGRATION_SETS", [*store_db.MIGRATION_SETS, _upgrade()])
     with pytest.raises(ProjectError) as refused:
         open_db(db_path)
     assert str(refused.value) == (f"{db_path} was written by a newer kvali (unknown migration "
