@@ -11,6 +11,7 @@ import os
 
 import streamlit as st
 
+from kvali.ui.navigation import remember
 from kvali.ui.pages.analysis import analysis_page
 from kvali.ui.pages.codebook import codebook_page
 from kvali.ui.pages.documents import documents_page
@@ -61,6 +62,7 @@ def run() -> None:
                 url_path="importer"),
     ]
     page = st.navigation({"Arbejde": work, "Projekt": project})
+    remember([*work, *project])
     sidebar()
     with busy_shown():
         page.run()
