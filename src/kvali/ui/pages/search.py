@@ -14,6 +14,7 @@ from kvali.domain import KIND_LABELS
 from kvali.errors import KvaliError
 from kvali.search import Hit, SearchResult, code_hits, iter_hits, prepare, search
 from kvali.selection import Selection, selection_choices
+from kvali.ui.navigation import reader_link
 from kvali.ui.render import error_text, md
 from kvali.ui.state import action, coder, get_db, open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
@@ -112,14 +113,27 @@ def _summary(result: SearchResult) -> None:
 
 
 def _hits(hits: list[Hit]) -> None:
-    rows = []
+    """Each hit: its citation, the match in context and a link to the reader at the match."""
     for hit in hits:
-        context = (f"{escape(hit.kwic.left)}<mark>{escape(hit.kwic.match)}</mark>"
-                   f"{escape(hit.kwic.right)}")
-        rows.append(f'<div style="padding:.4em 0;border-bottom:1px solid rgba(128,128,128,.2);">'
-                    f'<div style="font-size:.8em;opacity:.75;">{escape(hit.citation())}</div>'
-                    f"<div>{context}</div></div>")
-    st.html(f'<div class="kv-hits">{"".join(rows)}</div>')
+        st.html(_hit_html(hit))
+        reader_link(hit.document_id, *hit_span(hit))
+
+
+def _hit_html(hit: Hit) -> str:
+    """The citation line and the keyword in context, all user text escaped."""
+    context = (f"{escape(hit.kwic.left)}<mark>{escape(hit.kwic.match)}</mark>"
+               f"{escape(hit.kwic.right)}")
+    return (f'<div class="kv-hit" style="padding:.4em 0 0;'
+            f'border-top:1px solid rgba(128,128,128,.2);">'
+            f'<div style="font-size:.8em;opacity:.75;">{escape(hit.citation())}</div>'
+            f"<div>{context}</div></div>")
+
+
+def hit_span(hit: Hit) -> tuple[int, int]:
+    """Document offsets the reader highlights: the matched words, else the whole segment."""
+    if hit.kwic.end > hit.kwic.start:
+        return hit.match_start, hit.match_end
+    return hit.start, hit.end
 
 
 def _code_form(db: Database, result: SearchResult, query: str, filters: Selection,
