@@ -1,9 +1,14 @@
-"""Forslag: accept, reject, skip and bulk decisions, each checked in the database."""
+"""Forslag: the card (context, marks, escaping, the reader link), and accept, reject, skip and
+bulk decisions, each checked in the database."""
 
 from __future__ import annotations
 
+import re
+from html import escape
 from pathlib import Path
+from urllib.parse import parse_qs
 
+from streamlit.testing.v1 import AppTest
 from test_ui_support import no_failures, page_test, toasts
 
 from kvali.selection import Selection
@@ -12,6 +17,20 @@ from kvali.ui.render import md
 from kvali.views.suggestions import count_suggestions, suggestion_queue
 
 K = "kvali.review."
+# Forslag as the app runs it: in a navigation that has the Dokumenter reader to link to.
+WITH_READER = """
+import streamlit as st
+from kvali.ui.navigation import remember
+from kvali.ui.pages.suggestions import suggestions_page
+from kvali.ui.state import init_session, sidebar
+init_session()
+pages = [st.Page(suggestions_page, title="Forslag", url_path="forslag", default=True),
+         st.Page(lambda: None, title="Dokumenter", url_path="dokumenter")]
+page = st.navigation(pages)
+remember(pages)
+sidebar()
+page.run()
+"""
 
 
 def _first_pending(path: Path) -> int:
@@ -33,6 +52,70 @@ def test_the_current_suggestion_shows_rule_and_matched_words(project: Path) -> N
     for word in first.matched_words():
         assert f">{word}</span>" in body
     assert any(f"Regel: {md(first.rule)}" in c.value for c in at.caption)
+
+
+def _html(at: AppTest) -> str:
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+def _context(body: str) -> list[str]:
+    """The muted neighbours shown around the suggestion, as HTML."""
+    return re.findall(r'<div class="kv-context"[^>]*>(.*?)</div>', body)
+
+
+def test_the_card_shows_the_span_marked_between_its_neighbouring_segments(
+        project: Path) -> None:
+    at = page_test("suggestions")
+    no_failures(at)
+    first = suggestion_queue(open_db(project, create=False), Selection(), limit=1)[0]
+    assert first.text == "Vi holder netværksmøder med de pårørende hver måned."
+    body = _html(at)
+    before, after = "Hvordan inddrager I netværket?", "De frivillige foreninger hjælper os meget."
+    assert _context(body) == [before, after]
+    assert body.index(before) < body.index('class="kv-span"') < body.index(after)
+    span = re.search(r'<div class="kv-span"[^>]*>(.*?)</div>', body).group(1)
+    pieces = re.findall(r'<span class="kv-hl"[^>]*style="([^"]*)">([^<]*)</span>', span)
+    assert "".join(text for _, text in pieces) == first.text
+    dashed = f"background:repeating-linear-gradient(90deg,{first.color}"
+    assert all(style.startswith(dashed) for style, _ in pieces)
+    marked = [text for style, text in pieces if f"linear-gradient({first.color}" in style]
+    assert marked == first.matched_words()
+
+
+def test_hostile_text_around_the_suggestion_stays_escaped(project: Path) -> None:
+    db = open_db(project, create=False)
+    document_id = db.execute("SELECT id FROM documents WHERE name LIKE 'Interview med%'"
+                             ).fetchone()[0]
+    at = page_test("suggestions")
+    at.selectbox(key=K + "document").set_value(document_id).run()
+    no_failures(at)
+    image = escape('Og et billede <img src=x onerror="window.__xss=2"> ved siden af.')
+    script = _html(at)
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in script
+    assert _context(script) == [escape("Hvad står der i jeres notater?"), image]
+    at.button(key=K + "skip").click().run()
+    link = _html(at)
+    assert _context(link) == [image]
+    assert "[vores side](javascript:alert(1)) og **fed tekst**" in link
+    for body in (script, link):
+        assert "<script" not in body and "<img" not in body
+
+
+def test_the_card_links_to_the_span_in_the_reader(project: Path) -> None:
+    at = AppTest.from_string(WITH_READER, default_timeout=60)
+    at.session_state["kvali.coder"] = "mette"
+    at.run()
+    no_failures(at)
+    first = suggestion_queue(open_db(project, create=False), Selection(), limit=1)[0]
+    [link] = at.page_link
+    assert (link.value, link.proto.page) == ("Åbn i læseren", "dokumenter")
+    assert parse_qs(link.proto.query_string) == {
+        "dokument": [str(first.document_id)], "fra": [str(first.start)],
+        "til": [str(first.end)], "koder": ["mette"]}
+    at.button(key=K + "skip").click().run()
+    second = suggestion_queue(open_db(project, create=False), Selection(), limit=1,
+                              exclude=[first.id])[0]
+    assert parse_qs(at.page_link[0].proto.query_string)["fra"] == [str(second.start)]
 
 
 def test_accept_then_reject_move_through_the_queue(project: Path) -> None:

@@ -1,5 +1,6 @@
 """Forslag: review the auto-suggestions one at a time (J accept, N reject, S skip) or in bulk per
-code and rule, with the rule and the matched words in view."""
+code and rule, with the rule and the matched words in view, the suggestion shown between its
+neighbouring segments and a link that opens it in the reader."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sqlite_utils import Database
 
 from kvali.selection import Selection, selection_choices
 from kvali.ui.actions import review
+from kvali.ui.navigation import reader_link
 from kvali.ui.render import Highlight, highlight_html, md, safe_color
 from kvali.ui.state import action, coder, get_db, notify, open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
+from kvali.views.context import SegmentContext, segment_context
 from kvali.views.suggestions import (
     Suggestion,
     count_suggestions,
@@ -44,7 +47,7 @@ def suggestions_page() -> None:
         if skipped:
             st.button("Vis de oversprungne igen", key=K + "unskip", on_click=_unskip)
     else:
-        _current(queue[0])
+        _current(db, queue[0])
         if len(queue) > 1:
             with st.expander(f"De næste {len(queue) - 1}"):
                 st.dataframe([{"Kode": s.code_name, "Ord": ", ".join(s.matched_words()),
@@ -78,7 +81,7 @@ def _current_filters() -> Selection:
                      document=chosen("document"))
 
 
-def _current(suggestion: Suggestion) -> None:
+def _current(db: Database, suggestion: Suggestion) -> None:
     color = safe_color(suggestion.color)
     with st.container(border=True):
         st.html(f'<div><span style="display:inline-block;width:.9em;height:.9em;'
@@ -88,10 +91,7 @@ def _current(suggestion: Suggestion) -> None:
             suggestion.speaker, suggestion.role, suggestion.municipality, suggestion.region,
             suggestion.time) if p))
         st.caption(md(suggestion.document) + (f" · {md(where)}" if where else ""))
-        marks = [Highlight(s - suggestion.start, e - suggestion.start, suggestion.color,
-                           suggestion.code_name) for s, e in suggestion.matched]
-        st.html(f'<div style="white-space:pre-wrap;line-height:2;font-size:1.05em;">'
-                f"{highlight_html(suggestion.text, marks)}</div>")
+        st.html(_passage_html(suggestion, segment_context(db, suggestion.segment_id)))
         st.caption(f"Regel: {md(suggestion.rule or '–')} · matchede ord: "
                    f"{md(', '.join(suggestion.matched_words()) or '–')}")
         columns = st.columns(3)
@@ -101,6 +101,27 @@ def _current(suggestion: Suggestion) -> None:
                           on_click=_decide, args=([suggestion.id], "rejected"))
         columns[2].button("Spring over", key=K + "skip", shortcut="S",
                           on_click=_skip, args=(suggestion.id,))
+    reader_link(suggestion.document_id, suggestion.start, suggestion.end)
+
+
+def _passage_html(suggestion: Suggestion, context: SegmentContext) -> str:
+    """The suggested span (dashed, in the code's colour, a bar beside it) with its matched words
+    marked, inside its segment, between the neighbouring segments in a muted style."""
+    def mark(start: int, end: int, dashed: bool) -> Highlight:
+        return Highlight(start - context.start, end - context.start, suggestion.color,
+                         suggestion.code_name, dashed=dashed)
+
+    def muted(text: str) -> str:
+        return (f'<div class="kv-context" style="opacity:.6;">{highlight_html(text, ())}</div>'
+                if text else "")
+
+    marks = [mark(suggestion.start, suggestion.end, True),
+             *(mark(s, e, False) for s, e in suggestion.matched)]
+    bar = f"border-left:3px solid {safe_color(suggestion.color)};padding-left:.5em;"
+    return ('<div style="white-space:pre-wrap;line-height:2;font-size:1.05em;">'
+            f"{muted(context.before)}"
+            f'<div class="kv-span" style="{bar}">{highlight_html(context.text, marks)}</div>'
+            f"{muted(context.after)}</div>")
 
 
 def _bulk(db: Database, filters: Selection) -> None:
