@@ -15,11 +15,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_ui_support import APP, HOSTILE, build_project
+from test_ui_support import APP, HOSTILE, NETWORK, build_project
+from test_ui_support import CODEBOOK as UI_CODEBOOK
 
+from kvali.coding.spans import snap_to_words
 from kvali.demo import CODEBOOK, CORPUS, build_demo
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
@@ -74,11 +77,9 @@ def _build(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _require_browser()
-    folder = tmp_path_factory.mktemp("browser")
-    path = _build(folder)
+@contextmanager
+def _serve(folder: Path, path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on the project PATH; yields its URL once it answers."""
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
@@ -99,11 +100,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((folder / "streamlit.log").read_text()) from None
                 time.sleep(0.3)
-        yield url, path
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    _require_browser()
+    folder = tmp_path_factory.mktemp("browser")
+    path = _build(folder)
+    with _serve(folder, path) as url:
+        yield url, path
 
 
 @pytest.fixture(scope="module")
@@ -161,28 +171,125 @@ def choose(page, label: str, text: str) -> None:
     settle(page)
 
 
-def test_open_a_document_code_a_segment_and_see_the_highlight(page, server, shots) -> None:
-    url, path = server
+POINT_JS = """([offset, side]) => {
+  for (const piece of document.querySelectorAll('.kv-reader .kv-p')) {
+    const s = Number(piece.dataset.s), e = Number(piece.dataset.e);
+    const hit = side === 'start' ? offset >= s && offset < e : offset > s && offset <= e;
+    if (!hit) continue;
+    const text = piece.firstChild, chars = Array.from(text.data);
+    const at = (n) => chars.slice(0, n).join('').length;
+    const range = document.createRange();
+    const i = side === 'start' ? offset - s : offset - s - 1;
+    range.setStart(text, at(i));
+    range.setEnd(text, at(i + 1));
+    const box = range.getClientRects()[0];
+    return [side === 'start' ? box.left + 1 : box.right - 1, box.top + box.height / 2];
+  }
+  return null;
+}"""
+
+
+def select_text(page, start: int, end: int) -> None:
+    """Drag the mouse over document offsets [start, end) in the reader."""
+    page.locator(".kv-reader .kv-p").first.wait_for(timeout=30_000)
+    for offset, side in ((start, "start"), (end, "end")):
+        page.evaluate("""([offset]) => {
+          const piece = [...document.querySelectorAll('.kv-reader .kv-p')].find(
+            (p) => Number(p.dataset.s) <= offset && offset <= Number(p.dataset.e));
+          piece.scrollIntoView({block: 'center'});
+        }""", [offset if side == "start" else end - 1])
+    first = page.evaluate(POINT_JS, [start, "start"])
+    last = page.evaluate(POINT_JS, [end, "end"])
+    page.mouse.move(*first)
+    page.mouse.down()
+    page.mouse.move(*last, steps=8)
+    page.mouse.up()
+    page.locator(".kv-palette").wait_for(state="visible", timeout=10_000)
+
+
+def _document(path: Path, name: str) -> tuple[int, str, list[tuple[int, int]]]:
     db = open_db(path, create=False)
-    code = code_tree(db)[0]
-    open_page(page, url, "dokumenter")
-    segments = page.locator('[data-testid="stMultiSelect"]').first
-    segments.scroll_into_view_if_needed()
-    segments.click()
-    page.get_by_role("option").nth(1).click()
-    page.keyboard.press("Escape")
+    document_id, text = db.execute("SELECT id, text FROM documents WHERE name = ?",
+                                   [name]).fetchone()
+    spans = db.execute('SELECT start, "end" FROM segments WHERE document_id = ? ORDER BY seq',
+                       [document_id]).fetchall()
+    return document_id, text, spans
+
+
+def _read(page, url: str, document_id: int, start: int, end: int) -> None:
+    """Open the reader on a document through the link the other pages use."""
+    page.goto(f"{url}/dokumenter?koder={CODER.replace(' ', '+')}&dokument={document_id}"
+              f"&fra={start}&til={end}")
+    page.locator(".kv-reader .kv-p").first.wait_for(timeout=30_000)
     settle(page)
-    choose(page, "Kode", code.name)
-    page.get_by_role("button", name="Anvend kode").click()
-    settle(page)
-    mark = page.locator(f'span.kv-hl[title*="{code.name} ({CODER})"]')
+
+
+def _manual(path: Path, document_id: int) -> list[tuple[int, int, str]]:
+    return open_db(path, create=False).execute(
+        'SELECT start, "end", code_key FROM codings WHERE origin = \'manual\' AND document_id = ? '
+        "AND coder = ? ORDER BY id", [document_id, CODER]).fetchall()
+
+
+def test_select_part_of_a_sentence_with_the_mouse_and_press_a_code(page, server, shots) -> None:
+    url, path = server
+    document_id, text, spans = _document(path, "XSS-prøve")
+    start, end = spans[2]  # "Og et billede <img …> ved siden af."
+    word = text.index("billede", start)
+    _read(page, url, document_id, start, start)
+    first_code = code_tree(open_db(path, create=False))[0]
+    select_text(page, word + 2, word + 11)  # from inside "billede" into "<img"
+    palette = page.locator(".kv-palette")
+    assert "billede <img" in palette.locator(".kv-pal-head").inner_text()
+    page.screenshot(path=str(shots / "kodepalet.png"))
+    page.keyboard.press("1")
+    mark = page.locator(f'.kv-reader .kv-hl[title*="{first_code.name} ({CODER})"]')
     mark.first.wait_for(timeout=15_000)
-    assert mark.first.is_visible()
-    assert "kodet med" in page.locator('[data-testid="stToast"]').first.inner_text()
+    settle(page)
+    [(s, e, key)] = _manual(path, document_id)
+    assert text[s:e] == "billede <img" and key == first_code.key
+    assert page.evaluate("document.getSelection().isCollapsed")
+    assert not palette.is_visible()
+    mark.first.click()
+    settle(page)
+    assert page.get_by_text("Kodninger på markeringen").first.is_visible()
+    assert page.get_by_text("kodet i hånden").first.is_visible()
     page.screenshot(path=str(shots / "dokumenter.png"))
-    rows = db.execute("SELECT code_key, coder, status FROM codings WHERE origin = 'manual'"
-                      ).fetchall()
-    assert rows == [(code.key, CODER, "manual")]
+
+
+def test_select_across_two_segments_and_pick_a_code_from_the_palette(page, server) -> None:
+    url, path = server
+    document_id, text, spans = _document(path, "XSS-prøve")
+    _read(page, url, document_id, spans[0][0], spans[0][0])
+    tree = code_tree(open_db(path, create=False))
+    code = tree[-1]
+    select_text(page, spans[0][0] + 4, spans[1][0] + 7)  # "…står" ends inside a word
+    page.keyboard.type(code.name[:5])
+    page.locator(".kv-pal-item").filter(has_text=code.name).first.click()
+    page.locator(f'.kv-reader .kv-hl[title*="{code.name} ({CODER})"]').first.wait_for(
+        timeout=15_000)
+    settle(page)
+    rows = [row for row in _manual(path, document_id) if row[2] == code.key]
+    assert len(rows) == 1
+    s, e, _ = rows[0]
+    assert spans[0][0] <= s < spans[0][1] and spans[1][0] < e <= spans[1][1]
+    assert (s, e) == snap_to_words(text, spans[0][0] + 4, spans[1][0] + 7)
+
+
+def test_a_search_hit_opens_the_reader_at_the_hit(page, server, shots) -> None:
+    url, path = server
+    open_page(page, url, "soeg")
+    query = page.locator('input[aria-label="Søgning"]')
+    query.fill("billede")
+    query.press("Enter")
+    settle(page)
+    page.get_by_role("link", name="Åbn i læseren").first.click()
+    focus = page.locator(".kv-reader .kv-focus")
+    focus.first.wait_for(timeout=30_000)
+    settle(page)
+    assert focus.first.inner_text().lower().startswith("billede")
+    box, view = focus.first.bounding_box(), page.locator(".kv-scroll").bounding_box()
+    assert view["y"] <= box["y"] <= view["y"] + view["height"]
+    page.screenshot(path=str(shots / "soegning-til-laeser.png"))
 
 
 def test_accept_a_suggestion(page, server, shots) -> None:
@@ -202,14 +309,17 @@ def test_a_script_in_a_transcript_is_text_and_never_runs(page, server, shots) ->
     url, _ = server
     open_page(page, url, "dokumenter")
     choose(page, "Læs dokument", "XSS-prøve")
-    literal = page.get_by_text("<script>window.__xss=1</script>", exact=False)
+    literal = page.locator(".kv-reader").get_by_text("<script>window.__xss=1</script>",
+                                                     exact=False)
     literal.first.wait_for(timeout=15_000)
     assert literal.first.is_visible()
-    assert page.get_by_text("[vores side](javascript:alert(1))", exact=False).first.is_visible()
+    reader = page.locator(".kv-reader")
+    assert "<img src=x onerror=" in reader.inner_text()
+    assert "[vores side](javascript:alert(1))" in reader.inner_text()
     page.wait_for_timeout(500)
     assert page.evaluate("typeof window.__xss") == "undefined"
-    assert page.evaluate("document.querySelectorAll('.kv-doc script, .kv-doc img, "
-                         ".kv-doc a').length") == 0
+    assert page.evaluate("document.querySelectorAll('.kv-reader script, .kv-reader img, "
+                         ".kv-reader a').length") == 0
     assert page.dialogs == []
     literal.first.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "xss.png"))
@@ -223,3 +333,56 @@ def test_overview_renders_charts(page, server, shots) -> None:
     settle(page)
     page.screenshot(path=str(shots / "overblik.png"), full_page=True)
     assert page.get_by_role("heading", name="Overblik").is_visible()
+
+
+@pytest.fixture
+def empty_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server whose project file does not exist yet."""
+    _require_browser()
+    with _serve(tmp_path, tmp_path / "opfoelgning.db") as url:
+        yield url, tmp_path
+
+
+def test_create_a_project_import_load_a_codebook_and_tag_from_the_app_alone(
+        browser, empty_server, shots) -> None:
+    url, folder = empty_server
+    files = folder / "filer"
+    files.mkdir()
+    (files / "netvaerk.md").write_text(NETWORK, encoding="utf-8")
+    (files / "codebook.yaml").write_text(UI_CODEBOOK, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("heading", name="Kom i gang med kvali").wait_for(timeout=30_000)
+    page.locator('input[aria-label="Koder"]').fill(CODER)
+    page.locator('input[aria-label="Koder"]').press("Enter")
+    page.locator('input[aria-label="Projektets navn"]').fill("opfoelgning")
+    page.locator('input[aria-label="Mappe"]').fill(str(folder))
+    page.locator('input[aria-label="Mappe"]').press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Opret projekt").click()
+    page.get_by_role("heading", name="Overblik").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Importér").click()
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(files / "netvaerk.md"))
+    settle(page)
+    page.get_by_role("button", name="Importér", exact=True).click()
+    settle(page)
+    page.get_by_role("link", name="Kodebog").click()
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(files / "codebook.yaml"))
+    settle(page)
+    page.get_by_role("button", name="Indlæs den uploadede kodebog").click()
+    settle(page)
+    page.get_by_role("button", name="Kør automatisk kodning").click()
+    page.get_by_text("nye forslag").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / "kodebog-tagget.png"))
+    db = open_db(folder / "opfoelgning.db", create=False)
+    assert db.execute("SELECT name FROM documents").fetchall() == [
+        ("Gruppeinterview om netværk",)]
+    assert db.execute("SELECT count(*) FROM codes").fetchone()[0] >= 3
+    assert db.execute("SELECT count(*) FROM codings WHERE status = 'suggested'").fetchone()[0] > 0
+    assert (folder / "codebook.yaml").read_text(encoding="utf-8") == UI_CODEBOOK
+    context.close()

@@ -3,8 +3,10 @@ beside the project file, and tagged suggestions. Imported by the other test_ui_*
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
 from kvali.codebook.load import parse_codebook
@@ -131,3 +133,25 @@ def test_fixture_project_has_codes_and_suggestions(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM codes").fetchone()[0] == 4
     statuses = dict(db.execute("SELECT status, count(*) FROM codings GROUP BY status"))
     assert statuses.get("suggested", 0) >= 5
+
+
+def reader_component(at: AppTest):
+    """The reader component of the last run (the one Components v2 element on the page)."""
+    [element] = [e for e in at.get("bidi_component")
+                 if e.proto.component_name == "kvali_reader"]
+    return element
+
+
+def reader_payload(at: AppTest) -> dict:
+    """The data the reader component was given."""
+    return json.loads(reader_component(at).proto.json)
+
+
+def reader_event(at: AppTest, event: str, value: dict) -> AppTest:
+    """Run as if the browser component had fired EVENT with VALUE (a selection coded, a
+    highlight clicked): Components v2 sends its events as one trigger widget."""
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{reader_component(at).proto.id}__events"
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return at._run(states)

@@ -32,6 +32,8 @@ STATUS_LABELS = {"suggested": "Forslag", "accepted": "Accepteret", "manual": "Ma
                  "rejected": "Afvist"}
 
 ORIGINS = ("auto", "manual")
+ORIGIN_LABELS = {"auto": "automatisk forslag (kodebogens regler)", "manual": "kodet i hånden"}
+"""Where a coding came from, in the reader's words."""
 AUTO_CODER = "kvali"
 """The coder name of auto-suggestions."""
 

@@ -7,27 +7,18 @@ from collections.abc import Sequence
 
 from sqlite_utils import Database
 
+from kvali.coding.spans import clamp_to_segments, snap_to_words
 from kvali.coding.store import add_manual_coding, decide, remove_coding, save_memo, set_key_quote
 from kvali.errors import UsageError
-from kvali.views.documents import SegmentView
+from kvali.views.documents import SegmentView, document_text, segments_overlapping
 
-
-def excerpt_span(segment: SegmentView, excerpt: str) -> tuple[int, int]:
-    """Document offsets of `excerpt` inside the segment (exact, else ignoring case)."""
-    wanted = excerpt.strip()
-    index = segment.text.find(wanted)
-    if index < 0 and len(segment.text.lower()) == len(segment.text):
-        index = segment.text.lower().find(wanted.lower())
-    if not wanted or index < 0:
-        raise UsageError(f"Teksten »{wanted}« står ikke i segment #{segment.seq + 1}; kopiér "
-                         "udsnittet præcis som det står.")
-    return segment.start + index, segment.start + index + len(wanted)
+QUOTE_PREVIEW = 60
 
 
 def apply_code(db: Database, segments: Sequence[SegmentView], code_key: str, coder: str, *,
-               excerpt: str = "", as_one: bool = True, memo: str = "", label: str = "") -> str:
-    """Code the selected segments: an excerpt inside one segment, the consecutive segments as
-    one quote, or each segment on its own."""
+               as_one: bool = True, memo: str = "", label: str = "") -> str:
+    """Code the segments picked from the list: consecutive segments as one quote, or each
+    segment on its own."""
     if not segments:
         raise UsageError("Vælg mindst ét segment at kode.")
     if not code_key:
@@ -35,12 +26,6 @@ def apply_code(db: Database, segments: Sequence[SegmentView], code_key: str, cod
     ordered = sorted(segments, key=lambda s: s.seq)
     label = label or code_key
     memo_text = memo.strip() or None
-    if excerpt.strip():
-        if len(ordered) != 1:
-            raise UsageError("Et udsnit kan kun kodes i ét segment ad gangen; vælg ét segment.")
-        span = excerpt_span(ordered[0], excerpt)
-        add_manual_coding(db, ordered[0].id, code_key, coder, memo=memo_text, span=span)
-        return f"Udsnittet er kodet med »{label}«."
     if as_one and len(ordered) > 1:
         seqs = [s.seq for s in ordered]
         if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
@@ -53,6 +38,30 @@ def apply_code(db: Database, segments: Sequence[SegmentView], code_key: str, cod
         add_manual_coding(db, segment.id, code_key, coder, memo=memo_text)
     return (f"Segmentet er kodet med »{label}«." if len(ordered) == 1
             else f"{len(ordered)} segmenter er kodet med »{label}«.")
+
+
+def code_selection(db: Database, document_id: int, start: int, end: int, code_key: str,
+                   coder: str, label: str = "") -> str:
+    """Code the words selected in the reader: [start, end) kept inside the segments' text and
+    snapped to whole words; one coding, also when the selection runs over several segments."""
+    if not code_key:
+        raise UsageError("Vælg en kode.")
+    segments = segments_overlapping(db, document_id, start, end)
+    span = clamp_to_segments(start, end, [(s.start, s.end) for s in segments])
+    if span is not None:
+        inside = [s for s in segments if s.start < span[1] and s.end > span[0]]
+        lower = inside[0].start
+        text = document_text(db, document_id, lower, inside[-1].end)
+        snapped = snap_to_words(text, span[0] - lower, span[1] - lower)
+        span = None if snapped is None else (snapped[0] + lower, snapped[1] + lower)
+    if span is None:
+        raise UsageError("Markér nogle ord i teksten for at kode dem.")
+    first = next(s for s in segments if s.end > span[0])
+    add_manual_coding(db, first.id, code_key, coder, span=span)
+    quoted = document_text(db, document_id, *span)
+    if len(quoted) > QUOTE_PREVIEW:
+        quoted = quoted[:QUOTE_PREVIEW - 1].rstrip() + "…"
+    return f"»{quoted}« er kodet med »{label or code_key}«."
 
 
 def remove(db: Database, coding_id: int, coder: str) -> str:

@@ -16,7 +16,6 @@ from html import escape
 
 from kvali.errors import KvaliError, SelectionError
 from kvali.selection import FIELDS
-from kvali.views.documents import SegmentView
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$:&^])")
 LINE_START = re.compile(r"(?m)^(\s*(?:\d+)?)([-+=.)])")
@@ -35,6 +34,7 @@ class Highlight:
     color: str
     label: str
     dashed: bool = False  # suggestions: a lighter, dashed mark
+    coding: int | None = None  # the coding it shows, when it shows one
 
 
 def md(text: object) -> str:
@@ -88,26 +88,51 @@ def _piece_style(active: list[tuple[int, Highlight]]) -> str:
     return f"background:{','.join(layers)};{tint}padding-bottom:{depth}px;"
 
 
-def highlight_html(text: str, spans: Iterable[Highlight]) -> str:
-    """The text as escaped HTML with each span marked; offsets are Python character offsets."""
+@dataclass(frozen=True)
+class Piece:
+    """A flat piece of text between two highlight boundaries: offsets into the text, the style
+    that draws the highlights covering it ('' for none), their labels and coding ids."""
+
+    start: int
+    end: int
+    style: str
+    title: str
+    codings: tuple[int, ...]
+    lanes: int  # how many highlights cover it
+
+
+def pieces(text: str, spans: Iterable[Highlight]) -> list[Piece]:
+    """The text cut at every highlight boundary; offsets are Python character offsets."""
     length = len(text)
-    kept = [Highlight(max(s.start, 0), min(s.end, length), s.color, s.label, s.dashed)
+    kept = [Highlight(max(s.start, 0), min(s.end, length), s.color, s.label, s.dashed, s.coding)
             for s in spans]
     kept = [s for s in kept if s.start < s.end]
     if not kept:
-        return escape(text)
+        return [Piece(0, length, "", "", (), 0)] if length else []
     lanes = _lanes(kept)
     cuts = sorted({0, length, *(s.start for s in kept), *(s.end for s in kept)})
-    out: list[str] = []
+    out: list[Piece] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        piece = escape(text[a:b])
         active = [(lanes[i], s) for i, s in enumerate(kept) if s.start <= a and s.end >= b]
         if not active:
-            out.append(piece)
+            out.append(Piece(a, b, "", "", (), 0))
             continue
-        title = escape("; ".join(dict.fromkeys(s.label for _, s in active)), quote=True)
-        out.append(f'<span class="kv-hl" data-lanes="{len(active)}" title="{title}" '
-                   f'style="{_piece_style(active)}">{piece}</span>')
+        title = "; ".join(dict.fromkeys(s.label for _, s in active))
+        ids = tuple(dict.fromkeys(s.coding for _, s in active if s.coding is not None))
+        out.append(Piece(a, b, _piece_style(active), title, ids, len(active)))
+    return out
+
+
+def highlight_html(text: str, spans: Iterable[Highlight]) -> str:
+    """The text as escaped HTML with each span marked; offsets are Python character offsets."""
+    out: list[str] = []
+    for piece in pieces(text, spans):
+        body = escape(text[piece.start:piece.end])
+        if not piece.style:
+            out.append(body)
+            continue
+        out.append(f'<span class="kv-hl" data-lanes="{piece.lanes}" '
+                   f'title="{escape(piece.title, quote=True)}" style="{piece.style}">{body}</span>')
     return "".join(out)
 
 
@@ -125,26 +150,3 @@ def coding_label(code_name: str, coder: str, status: str, key_quote: bool) -> st
     mark = " \u2605" if key_quote else ""
     state = "forslag" if status == "suggested" else coder
     return f"{code_name}{mark} ({state})"
-
-
-def segments_html(segments: Sequence[SegmentView]) -> str:
-    """A page of segments: number, time, speaker and place in a gutter, highlighted text."""
-    rows = []
-    for segment in segments:
-        marks = [Highlight(c.start - segment.start, c.end - segment.start, c.color,
-                           coding_label(c.code_name, c.coder, c.status, c.key_quote),
-                           dashed=c.status == "suggested") for c in segment.codings]
-        who = ", ".join(escape(part) for part in (segment.role, segment.municipality) if part)
-        speaker = escape(segment.speaker or "")
-        meta = " · ".join(part for part in (
-            f"#{segment.seq + 1}", escape(segment.time or ""),
-            f"s. {segment.page}" if segment.page else "",
-            f"<b>{speaker}</b>" + (f" ({who})" if who else "") if speaker or who else "")
-            if part)
-        rows.append(
-            f'<div class="kv-seg" id="kv-seg-{segment.seq + 1}" style="display:flex;gap:1em;'
-            f'padding:.35em 0;border-bottom:1px solid rgba(128,128,128,.2);">'
-            f'<div class="kv-meta" style="flex:0 0 13em;font-size:.8em;opacity:.75;">{meta}</div>'
-            f'<div class="kv-text" style="flex:1;white-space:pre-wrap;line-height:2;">'
-            f"{highlight_html(segment.text, marks)}</div></div>")
-    return f'<div class="kv-doc">{"".join(rows)}</div>'

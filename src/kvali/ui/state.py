@@ -147,22 +147,25 @@ def _remember_coder() -> None:
 
 def notify(message: str, icon: str = ":material/check_circle:") -> None:
     """Queue a toast for the next render (actions run in callbacks, before the page is drawn)."""
-    st.session_state.setdefault(FLASH, []).append(("toast", message, icon))
+    st.session_state.setdefault(FLASH, []).append(("toast", message, icon, ""))
 
 
-def fail(message: str) -> None:
-    """Queue an error message for the next render."""
-    st.session_state.setdefault(FLASH, []).append(("error", message, ""))
+def fail(message: str, place: str = "") -> None:
+    """Queue an error message for the next render, shown where `show_feedback(place)` is."""
+    st.session_state.setdefault(FLASH, []).append(("error", message, "", place))
 
 
-def show_feedback() -> None:
-    """Show and clear the queued toasts and errors."""
-    for kind, message, icon in st.session_state.get(FLASH, []):
+def show_feedback(place: str = "") -> None:
+    """Show and clear the queued toasts and the errors meant for PLACE ('' = the page top)."""
+    kept = []
+    for kind, message, icon, where in st.session_state.get(FLASH, []):
         if kind == "toast":
             st.toast(md(message), icon=icon)
-        else:
+        elif where == place:
             st.error(md(message))
-    st.session_state[FLASH] = []
+        else:
+            kept.append((kind, message, icon, where))
+    st.session_state[FLASH] = kept
 
 
 @contextmanager
@@ -175,13 +178,14 @@ def busy_shown() -> Iterator[None]:
         st.error(BUSY)
 
 
-def action(work: Callable[[], str | None]) -> None:
-    """Run a write; its returned sentence becomes a toast, a KvaliError an error message."""
+def action(work: Callable[[], str | None], place: str = "") -> None:
+    """Run a write; its returned sentence becomes a toast, a KvaliError an error message shown
+    at PLACE (next to the control that ran it; '' = the page top)."""
     try:
         with busy_as_error():
             message = work()
     except KvaliError as exc:
-        fail(error_text(exc))
+        fail(error_text(exc), place)
         return
     if message:
         notify(message)

@@ -47,6 +47,13 @@ def code_counts(db: Database) -> dict[str, dict[str, int]]:
     return counts
 
 
+def recent_codes(db: Database, coder: str, limit: int = 5) -> list[str]:
+    """The codes this coder used last (manual codings and accepted suggestions), newest first."""
+    return [row[0] for row in db.execute(
+        "SELECT code_key FROM codings WHERE coder = ? AND status IN ('manual', 'accepted') "
+        "GROUP BY code_key ORDER BY max(id) DESC LIMIT ?", [coder, limit])]
+
+
 def code_keys(db: Database) -> list[str]:
     """Every code's key (active or not)."""
     return [row[0] for row in db.execute("SELECT key FROM codes ORDER BY key")]

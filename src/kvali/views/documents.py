@@ -199,6 +199,21 @@ def segment_page(db: Database, document_id: int, page: int, per_page: int = 200,
     return segments
 
 
+def seq_at(db: Database, document_id: int, offset: int) -> int:
+    """The number (0-based) of the segment holding OFFSET, or of the first one after it."""
+    row = db.execute('SELECT min(seq) FROM segments WHERE document_id = ? AND "end" > ?',
+                     [document_id, offset]).fetchone()
+    return int(row[0] or 0)
+
+
+def segments_overlapping(db: Database, document_id: int, start: int,
+                         end: int) -> list[SegmentView]:
+    """The segments of a document that overlap [start, end), in order (without codings)."""
+    return [SegmentView(**row) for row in db.query(
+        SEGMENT_SELECT + 'WHERE f.document_id = ? AND f.start < ? AND f."end" > ? ORDER BY f.seq',
+        [document_id, end, start])]
+
+
 def segments_by_id(db: Database, segment_ids: list[int]) -> list[SegmentView]:
     """Segments by id, in document order (without codings)."""
     if not segment_ids:

@@ -1,5 +1,5 @@
 """Dokumenter: filter the documents and read one, a page of segments at a time, with every
-coded span highlighted in its code's colour."""
+coded span highlighted in its code's colour; select words in the reader and press a code."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from sqlite_utils import Database
 
 from kvali.domain import HUMAN_STATUSES, KIND_LABELS, SHOWN_STATUSES
 from kvali.selection import Selection, selection_choices
-from kvali.ui.actions import write_memo
-from kvali.ui.pages.coding_panel import coding_panel
+from kvali.ui.actions import code_selection, write_memo
+from kvali.ui.navigation import take_reader_target
+from kvali.ui.pages.coding_panel import OPENED, coding_panel
 from kvali.ui.pages.document_admin import document_admin
-from kvali.ui.render import legend_html, md, segments_html
+from kvali.ui.reader import reader, reader_data, reader_event
+from kvali.ui.render import legend_html, md
 from kvali.ui.state import (
+    RUN,
     action,
     coder,
     current_coder,
@@ -22,13 +25,15 @@ from kvali.ui.state import (
     open_project_or_stop,
     show_feedback,
 )
-from kvali.views.codes import code_tree
+from kvali.views.codes import CodeNode, code_tree, recent_codes
 from kvali.views.documents import (
     DocumentHeader,
     DocumentRow,
+    SegmentView,
     document_header,
     list_documents,
     segment_page,
+    seq_at,
 )
 from kvali.views.memos import memo_text, memos_for
 
@@ -37,6 +42,9 @@ PER_PAGE = 200
 TEXT_HEIGHT = 720  # px; the text scrolls beside the coding panel
 ANY = "Alle"
 HAS_CODES = {ANY: None, "Med kodninger": True, "Uden kodninger": False}
+FILTERS = ("kind", "region", "municipality", "size", "role", "has", "name")
+FOCUS = K + "focus"  # (document, start, end) a link asked the reader to show
+READER_PLACE = "reader"
 
 
 def documents_page() -> None:
@@ -44,6 +52,7 @@ def documents_page() -> None:
     db = open_project_or_stop()
     st.title("Dokumenter")
     show_feedback()
+    _follow_link(db)
     selection, has_codes, name = _filters(db)
     rows = list_documents(db, selection, has_codes=has_codes, name=name)
     if not rows:
@@ -63,12 +72,60 @@ def documents_page() -> None:
         used = {c.code_key: (c.code_name, c.color) for s in segments for c in s.codings}
         if used:
             st.html(legend_html(used.values()))
-        with st.container(height=TEXT_HEIGHT):
-            st.html(segments_html(segments))
+        _reader(db, document_id, page, segments, tree)
     with panel_column:
         coding_panel(db, document_id, page, segments, tree)
     _document_memo(db, document_id)
     document_admin(header)
+
+
+def _follow_link(db: Database) -> None:
+    """A link (search hit, suggestion) asked for a span: open its document at its page, with
+    the filters cleared so the document is in the list."""
+    target = take_reader_target()
+    if target is None:
+        return
+    document_id, start, end = target
+    state = st.session_state
+    for name in FILTERS:
+        state.pop(K + name, None)
+    state[K + "document"] = document_id
+    state[f"{K}page.{document_id}"] = seq_at(db, document_id, start) // PER_PAGE + 1
+    state[FOCUS] = (document_id, start, end, state.get(RUN, 0))
+
+
+def _reader(db: Database, document_id: int, page: int, segments: list[SegmentView],
+            tree: list[CodeNode]) -> None:
+    """The text with its highlights: select words and press a code, or click a highlight."""
+    if tree:
+        st.caption("Markér ord i teksten med musen og vælg en kode (tal 1–9 for de første). "
+                   "Klik på en markering for at se dens kodninger.")
+    focus = st.session_state.get(FOCUS)
+    shown = (focus[1], focus[2]) if focus and focus[0] == document_id else None
+    key = f"{K}reader.{document_id}.{page}"
+    data = reader_data(segments, tree, recent=recent_codes(db, current_coder()), focus=shown,
+                       nonce=focus[3] if shown else 0, height=TEXT_HEIGHT)
+    reader(data, key=key, on_code=lambda: _code(key, document_id, tree),
+           on_open=lambda: _open(key))
+    show_feedback(READER_PLACE)
+
+
+def _code(key: str, document_id: int, tree: list[CodeNode]) -> None:
+    event = reader_event(key, "code")
+    if not event:
+        return
+    names = {node.key: node.name for node in tree}
+    code_key = str(event.get("code") or "")
+    action(lambda: code_selection(get_db(), document_id, int(event["start"]), int(event["end"]),
+                                  code_key, coder(), label=names.get(code_key, code_key)),
+           READER_PLACE)
+
+
+def _open(key: str) -> None:
+    event = reader_event(key, "open")
+    if event and event.get("codings"):
+        st.session_state[OPENED] = [int(i) for i in event["codings"]]
+        st.session_state[K + "coding"] = st.session_state[OPENED][0]
 
 
 def _choice(label: str, options: list[str], key: str,
