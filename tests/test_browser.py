@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_ui_support import APP, HOSTILE, NETWORK, build_project
+from test_ui_support import HOSTILE, NETWORK, build_project
 from test_ui_support import CODEBOOK as UI_CODEBOOK
 
 from kvali.coding.spans import snap_to_words
@@ -79,15 +79,12 @@ def _build(folder: Path) -> Path:
 
 @contextmanager
 def _serve(folder: Path, path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on the project PATH; yields its URL once it answers."""
+    """`kvali app` on the project PATH; yields its URL once it answers."""
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        env={**os.environ, "KVALI_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT,
-        cwd=folder)
+        [sys.executable, "-m", "kvali.cli", "app", "--db", str(path), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -333,6 +330,12 @@ def test_overview_renders_charts(page, server, shots) -> None:
     settle(page)
     page.screenshot(path=str(shots / "overblik.png"), full_page=True)
     assert page.get_by_role("heading", name="Overblik").is_visible()
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    page.locator('[data-testid="stMainMenu"]').click()
+    menu = page.locator('[data-testid="stMainMenuPopover"]')
+    menu.wait_for(timeout=5_000)
+    assert "Clear cache" not in menu.inner_text() and "Rerun" not in menu.inner_text()
+    page.keyboard.press("Escape")
 
 
 @pytest.fixture

@@ -56,7 +56,10 @@ def run_app(path: Path, port: int, address: str = LOCAL) -> None:
     env = {**os.environ, "KVALI_DB": str(path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
                "--server.port", str(port), "--server.address", address,
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               # No Deploy button or developer menu, no tracebacks in the browser; set at
+               # start-up because the browser reads them before the script runs.
+               "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none"]
     try:
         subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
@@ -76,7 +79,11 @@ def address_option(func: F) -> F:
 @address_option
 @db_option
 def app(port: int, address: str, db_path: str | None) -> None:
-    """Start the Streamlit workbench on the project."""
+    """Start the Streamlit workbench on the project (its start screen creates or opens one
+    when there is no project file yet)."""
     path = project_path(resolve_db_path(db_path))
-    open_project(str(path)).close()
+    if path.exists():
+        open_project(str(path)).close()
+    else:
+        click.echo(f"no project at {path} yet: create one in the workbench's start screen")
     run_app(path, port, address)
