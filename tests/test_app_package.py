@@ -73,6 +73,10 @@ def test_kvali_app_from_the_wheel_serves_the_workbench(installed: Path, tmp_path
     assert Path(where).is_relative_to(installed), where
     script = installed / "kvali" / "ui" / "app-script" / "kvali_workbench.py"
     assert script.is_file()
+    shipped = installed / "kvali" / "data" / "codebook.yaml"  # the Kodebog page's default
+    assert not shipped.is_symlink()
+    assert shipped.read_bytes() == (REPO / "codebook.yaml").read_bytes()
+    assert (installed / "kvali" / "ui" / "assets" / "reader.js").is_file()
     project = elsewhere / "p.db"
     _run(sys.executable, "-m", "kvali.cli", "init", "--db", project, cwd=elsewhere, env=env)
     port = _free_port()

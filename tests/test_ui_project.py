@@ -16,6 +16,7 @@ from kvali.store import open_db
 from kvali.ui.pages.codebook_load import default_codebook
 
 S = "kvali.start."
+REPO = Path(__file__).resolve().parents[1]
 K = "kvali.codebook."
 BAD = """\
 name: Med fejl
@@ -182,14 +183,14 @@ def test_replacing_the_codebook_deactivates_the_codes_it_drops(project: Path) ->
     assert "2 deaktiverede koder" in toasts(at)[0]
 
 
-@pytest.mark.skipif(default_codebook() is None, reason="no default codebook in this checkout")
-def test_the_default_codebook_is_loaded_from_the_checkout(
+def test_the_default_codebook_ships_with_the_package_and_is_loaded(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _empty_project(tmp_path, monkeypatch, documents=False)
     at = page_test("codebook").button(key=K + "load_default").click().run()
     no_failures(at)
     assert len(_codes(path)) > 10
     assert (tmp_path / "codebook.yaml").read_bytes() == default_codebook().read_bytes()
+    assert default_codebook().read_bytes() == (REPO / "codebook.yaml").read_bytes()
 
 
 def test_the_coder_name_is_kept_in_the_url(

@@ -36,11 +36,10 @@ def forget_form_values(db: Database) -> None:
 
 
 def default_codebook() -> Path | None:
-    """The repository's default codebook.yaml when kvali runs from a source checkout, else None
-    (it is not packaged)."""
-    root = Path(kvali.__file__).resolve().parents[2]
-    path = root / "codebook.yaml"
-    return path if path.is_file() and (root / "pyproject.toml").is_file() else None
+    """The default codebook.yaml shipped inside the package (in a source checkout the link
+    kvali/data/codebook.yaml points at the repository's codebook.yaml); None if missing."""
+    path = Path(kvali.__file__).resolve().parent / "data" / "codebook.yaml"
+    return path if path.is_file() else None
 
 
 def problem_line(problem: Problem) -> str:
