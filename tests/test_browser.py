@@ -374,6 +374,14 @@ def test_create_a_project_import_load_a_codebook_and_tag_from_the_app_alone(
     settle(page)
     page.get_by_role("link", name="Kodebog").click()
     settle(page)
+    shown = page.evaluate("""() => [
+      '[data-testid="stFileUploaderDropzone"] button p',
+      '[data-testid="stFileUploaderDropzoneInstructions"] span'].map((selector) => {
+        const node = document.querySelector(selector);
+        return [getComputedStyle(node).fontSize, getComputedStyle(node, '::after').content];
+      })""")
+    assert shown == [["0px", '"Vælg filer"'],
+                     ["0px", '"Træk filerne hertil, eller vælg dem (højst 200 MB pr. fil)"']]
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         str(files / "codebook.yaml"))
     settle(page)

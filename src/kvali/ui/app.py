@@ -8,6 +8,7 @@ a source checkout) only call `run()`; importing this module once does nothing by
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 
 import streamlit as st
 
@@ -28,6 +29,9 @@ from kvali.ui.state import (
     sidebar,
 )
 
+DANISH_CSS = (files("kvali.ui") / "assets" / "danish.css").read_text(encoding="utf-8")
+"""Danish for the texts Streamlit gives no parameter for (the file uploader's)."""
+
 
 def run() -> None:
     """Draw the workbench for this rerun on the project in $KVALI_DB (default kvali.db)."""
@@ -37,6 +41,7 @@ def run() -> None:
     st.set_option("client.showErrorDetails", "none")
     # No Deploy button or developer menu (rerun, clear cache) for the analyst.
     st.set_option("client.toolbarMode", "viewer")
+    st.html(f"<style>{DANISH_CSS}</style>")
     init_session(os.environ.get("KVALI_DB") or "kvali.db")
     if choosing_project() or project_problem() is not None:
         # No project to work on yet (or the analyst switches): only the start screen.
