@@ -137,7 +137,7 @@ export default function (component) {
   if (root) root.remove();
   root = element("div", "kv-reader");
   const scroller = element("div", "kv-scroll");
-  scroller.style.height = `${data.height}px`;
+  scroller.style.maxHeight = `${data.height}px`;
   root.appendChild(scroller);
   const palette = element("div", "kv-palette");
   palette.hidden = true;
@@ -221,7 +221,10 @@ export default function (component) {
     palette.hidden = false;
     const left = Math.min(Math.max(rect.left - box.left, 0), Math.max(box.width - palette.offsetWidth, 0));
     palette.style.left = `${left}px`;
-    palette.style.top = `${rect.bottom - box.top + 6}px`;
+    const below = rect.bottom - box.top + 6;
+    const above = rect.top - box.top - palette.offsetHeight - 6;
+    const fits = below + palette.offsetHeight <= box.height || above < 0;
+    palette.style.top = `${fits ? below : above}px`;
   }
 
   function onSelect(event) {
