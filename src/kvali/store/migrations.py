@@ -10,6 +10,7 @@ from sqlite_utils import Migrations
 
 from kvali.store.schema_coding import coding
 from kvali.store.schema_core import core
+from kvali.store.schema_privacy import privacy
 from kvali.store.schema_search import search
 
-MIGRATION_SETS: list[Migrations] = [core, coding, search]
+MIGRATION_SETS: list[Migrations] = [core, coding, search, privacy]
