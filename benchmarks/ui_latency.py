@@ -7,12 +7,18 @@ repository's codebook.yaml loaded and tagged, plus one generated 5,000-segment t
 Streamlit `AppTest` session runs the pages exactly as app.py does; the figure for an action is
 the wall time of the `at.run()` that follows it (the rerun that performs the write and redraws
 the page), which is what the server spends before the browser can paint. Target: < 300 ms.
+
+"code a selection (reader)" fires the reader component's `code` event (the words a mouse drag
+selected in one segment of the page, and a code) the way the browser sends it; the browser's
+own click-to-settled time for the same action is measured by reader_coding.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sqlite3
 import statistics
 import sys
@@ -21,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from build_project import OUT, build
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
 from kvali.codebook.load import load_codebook
@@ -29,6 +36,7 @@ from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.store import open_db
 from kvali.tagging.run import tag_project
+from kvali.ui.actions import remove
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "documents", "suggestions", "search", "analysis", "codebook", "importer")
@@ -84,10 +92,11 @@ def prepare(words: int) -> Path:
     return target
 
 
-def timed(at: AppTest, samples: dict[str, list[float]], name: str) -> AppTest:
-    """Run the app once and record the time under `name`."""
+def timed(at: AppTest, samples: dict[str, list[float]], name: str,
+          run: Callable[[], object] | None = None) -> AppTest:
+    """Run the app once (`at.run()`, or RUN) and record the time under `name`."""
     started = time.perf_counter()
-    at.run()
+    (run or at.run)()
     samples.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     if at.exception:
         raise SystemExit(f"{name}: {at.exception[0].value}")
@@ -116,8 +125,10 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
     long_id = db.execute("SELECT id FROM documents WHERE name = 'Meget langt interview'"
                          ).fetchone()[0]
     other_id = db.execute("SELECT min(id) FROM documents").fetchone()[0]
-    code = db.execute("SELECT key FROM codes WHERE active = 1 ORDER BY position LIMIT 1"
-                      ).fetchone()[0]
+    # two codes: the panel's list labels a coding by code, coder and status, and Streamlit's
+    # selectbox cannot tell equal labels apart
+    code, other_code = [row[0] for row in db.execute(
+        "SELECT key FROM codes WHERE active = 1 ORDER BY position LIMIT 2")]
     docs = session(SCRIPT.format(page="documents"))
     for i in range(repeat):
         docs.selectbox(key="kvali.docs.document").set_value(other_id)
@@ -127,6 +138,16 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
         docs.number_input(key=f"kvali.docs.page.{long_id}").set_value(1 + (i * 7) % 25)
         timed(docs, samples, "turn a page (200 segments)")
         page = int(docs.number_input(key=f"kvali.docs.page.{long_id}").value) - 1
+        start, end = _words_in_segment(db, long_id, page * 200 + 100 + i)
+        event = {"start": start, "end": end, "code": other_code}
+        timed(docs, samples, "code a selection (reader)",
+              lambda event=event: _reader_event(docs, "code", event))
+        selected = db.execute(
+            "SELECT id FROM codings WHERE origin = 'manual' AND document_id = ? AND coder = ? "
+            'AND start = ? AND "end" = ? AND code_key = ?',
+            [long_id, "benchmark", start - 1, end + 1, other_code]).fetchall()  # snapped to words
+        if len(selected) != 1:
+            raise SystemExit(f"code a selection (reader): {len(selected)} codings made, not 1")
         docs.multiselect(key=f"kvali.docs.segments.{long_id}.{page}").set_value(
             [_segment_id(db, long_id, page * 200 + 3)])
         docs.selectbox(key="kvali.docs.code").set_value(code)
@@ -134,6 +155,7 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
         timed(docs, samples, "apply a code")
         coding = db.execute("SELECT max(id) FROM codings WHERE origin = 'manual'").fetchone()[0]
         docs.selectbox(key="kvali.docs.coding").set_value(coding)
+        timed(docs, samples, "choose a coding in the panel")  # its memo field follows it
         docs.text_area(key=f"kvali.docs.memo.{coding}").input(f"memo {i}")
         docs.button(key="kvali.docs.save_memo").click()
         timed(docs, samples, "write a memo")
@@ -141,6 +163,7 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
         timed(docs, samples, "mark a key quote")
         docs.button(key="kvali.docs.remove").click()
         timed(docs, samples, "remove a coding")
+        remove(db, selected[0][0], "benchmark")  # the reader's coding, so reruns stay comparable
     review = session(SCRIPT.format(page="suggestions"))
     for _ in range(repeat):
         for button, name in (("accept", "accept a suggestion"), ("reject", "reject a suggestion"),
@@ -153,6 +176,26 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
             finder.text_input(key="kvali.search.query").input(query)
             timed(finder, samples, f"search {query}")
     return samples
+
+
+def _reader_event(at: AppTest, event: str, value: dict) -> AppTest:
+    """Rerun as if the reader in the browser had fired EVENT with VALUE: Components v2 sends
+    its events as one trigger widget named after the element."""
+    [element] = [e for e in at.get("bidi_component") if e.proto.component_name == "kvali_reader"]
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{element.proto.id}__events"
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return at._run(states)
+
+
+def _words_in_segment(db, document_id: int, seq: int) -> tuple[int, int]:
+    """Document offsets from inside the segment's second word to inside its fourth, as a drag
+    of the mouse would give them (the server snaps them to whole words)."""
+    start, text = db.execute("SELECT start, text FROM segments WHERE document_id = ? AND seq = ?",
+                             [document_id, seq]).fetchone()
+    words = [m for m in re.finditer(r"\w+", text) if len(m.group()) > 2]
+    return start + words[1].start() + 1, start + words[3].end() - 1
 
 
 def _segment_id(db, document_id: int, seq: int) -> int:
