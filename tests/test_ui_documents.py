@@ -161,7 +161,8 @@ def test_clicking_a_highlight_shows_its_codings_in_the_panel(project: Path) -> N
     no_failures(at)
     assert any("Kodninger på markeringen** (1)" in m.value for m in at.markdown)
     assert at.selectbox(key=K + "coding").value == first
-    assert at.selectbox(key=K + "coding").options == ["Paragraf 18 · mette · manuel"]
+    assert at.selectbox(key=K + "coding").options == [
+        f"Paragraf 18 · mette · manuel · tegn {rows[3][1]}–{rows[3][2]}"]
     assert any("Oprindelse" in c.value and "kodet i hånden" in c.value for c in at.caption)
 
 

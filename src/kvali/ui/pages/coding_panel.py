@@ -73,7 +73,8 @@ def _codings(db: Database, document_id: int, codings: list[CodingView], opened: 
 
 def _label(coding: CodingView) -> str:
     star = " ★" if coding.key_quote else ""
-    return f"{coding.code_name}{star} · {coding.coder} · {status_label(coding.status).lower()}"
+    return (f"{coding.code_name}{star} · {coding.coder} · {status_label(coding.status).lower()}"
+            f" · tegn {coding.start}–{coding.end}")  # the span keeps two labels apart
 
 
 def _whole_segments(document_id: int, page: int, segments: list[SegmentView],
