@@ -64,7 +64,16 @@ def documents_page() -> None:
     page = _pick_page(header)
     show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
                                  help="Vis også de automatiske forslag, der venter på review.")
-    statuses = SHOWN_STATUSES if show_suggestions else HUMAN_STATUSES
+    _workbench(document_id, page, SHOWN_STATUSES if show_suggestions else HUMAN_STATUSES)
+    _document_memo(db, document_id)
+    document_admin(header)
+
+
+@st.fragment
+def _workbench(document_id: int, page: int, statuses: tuple[str, ...]) -> None:
+    """The text and the coding panel. A fragment: coding, clicking a highlight and the panel's
+    buttons redraw only this part, so select-and-code answers without redrawing the page."""
+    db = get_db()
     segments = segment_page(db, document_id, page, PER_PAGE, statuses=statuses)
     tree = code_tree(db)
     text_column, panel_column = st.columns([3, 2], gap="medium")
@@ -75,8 +84,6 @@ def documents_page() -> None:
         _reader(db, document_id, page, segments, tree)
     with panel_column:
         coding_panel(db, document_id, page, segments, tree)
-    _document_memo(db, document_id)
-    document_admin(header)
 
 
 def _follow_link(db: Database) -> None:
