@@ -11,13 +11,14 @@ import click
 from kvali.analysis.cooccurrence import LEVELS, cooccurrence, write_cooccurrence
 from kvali.analysis.crosstab import ATTRIBUTES, write_crosstab
 from kvali.cli.options import db_option, echo_json, open_project
-from kvali.cli.selecting import pop_selection, selection_options
+from kvali.cli.selecting import pop_selection, pseudonymise_option, selection_options
 from kvali.codebook.qdc import export_qdc
 from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
 from kvali.export.summary import build_summary
+from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import export_qdpx
 from kvali.refiqda.load import import_qdpx
 
@@ -44,13 +45,16 @@ def export() -> None:
 @click.option("--max-chars", default=500, show_default=True, type=click.IntRange(80),
               help="Longer quotes are shortened, with the cut shown as [\u2026].")
 @click.option("--title", default="Temaopsummering", show_default=True, help="Heading.")
+@pseudonymise_option
 @db_option
 def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_chars: int,
-            title: str, db_path: str | None, **selection: tuple[str, ...]) -> None:
+            title: str, pseudonymise: bool, db_path: str | None,
+            **selection: tuple[str, ...]) -> None:
     """Theme summary with counts, memos and cited quotes, in codebook order."""
     db = open_project(db_path)
     result = build_summary(db, pop_selection(selection), quotes_per_code=quotes,
-                           max_quote_chars=max_chars, anonymise=anonymise, title=title)
+                           max_quote_chars=max_chars, anonymise=anonymise,
+                           pseudonymise=pseudonymise, title=title)
     chosen = write_summary(result, output, fmt, project=db)
     click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
                f"{sum(len(s.quotes) for s in result.sections)} quotes")
@@ -63,12 +67,13 @@ def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_cha
 @selection_options
 @click.option("--anonymise", is_flag=True,
               help="Leave out municipality, case and speaker (region and role stay).")
+@pseudonymise_option
 @db_option
-def codings(output: Path, fmt: str | None, anonymise: bool, db_path: str | None,
-            **selection: tuple[str, ...]) -> None:
+def codings(output: Path, fmt: str | None, anonymise: bool, pseudonymise: bool,
+            db_path: str | None, **selection: tuple[str, ...]) -> None:
     """One row per coding with document, code path, offsets, text and who said it."""
     count = write_codings(open_project(db_path), output, fmt, pop_selection(selection),
-                          anonymise=anonymise)
+                          anonymise=anonymise, pseudonymise=pseudonymise)
     click.echo(f"wrote {output}: {count} codings")
 
 
@@ -86,10 +91,16 @@ def codings(output: Path, fmt: str | None, anonymise: bool, db_path: str | None,
 @click.option("--level", default="codes", show_default=True, type=click.Choice(LEVELS),
               help="With --by code: codes, or top-level themes.")
 @selection_options
+@pseudonymise_option
 @db_option
 def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, window: int,
-             level: str, db_path: str | None, **selection: tuple[str, ...]) -> None:
-    """Codes × region, size class, municipality, role, kind or question (or × codes)."""
+             level: str, pseudonymise: bool, db_path: str | None,
+             **selection: tuple[str, ...]) -> None:
+    """Codes × region, size class, municipality, role, kind or question (or × codes).
+
+    The tables hold counts, code names and the attribute's values, never document text, so
+    --pseudonymise (taken by every export) leaves them as they are."""
+    del pseudonymise
     db = open_project(db_path)
     if attribute == "code":
         count = write_cooccurrence(cooccurrence(db, pop_selection(selection), window=window,
@@ -104,21 +115,28 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
 @output_option
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Codings to include (repeatable; default: accepted and manual).")
+@pseudonymise_option
 @db_option
-def qdpx(output: Path, statuses: tuple[str, ...], db_path: str | None) -> None:
+def qdpx(output: Path, statuses: tuple[str, ...], pseudonymise: bool,
+         db_path: str | None) -> None:
     """The project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
-    counts = export_qdpx(open_project(db_path), output, statuses=statuses or HUMAN_STATUSES)
+    counts = export_qdpx(open_project(db_path), output, statuses=statuses or HUMAN_STATUSES,
+                         pseudonymise=pseudonymise)
     click.echo(f"wrote {output}: {counts.documents} sources, {counts.codes} codes, "
                f"{counts.codings} codings, {counts.notes} notes, {counts.cases} cases")
 
 
 @export.command()
 @output_option
+@pseudonymise_option
 @db_option
-def qdc(output: Path, db_path: str | None) -> None:
-    """The codebook as a REFI-QDA codebook (.qdc); the same as `kvali codebook export`."""
+def qdc(output: Path, pseudonymise: bool, db_path: str | None) -> None:
+    """The codebook as a REFI-QDA codebook (.qdc); the same as `kvali codebook export`.
+
+    With --pseudonymise the codes' notes (description, inclusion, exclusion, example) are
+    scrubbed of the confirmed personal data."""
     db = open_project(db_path)
-    export_qdc(stored_codebook(db), output, project=db)
+    export_qdc(pseudonyms(db, pseudonymise).codebook(stored_codebook(db)), output, project=db)
     click.echo(f"wrote {output}")
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from kvali.cli.options import SQLITE_COUNT, db_option, echo_json, open_project
-from kvali.cli.selecting import pop_selection, selection_options
+from kvali.cli.selecting import pop_selection, pseudonymise_option, selection_options
 from kvali.errors import UsageError
-from kvali.search import SearchResult, code_hits, export_hits, prepare, search
+from kvali.export.hits import pseudonymised_hits, write_hits
+from kvali.privacy.pseudonymise import Pseudonyms
+from kvali.search import SearchResult, code_hits, prepare, search
 from kvali.search.engine import ranked_ids
 
 EXAMPLES = """
@@ -98,14 +100,16 @@ def _print_result(result: SearchResult) -> None:
               show_default=True, help="Skip this many hits (paging).")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write all hits with citations to a .csv or .xlsx file.")
+@pseudonymise_option
 @click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: the hits with their facts and citation, and the counts per "
                    "municipality, region and size class.")
 @db_option
 def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, ...],
-                   limit: int, offset: int, export_path: Path | None, code_all: str | None,
-                   as_json: bool, db_path: str | None, **selection: tuple[str, ...]) -> None:
+                   limit: int, offset: int, export_path: Path | None, pseudonymise: bool,
+                   code_all: str | None, as_json: bool, db_path: str | None,
+                   **selection: tuple[str, ...]) -> None:
     """Search segments across municipalities, with where each hit comes from."""
     filters = pop_selection(selection)
     coder = filters.coder
@@ -116,10 +120,13 @@ def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, 
     db = open_project(db_path)
     options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop}
     result = search(db, query, filters, limit=limit, offset=offset, **options)
+    if pseudonymise:  # the hits shown leave the project too
+        result.hits = list(pseudonymised_hits(db, result.hits, Pseudonyms.load(db)))
     payload = result.to_dict()
     notes: list[str] = []
     if export_path is not None:
-        written = export_hits(db, prepare(db, query, filters, **options), export_path)
+        written = write_hits(db, prepare(db, query, filters, **options), export_path,
+                             pseudonymise=pseudonymise)
         payload["exported"] = {"path": str(export_path), "rows": written}
         notes.append(f"exported {_number(written)} hits to {export_path}")
     if code_all:

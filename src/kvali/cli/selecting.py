@@ -1,6 +1,7 @@
 """The selection options (--kommune, --region, --size, --kind, --question, --role, --code,
 --not-code, --coder, --status, --document), made from `kvali.selection.FIELDS` so that search and
-every export offer the same options with the same names and meanings."""
+every export offer the same options with the same names and meanings, and `--pseudonymise`,
+which every export and `kvali search --export` take."""
 
 from __future__ import annotations
 
@@ -35,3 +36,10 @@ def selection_options(func: F) -> F:
 def pop_selection(options: dict[str, Any]) -> Selection:
     """Take the selection options out of a command's keyword arguments."""
     return Selection(**{name: tuple(options.pop(name, ())) for name in FIELDS})
+
+
+pseudonymise_option = click.option(
+    "--pseudonymise", is_flag=True,
+    help="Replace the confirmed personal data in what is written: names by [Person N] (the "
+         "same number for the same person project-wide), CPR, address, phone and e-mail by "
+         "[CPR], [Adresse], [Telefon], [E-mail]; citations name the replacements.")

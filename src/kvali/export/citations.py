@@ -5,6 +5,10 @@ the role (a speaker's role, or a survey respondent's `rolle` answer), the munici
 "kommune i Region …" when `anonymise=True`), the document, the position, and the reference
 `doc:ID:START-END` whose offsets give exactly the quoted text, `documents.text[START:END]`.
 
+With pseudonymised quotes the reference says which replacements the quote holds:
+`[doc:12:340-410; pseudonymiseret: [Person 3], [CPR]]` (the offsets stay those of the stored
+text, so the quote can still be checked against the project).
+
 The position is the most precise one known: the turn number (with its time mark) in an
 interview, the time mark alone, the page of a PDF, the respondent of a survey answer, and else
 the paragraph of the document (counted by blank lines).
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +43,18 @@ class Citation:
     document: str
     position: str | None
     reference: str
+    pseudonymised: tuple[str, ...] = ()
+
+    @property
+    def marker(self) -> str:
+        """The bracketed reference, with the pseudonyms put into the quote if any."""
+        return f"[{self.reference}{self.pseudonym_note}]"
+
+    @property
+    def pseudonym_note(self) -> str:
+        """"; pseudonymiseret: [Person 3], [CPR]", or "" when nothing was replaced."""
+        return f"; pseudonymiseret: {', '.join(self.pseudonymised)}" if self.pseudonymised \
+            else ""
 
     @property
     def who(self) -> str:
@@ -49,7 +65,7 @@ class Citation:
         """The whole citation on one line."""
         where = ", ".join(part for part in (self.document, self.position) if part)
         who = f"{self.who}. " if self.who else ""
-        return f"{who}{where} [{self.reference}]"
+        return f"{who}{where} {self.marker}"
 
 
 @dataclass(frozen=True)
@@ -95,15 +111,18 @@ class ParagraphIndex:
 
 
 def citation_for(location: Located, *, anonymise: bool = False,
-                 paragraphs: ParagraphIndex | None = None) -> Citation:
-    """The citation of one located span (see the module docstring)."""
+                 paragraphs: ParagraphIndex | None = None,
+                 pseudonymised: Sequence[str] = ()) -> Citation:
+    """The citation of one located span (see the module docstring); `pseudonymised` are the
+    labels that replaced personal data in the quote."""
     if location.kommune:
         place = f"kommune i {location.region}" if anonymise else location.kommune
     else:
         place = None if anonymise else location.case
     return Citation(role=location.role, place=place, document=location.document,
                     position=_position(location, paragraphs),
-                    reference=f"doc:{location.document_id}:{location.start}-{location.end}")
+                    reference=f"doc:{location.document_id}:{location.start}-{location.end}",
+                    pseudonymised=tuple(pseudonymised))
 
 
 def cite(db: Database, ids: Iterable[int], *, target: str = "coding",

@@ -4,7 +4,9 @@ The keys are the public contract of `kvali export codings`: document, code,
 code_path (keys from the top theme down), start, end, text (exactly `documents.text[start:end]`),
 status, origin, coder, rule, score, kommune, region, size_class, speaker, role, question, and
 more. With `anonymise=True` the municipality, the case and the speaker label are left empty;
-region, size class and role stay.
+region, size class and role stay. With `pseudonymise=True` the text is pseudonymised (see
+`kvali.privacy.pseudonymise`; start and end stay offsets into the stored text), `pseudonymised`
+lists the labels put into it, and document, speaker, respondent, question and memo are scrubbed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlite_utils import Database
 from kvali.export.formats import output_format
 from kvali.export.output import output_file
 from kvali.export.records import CodingRecord, coding_records
+from kvali.privacy.pseudonymise import PseudonymisedSpan, pseudonyms
 from kvali.selection import Selection
 from kvali.tabular import write_table
 
@@ -27,24 +30,28 @@ CODINGS_FORMATS = ("csv", "xlsx", "json")
 COLUMNS = ("document", "document_id", "kind", "code", "code_name", "code_path", "start", "end",
            "text", "status", "origin", "coder", "rule", "score", "key_quote", "memo", "kommune",
            "region", "size_class", "case", "speaker", "role", "respondent", "question", "turn",
-           "time", "page", "reference", "coding_id", "segment_id")
+           "time", "page", "reference", "coding_id", "segment_id", "pseudonymised")
 
 
-def coding_rows(db: Database, selection: Selection | None = None, *,
-                anonymise: bool = False) -> Iterator[dict[str, Any]]:
+def coding_rows(db: Database, selection: Selection | None = None, *, anonymise: bool = False,
+                pseudonymise: bool = False) -> Iterator[dict[str, Any]]:
     """One dict per coding with the COLUMNS keys; document texts are read once each."""
     codes = {key: (name, parent) for key, name, parent in
              db.execute("SELECT key, name, parent_key FROM codes")}
     text_of = _DocumentTexts(db)
+    replacing = pseudonyms(db, pseudonymise)
     for record in coding_records(db, selection):
-        yield _row(record, codes, text_of(record.document_id), anonymise)
+        stored = text_of(record.document_id)[record.start:record.end]
+        yield _row(replacing.scrubbed(record), codes,
+                   replacing.span(record.document_id, record.start, stored), anonymise)
 
 
 def write_codings(db: Database, path: str | os.PathLike[str], fmt: str | None = None,
-                  selection: Selection | None = None, *, anonymise: bool = False) -> int:
+                  selection: Selection | None = None, *, anonymise: bool = False,
+                  pseudonymise: bool = False) -> int:
     """Write the codings as csv, xlsx or json (never over the project); returns the rows."""
     chosen = output_format(path, fmt, CODINGS_FORMATS, "codings")
-    rows = coding_rows(db, selection, anonymise=anonymise)
+    rows = coding_rows(db, selection, anonymise=anonymise, pseudonymise=pseudonymise)
     if chosen == "json":
         with output_file(path, db) as target:
             return _write_json(target, rows)
@@ -88,13 +95,13 @@ def _path(key: str, codes: dict[str, tuple[str, str | None]]) -> list[str]:
     return path
 
 
-def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]], text: str,
-         anonymise: bool) -> dict[str, Any]:
+def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]],
+         text: PseudonymisedSpan, anonymise: bool) -> dict[str, Any]:
     return {
         "document": record.document, "document_id": record.document_id, "kind": record.kind,
         "code": record.code, "code_name": codes.get(record.code, (record.code, None))[0],
         "code_path": _path(record.code, codes), "start": record.start, "end": record.end,
-        "text": text[record.start:record.end], "status": record.status,
+        "text": text.text, "status": record.status,
         "origin": record.origin, "coder": record.coder, "rule": record.rule,
         "score": record.score, "key_quote": record.key_quote, "memo": record.memo,
         "kommune": None if anonymise else record.kommune, "region": record.region,
@@ -103,16 +110,21 @@ def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]], text: s
         "respondent": record.respondent, "question": record.question, "turn": record.turn,
         "time": record.time, "page": record.page, "reference": record.reference,
         "coding_id": record.coding_id, "segment_id": record.segment_id,
+        "pseudonymised": list(text.labels),
     }
 
 
+_JOINED = {"code_path": " > ", "pseudonymised": ", "}
+
+
 def _flat(row: dict[str, Any]) -> list[Any]:
-    """A table row: the code path joined with " > ", booleans as 0/1."""
+    """A table row: the code path joined with " > ", the pseudonyms with ", ", booleans
+    as 0/1."""
     values = []
     for column in COLUMNS:
         value = row[column]
-        if column == "code_path":
-            value = " > ".join(value)
+        if column in _JOINED:
+            value = _JOINED[column].join(value)
         elif isinstance(value, bool):
             value = int(value)
         values.append(value)

@@ -33,17 +33,18 @@ def _bytes(project: Path, suffix: str, write: Callable[[Database, Path], object]
 
 
 def summary_bytes(project: Path, fmt: str, selection: Selection, *,
-                  anonymise: bool = False) -> bytes:
+                  anonymise: bool = False, pseudonymise: bool = False) -> bytes:
     """The theme summary as md, docx, html or xlsx."""
     return _bytes(project, fmt, lambda db, path: write_summary(
-        build_summary(db, selection, anonymise=anonymise), path, fmt))
+        build_summary(db, selection, anonymise=anonymise, pseudonymise=pseudonymise),
+        path, fmt))
 
 
 def codings_bytes(project: Path, fmt: str, selection: Selection, *,
-                  anonymise: bool = False) -> bytes:
+                  anonymise: bool = False, pseudonymise: bool = False) -> bytes:
     """The codings as csv, xlsx or json."""
-    return _bytes(project, fmt, lambda db, path: write_codings(db, path, fmt, selection,
-                                                               anonymise=anonymise))
+    return _bytes(project, fmt, lambda db, path: write_codings(
+        db, path, fmt, selection, anonymise=anonymise, pseudonymise=pseudonymise))
 
 
 def crosstab_bytes(project: Path, fmt: str, attribute: str, selection: Selection,
@@ -53,6 +54,7 @@ def crosstab_bytes(project: Path, fmt: str, attribute: str, selection: Selection
                                                                 selection, rollup=rollup))
 
 
-def qdpx_bytes(project: Path) -> bytes:
+def qdpx_bytes(project: Path, *, pseudonymise: bool = False) -> bytes:
     """The REFI-QDA project archive."""
-    return _bytes(project, "qdpx", lambda db, path: export_qdpx(db, path))
+    return _bytes(project, "qdpx", lambda db, path: export_qdpx(db, path,
+                                                               pseudonymise=pseudonymise))

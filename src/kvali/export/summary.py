@@ -4,7 +4,8 @@
 lay it out, so every format says the same. A code's counts include its sub-codes (a theme
 counts everything coded under it; "segments" are distinct coded passages, so a passage coded
 with two sub-codes counts once); its quotes come from its own codings, chosen as described in
-`kvali.export.quotes`.
+`kvali.export.quotes`. With `pseudonymise=True` the quotes, their citations, the memos and the
+descriptions go through `kvali.privacy.pseudonymise`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.export.quotes import Quote, QuotePart, cut_quote, select_quotes
 from kvali.export.records import CodingRecord, coding_records
 from kvali.municipalities import REGIONS, SIZE_CLASSES
+from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
 
 SELECTION_NOTE = (
     "Citaterne er analytikerens nøglecitater; derudover er de valgt, så de spreder sig mest "
     "muligt over kommuner og roller, med manuelt kodede og accepterede citater før forslag.")
+
+PSEUDONYM_NOTE = (
+    "Personoplysninger er erstattet med pseudonymer ([Person 1], [CPR], [Adresse], [Telefon], "
+    "[E-mail]); kildehenvisningen nævner dem, der er sat ind i citatet.")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Summary:
     title: str
     filters: list[str]
     anonymise: bool
+    pseudonymised: bool
     selection: str
     all_municipalities: int
     sections: list[CodeSection]
@@ -73,10 +80,12 @@ def build_summary(
     quotes_per_code: int = 3,
     max_quote_chars: int = 500,
     anonymise: bool = False,
+    pseudonymise: bool = False,
     title: str = "Temaopsummering",
 ) -> Summary:
     """Collect the summary of the codes (and codings) in the selection."""
     selection = selection or Selection()
+    replacing = pseudonyms(db, pseudonymise)
     records = coding_records(db, selection)
     by_code: dict[str, list[CodingRecord]] = defaultdict(list)
     for record in records:
@@ -84,25 +93,35 @@ def build_summary(
     codebook = stored_codebook(db)
     totals = _group_totals(db)
     paragraphs = ParagraphIndex(db)
-    memos = _code_memos(db)
+    memos = _code_memos(db, replacing)
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
     sections = []
     depth: dict[str, int] = {}
     for code in shown_codes(db, selection, codebook.codes):
         depth[code.key] = depth.get(code.parent_key, -1) + 1 if code.parent_key else 0
         section = CodeSection(key=code.key, name=code.name, depth=depth[code.key],
-                              color=code.color, description=code.description,
+                              color=code.color, description=replacing.scrub(code.description),
                               memos=memos.get(code.key, []))
         subtree = [r for key in code_subtrees[code.key] for r in by_code.get(key, [])]
         _count(section, subtree, totals)
-        for record in select_quotes(by_code.get(code.key, []), quotes_per_code):
-            parts = _quote_parts(db, record, max_quote_chars)
+        for chosen in select_quotes(by_code.get(code.key, []), quotes_per_code):
+            record = replacing.scrubbed(chosen)
+            parts, labels = _quote_parts(db, record, max_quote_chars, replacing)
             section.quotes.append(Quote(record, parts, citation_for(
-                record, anonymise=anonymise, paragraphs=paragraphs)))
+                record, anonymise=anonymise, paragraphs=paragraphs, pseudonymised=labels)))
         sections.append(section)
-    return Summary(title=title, filters=selection.describe(), anonymise=anonymise,
-                   selection=SELECTION_NOTE, all_municipalities=totals[("all", "all")],
-                   sections=sections)
+    return Summary(title=replacing.scrub(title),
+                   filters=[replacing.scrub(line) for line in selection.describe()],
+                   anonymise=anonymise, pseudonymised=pseudonymise, selection=SELECTION_NOTE,
+                   all_municipalities=totals[("all", "all")], sections=sections)
+
+
+def notices(summary: Summary) -> list[str]:
+    """The lines under the title that say how the quotes were made anonymous."""
+    lines = ["Citater er anonymiseret til region."] if summary.anonymise else []
+    if summary.pseudonymised:
+        lines.append(PSEUDONYM_NOTE)
+    return lines
 
 
 def share(part: int, whole: int) -> str:
@@ -154,20 +173,26 @@ def _count(section: CodeSection, records: list[CodingRecord],
                                  totals.get(("size", size), 0)) for size in SIZE_CLASSES]
 
 
-def _code_memos(db: Database) -> dict[str, list[tuple[str, str]]]:
+def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str, str]]]:
     memos: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for target, coder, text in db.execute(
             "SELECT target, coder, text FROM memos WHERE target_type = 'code' AND text != '' "
             "ORDER BY target, coder, id"):
-        memos[target].append((coder, text))
+        memos[target].append((coder, replacing.scrub(text)))
     return memos
 
 
-def _quote_parts(db: Database, record: CodingRecord,
-                 max_chars: int) -> tuple[QuotePart, ...]:
-    """The quote's parts, read from the stored text with offsets kept document-absolute."""
+def _quote_parts(db: Database, record: CodingRecord, max_chars: int,
+                 replacing: Pseudonyms) -> tuple[tuple[QuotePart, ...], list[str]]:
+    """The quote's parts, read from the stored text with offsets kept document-absolute, each
+    pseudonymised by `replacing`, and the labels put in (each once)."""
     span = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
                       [record.start + 1, record.end - record.start, record.document_id]
                       ).fetchone()[0]
-    return tuple(QuotePart(part.start + record.start, part.end + record.start, part.text)
-                 for part in cut_quote(span, 0, len(span), max_chars))
+    parts, labels = [], {}
+    for part in cut_quote(span, 0, len(span), max_chars):
+        start = part.start + record.start
+        replaced = replacing.span(record.document_id, start, part.text)
+        parts.append(QuotePart(start, part.end + record.start, replaced.text))
+        labels.update(dict.fromkeys(replaced.labels))
+    return tuple(parts), list(labels)

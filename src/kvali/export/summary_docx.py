@@ -13,7 +13,13 @@ import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 
-from kvali.export.summary import CodeSection, Summary, breakdown_lines, scope_sentence
+from kvali.export.summary import (
+    CodeSection,
+    Summary,
+    breakdown_lines,
+    notices,
+    scope_sentence,
+)
 from kvali.tabular import xml_safe
 
 CITATION_STYLE = "Kildehenvisning"
@@ -28,8 +34,8 @@ def build_docx(summary: Summary) -> docx.document.Document:
     document.add_heading(xml_safe(summary.title), level=0)
     for line in summary.filters:
         document.add_paragraph(xml_safe(line), style="List Bullet")
-    if summary.anonymise:
-        document.add_paragraph("Citater er anonymiseret til region.")
+    for line in notices(summary):
+        document.add_paragraph(line)
     document.add_paragraph(summary.selection)
     for section in summary.sections:
         _section(document, section, summary.all_municipalities)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from kvali.export.summary import CodeSection, Summary, breakdown_lines, scope_sentence
+from kvali.export.summary import (
+    CodeSection,
+    Summary,
+    breakdown_lines,
+    notices,
+    scope_sentence,
+)
 from kvali.tabular import xml_safe
 
 STYLE = """
@@ -28,8 +34,7 @@ def summary_html(summary: Summary) -> str:
     if summary.filters:
         body.append("<ul>" + "".join(f"<li>{text(line)}</li>" for line in summary.filters)
                     + "</ul>")
-    if summary.anonymise:
-        body.append("<p>Citater er anonymiseret til region.</p>")
+    body += [f"<p>{text(line)}</p>" for line in notices(summary)]
     body.append(f"<p>{text(summary.selection)}</p>")
     for section in summary.sections:
         body += _section(section, summary.all_municipalities)
@@ -58,7 +63,7 @@ def _section(section: CodeSection, all_municipalities: int) -> list[str]:
         where = ", ".join(p for p in (citation.document, citation.position) if p)
         who = f"{text(citation.who)}. " if citation.who else ""
         parts.append(f"<p class=\"citation\">— {who}{text(where)} "
-                     f"<code>[{text(citation.reference)}]</code></p>")
+                     f"<code>{text(citation.marker)}</code></p>")
     if not section.quotes:
         parts.append("<p><em>Ingen citater.</em></p>")
     return parts

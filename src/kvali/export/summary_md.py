@@ -6,7 +6,13 @@ import re
 
 from kvali.export.citations import Citation
 from kvali.export.quotes import CUT
-from kvali.export.summary import CodeSection, Summary, breakdown_lines, scope_sentence
+from kvali.export.summary import (
+    CodeSection,
+    Summary,
+    breakdown_lines,
+    notices,
+    scope_sentence,
+)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~])")
 _EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
@@ -29,8 +35,8 @@ def summary_markdown(summary: Summary) -> str:
         lines += [f"- {md_escape(line)}"]
     if summary.filters:
         lines.append("")
-    if summary.anonymise:
-        lines += ["Citater er anonymiseret til region.", ""]
+    for line in notices(summary):
+        lines += [md_escape(line), ""]
     lines += [summary.selection, ""]
     for section in summary.sections:
         lines += _section(section, summary.all_municipalities)
@@ -40,7 +46,7 @@ def summary_markdown(summary: Summary) -> str:
 def _citation(citation: Citation) -> str:
     where = ", ".join(part for part in (citation.document, citation.position) if part)
     who = f"{citation.who}. " if citation.who else ""
-    return f"{md_escape(who + where)} [{citation.reference}]"
+    return f"{md_escape(who + where)} [{citation.reference}{md_escape(citation.pseudonym_note)}]"
 
 
 def _section(section: CodeSection, all_municipalities: int) -> list[str]:

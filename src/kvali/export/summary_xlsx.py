@@ -23,7 +23,8 @@ QUOTE_COLUMNS = ("tema", "kode", "kodenavn", "nøglecitat", "forkortet", "citat"
 
 
 def quote_rows(summary: Summary) -> list[list[Cell]]:
-    """One row per quote, under the theme (top-level code) it belongs to."""
+    """One row per quote, under the theme (top-level code) it belongs to; a pseudonymised
+    quote's reference names the pseudonyms put in ("doc:3:10-90; pseudonymiseret: [CPR]")."""
     rows: list[list[Cell]] = []
     theme = ""
     for section in summary.sections:
@@ -33,7 +34,8 @@ def quote_rows(summary: Summary) -> list[list[Cell]]:
             record, citation = quote.record, quote.citation
             rows.append([theme, section.key, section.name, "ja" if record.key_quote else "nej",
                          "ja" if quote.cut else "nej", quote.text, citation.role, citation.place,
-                         citation.document, citation.position, citation.reference,
+                         citation.document, citation.position,
+                         citation.reference + citation.pseudonym_note,
                          record.document_id, record.start, record.end, record.status,
                          record.coder])
     return rows

@@ -17,6 +17,11 @@ is the document's stored text, so `startPosition`/`endPosition` are kvali's own 
   selections (SelectionRef).
 - Documents carry their kind, survey question and attributes as Variables.
 
+With `pseudonymise=True` (see `kvali.privacy.pseudonymise`) the source texts are the
+pseudonymised texts and every selection's positions are mapped into them (a selection edge
+inside a replaced finding moves to the edge of its label), and names, notes, variables and the
+codebook's notes are scrubbed.
+
 GUIDs are derived from kvali's identities, so exporting the same project twice gives the same
 GUIDs.
 """
@@ -40,6 +45,7 @@ from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES
 from kvali.errors import UsageError
 from kvali.export.output import check_target, output_file
+from kvali.privacy.pseudonymise import PseudonymisedSpan, Pseudonyms, pseudonyms
 from kvali.tabular import xml_safe
 
 CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
@@ -64,21 +70,20 @@ def guid(*parts: object) -> str:
 
 
 def export_qdpx(db: Database, path: str | os.PathLike[str], *,
-                statuses: tuple[str, ...] = HUMAN_STATUSES,
-                name: str | None = None) -> QdpxExport:
+                statuses: tuple[str, ...] = HUMAN_STATUSES, name: str | None = None,
+                pseudonymise: bool = False) -> QdpxExport:
     """Write the project to a .qdpx archive (never over the project); returns the counts."""
     if Path(path).is_dir():
         raise UsageError(f"{path} is a folder; give a file name ending in .qdpx")
     check_target(path, db)
-    builder = _Builder(db, statuses)
-    root = builder.project(name or Path(path).stem)
+    builder = _Builder(db, statuses, pseudonyms(db, pseudonymise))
+    root = builder.project(builder.replacing.scrub(name or Path(path).stem))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     with output_file(path, db) as target, \
             zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for document_id, source_guid in builder.sources.items():
-            text = db.execute("SELECT text FROM documents WHERE id = ?",
-                              [document_id]).fetchone()[0]
+            text = builder.source_text(document_id).text
             archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
     return builder.counts
 
@@ -86,9 +91,10 @@ def export_qdpx(db: Database, path: str | os.PathLike[str], *,
 class _Builder:
     """Builds the project.qde tree; `sources` maps document ids to their GUIDs."""
 
-    def __init__(self, db: Database, statuses: tuple[str, ...]) -> None:
+    def __init__(self, db: Database, statuses: tuple[str, ...], replacing: Pseudonyms) -> None:
         self.db = db
         self.statuses = statuses
+        self.replacing = replacing
         self.counts = QdpxExport()
         self.sources: dict[int, str] = {}
         self.users: dict[str, str] = {}
@@ -106,14 +112,22 @@ class _Builder:
             self.variables[name] = (guid("variable", name), kind)
         return self.variables[name][0]
 
+    def source_text(self, document_id: int) -> PseudonymisedSpan:
+        """The text written as the document's source (pseudonymised when asked)."""
+        text = self.db.execute("SELECT text FROM documents WHERE id = ?",
+                               [document_id]).fetchone()[0]
+        return self.replacing.span(document_id, 0, text)
+
     def note(self, identity: str, coder: str, text: str, created: str | None,
              title: str) -> str:
         note_guid = guid("note", identity)
-        element = etree.Element(f"{Q}Note", guid=note_guid, name=xml_safe(title),
+        element = etree.Element(f"{Q}Note", guid=note_guid,
+                                name=xml_safe(self.replacing.scrub(title)),
                                 creatingUser=self.user(coder))
         if created:
             element.set("creationDateTime", created)
-        etree.SubElement(element, f"{Q}PlainTextContent").text = xml_safe(text)
+        etree.SubElement(element, f"{Q}PlainTextContent").text = xml_safe(
+            self.replacing.scrub(text))
         self.notes.append(element)
         self.counts.notes += 1
         return note_guid
@@ -173,8 +187,9 @@ class _Builder:
             keys.add(row["key"])
         if not codes:
             return None
-        element = codebook_element(Codebook(name="project", version="", codes=codes),
-                                   namespace=PROJECT_NS)
+        element = codebook_element(
+            self.replacing.codebook(Codebook(name="project", version="", codes=codes)),
+            namespace=PROJECT_NS)
         self.counts.codes = len(codes)
         by_guid = {code.get("guid"): code for code in element.iter(f"{Q}Code")}
         names = {code.key: code.name for code in codes}
@@ -205,6 +220,7 @@ class _Builder:
         for case_id, case_name, code, region, size_class in self.db.execute(
                 "SELECT c.id, c.name, m.code, m.region, m.size_class FROM cases c "
                 "LEFT JOIN municipalities m ON m.code = c.municipality_code ORDER BY c.id"):
+            case_name = self.replacing.scrub(case_name)
             case = etree.SubElement(cases, f"{Q}Case", guid=guid("case", case_name),
                                     name=xml_safe(case_name))
             if code is not None:
@@ -230,6 +246,7 @@ class _Builder:
                 "SELECT id, name, kind, question FROM documents ORDER BY id"):
             source_guid = guid("document", document_id)
             self.sources[document_id] = source_guid
+            name = self.replacing.scrub(name)
             source = etree.SubElement(sources, f"{Q}TextSource", guid=source_guid,
                                       name=xml_safe(name),
                                       plainTextPath=f"internal://{source_guid}.txt")
@@ -241,7 +258,8 @@ class _Builder:
             values = [("kind", kind), ("question", question), *attributes[document_id]]
             for variable, value in values:
                 if value:
-                    _variable_value(source, self.variable(variable), "Text", value)
+                    _variable_value(source, self.variable(variable), "Text",
+                                    self.replacing.scrub(value))
             self.counts.documents += 1
         return sources
 
@@ -260,16 +278,21 @@ class _Builder:
                     coded: dict[tuple[int, int], list[tuple]]) -> None:
         spans = [(start, end, "coded") for start, end in coded] + \
             [(start, end, "case") for start, end, _ in self.case_selections.get(document_id, [])]
+        if not spans:
+            return
+        written = self.source_text(document_id)
         for start, end, purpose in sorted(spans):
+            positions = {"startPosition": str(written.position(start)),
+                         "endPosition": str(written.position(end, end=True))}
             if purpose == "case":
                 etree.SubElement(source, f"{Q}PlainTextSelection",
                                  guid=guid("case-selection", document_id, start, end),
-                                 startPosition=str(start), endPosition=str(end))
+                                 **positions)
                 continue
             rows = coded[(start, end)]
             selection = etree.SubElement(
                 source, f"{Q}PlainTextSelection", guid=guid("selection", document_id, start, end),
-                startPosition=str(start), endPosition=str(end), creatingUser=self.user(rows[0][5]))
+                **positions, creatingUser=self.user(rows[0][5]))
             for coding_id, _, _, _, code_key, coder, created, memo in rows:
                 coding = etree.SubElement(selection, f"{Q}Coding", guid=guid("coding", coding_id),
                                           creatingUser=self.user(coder), creationDateTime=created)
