@@ -25,6 +25,7 @@ from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.codebook.layout import carry_over, indentation, replace_items, restyled
 from kvali.codebook.load import load_codebook_yaml, parse_codebook
 from kvali.codebook.model import Codebook
@@ -210,6 +211,7 @@ class CodebookFile:
 
 def reload_codebook(db: Database, path: Path, actor: str) -> str:
     """Load the file as it is now into the project; returns the digest of what was loaded."""
+    require("codebook")
     book = CodebookFile(path)
     codebook, problems = parse_codebook(book.original, str(book.path))
     if problems or codebook is None:
@@ -221,6 +223,7 @@ def reload_codebook(db: Database, path: Path, actor: str) -> str:
 def update_code(path: Path, db: Database | None, key: str, changes: dict[str, object],
                 actor: str, expected: str | None = None) -> None:
     """Change a code's name, description, notes, colour or rule lists."""
+    require("codebook")
     book = CodebookFile(path, expected)
     node, _ = book.find(key)
     for field, value in changes.items():
@@ -240,6 +243,7 @@ def update_code(path: Path, db: Database | None, key: str, changes: dict[str, ob
 def add_code(path: Path, db: Database | None, key: str, name: str, parent: str | None,
              actor: str, color: str = "#888888", expected: str | None = None) -> None:
     """Add a code at the top level or under a parent."""
+    require("codebook")
     book = CodebookFile(path, expected)
     siblings = book.data["codes"] if parent is None else _children(book.find(parent)[0])
     first = book.data["codes"][0] if book.data["codes"] else None
@@ -251,6 +255,7 @@ def add_code(path: Path, db: Database | None, key: str, name: str, parent: str |
 def move_code(path: Path, db: Database | None, key: str, parent: str | None,
               actor: str, expected: str | None = None) -> None:
     """Move a code (with its children) under another parent, or to the top level."""
+    require("codebook")
     book = CodebookFile(path, expected)
     node = book.find(key)[0]
     if parent is not None and parent in _descendant_keys(node) | {key}:
@@ -264,6 +269,7 @@ def move_code(path: Path, db: Database | None, key: str, parent: str | None,
 def merge_codes(db: Database, path: Path, source: str, target: str, coder: str,
                 expected: str | None = None) -> int:
     """Merge SOURCE into TARGET in the file and the project; returns the codings moved."""
+    require("codebook")
     if source == target:
         raise UsageError("cannot merge a code into itself")
     book = CodebookFile(path, expected)
@@ -295,6 +301,7 @@ def merge_codes(db: Database, path: Path, source: str, target: str, coder: str,
 def split_code(db: Database, path: Path, key: str, new_key: str, name: str,
                coding_ids: list[int], coder: str, expected: str | None = None) -> int:
     """Add NEW_KEY beside KEY and move the listed codings of KEY to it."""
+    require("codebook")
     book = CodebookFile(path, expected)
     node, siblings = book.find(key)
     siblings.insert(siblings.index(node) + 1, CommentedMap([

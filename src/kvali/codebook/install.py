@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.codebook.load import Problem, check_codebook
 from kvali.codebook.sync import SyncReport, sync_codebook
 from kvali.errors import CodebookError
@@ -17,6 +18,7 @@ def install_codebook(db: Database, source: Path, target: Path,
                      actor: str) -> tuple[SyncReport | None, list[Problem | str]]:
     """Check SOURCE; when it is valid, copy it atomically to TARGET (unless it is TARGET) and
     sync the project's codes. Returns (the sync report, []) or (None, the problems)."""
+    require("codebook")
     try:
         codebook, problems = check_codebook(source)
     except CodebookError as exc:

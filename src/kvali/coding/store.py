@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.errors import UsageError, shorten
 
 DECISIONS = ("accepted", "rejected", "suggested")
@@ -54,6 +55,7 @@ def add_manual_coding(
     are deleted and listed in the event), so the code counts once; tagging does not bring them
     back while the manual coding stands.
     """
+    require("code")
     coder = coder.strip()
     if not coder:
         raise UsageError("--coder: a coder name is required", field="coder",
@@ -99,6 +101,7 @@ def add_manual_coding(
 
 def remove_coding(db: Database, coding_id: int, coder: str) -> None:
     """Remove a manual coding; an auto suggestion is rejected instead, so it does not return."""
+    require("code")
     with db.atomic():
         row = db.execute("SELECT origin FROM codings WHERE id = ?", [coding_id]).fetchone()
         if row is None:
@@ -113,6 +116,7 @@ def remove_coding(db: Database, coding_id: int, coder: str) -> None:
 
 def decide(db: Database, coding_ids: Iterable[int], status: str, coder: str) -> int:
     """Accept or reject suggestions (or put them back to suggested); returns how many changed."""
+    require("code")
     if status not in DECISIONS:
         raise UsageError(f"status {status!r}: use one of {', '.join(DECISIONS)}")
     with db.atomic():
@@ -134,6 +138,7 @@ def _set_status(db: Database, ids: list[int], status: str, coder: str) -> int:
 
 def set_key_quote(db: Database, coding_id: int, key_quote: bool, coder: str) -> None:
     """Mark or unmark a coding as a key quote for the theme summary."""
+    require("code")
     with db.atomic():
         updated = db.execute("UPDATE codings SET key_quote = ?, updated_at = ? WHERE id = ?",
                              [int(key_quote), now(), coding_id]).rowcount
@@ -146,6 +151,7 @@ def set_key_quote(db: Database, coding_id: int, key_quote: bool, coder: str) -> 
 def save_memo(db: Database, target_type: str, target: str | int, text: str, coder: str) -> int:
     """Write (or replace) a coder's memo on the project, a document or a code, or on a coding
     (kept on the coding row itself); returns the memo's (or coding's) id."""
+    require("code")
     if target_type not in MEMO_TARGETS:
         raise UsageError(f"memo target {target_type!r}: use one of {', '.join(MEMO_TARGETS)}")
     if target_type == "coding":

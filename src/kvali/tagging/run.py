@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.codebook.sync import stored_codebook
 from kvali.coding.store import log_event, now
 from kvali.domain import AUTO_CODER, HUMAN_STATUSES
@@ -137,6 +138,7 @@ def tag_project(
 ) -> TagReport:
     """Suggest codings where documents are new or rules changed (or for the given codes, or
     everywhere with `force`); raises UsageError when no codebook with rules is loaded."""
+    require("tag")
     groups, hashes = _plan(db, keys, force)
     report = TagReport()
     run = {key for codes in groups for key in codes}

@@ -1,5 +1,7 @@
 """What the buttons do: each action writes through kvali.coding.store and returns a Danish
-sentence for the toast; a user mistake raises a KvaliError with a sentence the page shows."""
+sentence for the toast; a user mistake raises a KvaliError with a sentence the page shows. Each
+action first checks that the logged-in user may code (`kvali.access.require`), so a reader is
+refused before anything is looked up."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.coding.spans import clamp_to_segments, snap_to_words
 from kvali.coding.store import add_manual_coding, decide, remove_coding, save_memo, set_key_quote
 from kvali.errors import UsageError
@@ -19,6 +22,7 @@ def apply_code(db: Database, segments: Sequence[SegmentView], code_key: str, cod
                as_one: bool = True, memo: str = "", label: str = "") -> str:
     """Code the segments picked from the list: consecutive segments as one quote, or each
     segment on its own."""
+    require("code")
     if not segments:
         raise UsageError("Vælg mindst ét segment at kode.")
     if not code_key:
@@ -44,6 +48,7 @@ def code_selection(db: Database, document_id: int, start: int, end: int, code_ke
                    coder: str, label: str = "") -> str:
     """Code the words selected in the reader: [start, end) kept inside the segments' text and
     snapped to whole words; one coding, also when the selection runs over several segments."""
+    require("code")
     if not code_key:
         raise UsageError("Vælg en kode.")
     segments = segments_overlapping(db, document_id, start, end)
@@ -66,12 +71,14 @@ def code_selection(db: Database, document_id: int, start: int, end: int, code_ke
 
 def remove(db: Database, coding_id: int, coder: str) -> str:
     """Remove a manual coding, or reject a suggestion so it does not come back."""
+    require("code")
     remove_coding(db, coding_id, coder)
     return "Kodningen er fjernet."
 
 
 def review(db: Database, coding_ids: Sequence[int], status: str, coder: str) -> str:
     """Accept or reject suggestions."""
+    require("code")
     if not coding_ids:
         raise UsageError("Der er ingen forslag at behandle.")
     changed = decide(db, coding_ids, status, coder)
@@ -81,11 +88,13 @@ def review(db: Database, coding_ids: Sequence[int], status: str, coder: str) -> 
 
 def toggle_key_quote(db: Database, coding_id: int, on: bool, coder: str) -> str:
     """Mark or unmark a coding as a key quote."""
+    require("code")
     set_key_quote(db, coding_id, on, coder)
     return "Markeret som nøglecitat." if on else "Ikke længere nøglecitat."
 
 
 def write_memo(db: Database, target_type: str, target: str | int, text: str, coder: str) -> str:
     """Save a memo on a coding, a document or a code."""
+    require("code")
     save_memo(db, target_type, target, text.strip(), coder)
     return "Memoet er gemt."
