@@ -1,5 +1,6 @@
-"""Mending a wrong import: delete documents and switch a document between interview and report
-(store, CLI in a child process, and the Dokumenter page)."""
+"""Mending a wrong import: delete documents, switch a document between interview and report, and
+re-import a corrected file in a document's place (store, CLI in a child process, and the
+Dokumenter page)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 from test_text_readers import REPORT
-from test_ui_support import build_project, no_failures, page_test, toasts
+from test_ui_support import NETWORK as NETWORK_FILE
+from test_ui_support import SURVEY, build_project, no_failures, page_test, toasts
 
-from kvali.coding.store import add_manual_coding, decide, save_memo
-from kvali.errors import UsageError
+from kvali.coding.store import add_manual_coding, decide, save_memo, set_key_quote
+from kvali.errors import InputError, UsageError
 from kvali.importer import import_paths, store_parsed_source
 from kvali.ingest.model import Block, ParsedDocument, ParsedSource, ReadOptions
-from kvali.store import open_db
+from kvali.store import open_db, reimport
 from kvali.store.documents import delete_documents, set_document_kind
+from kvali.store.reimport import place, reimport_document
 from kvali.tagging.run import tag_project
 
 NETWORK = "Gruppeinterview om netværk"
@@ -310,3 +313,324 @@ def test_the_page_needs_a_coder_name_before_deleting(project: Path) -> None:
     at.button(key=A + "confirm_delete").click().run()
     assert "Skriv dit navn" in at.error[0].value
     assert _count(db, "SELECT count(*) FROM documents") == 3
+
+
+
+# Re-import: the corrected transcript gains a turn at the top (with a second "nære netværk"),
+# and the passage "hver måned" becomes "hver uge"; the other turns stay word for word.
+CORRECTED = NETWORK_FILE.replace(
+    "I: Hvordan inddrager I netværket?\n",
+    "I: Hvordan inddrager I netværket?\nIP2: Det nære netværk er vigtigt, også for os.\n",
+).replace("hver måned", "hver uge")
+TABLE_COLUMNS = ("id", "document_id", "segment_id", "start", '"end"', "code_key", "coder",
+                 "origin", "status", "rule", "score", "matched", "rules_hash", "provenance",
+                 "key_quote", "memo", "created_at", "updated_at")
+
+
+def _rows(db: Database, table: str, columns: str = "*") -> list[tuple]:
+    return db.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
+
+
+def _snapshot(db: Database) -> dict[str, list[tuple]]:
+    """Everything a re-import may touch, row by row."""
+    return {table: _rows(db, table) for table in (
+        "documents", "imports", "segments", "codings", "memos", "speakers", "events",
+        "document_attributes", "tagged_documents")}
+
+
+def _work_on_network(db: Database) -> dict[str, int]:
+    """Human work on the network interview: codings, a memo, a key quote, a rejection."""
+    document_id = _id(db, NETWORK)
+    _code_some(db, document_id)  # civil on turn 2, "nære netværk", accepted and rejected
+    segments = db.execute("SELECT id FROM segments WHERE document_id = ? ORDER BY seq",
+                          [document_id]).fetchall()
+    funds = add_manual_coding(db, segments[3][0], "paragraf18", "jonas", memo="Om § 18.",
+                              provenance={"via": "test"})
+    set_key_quote(db, funds, True, "jonas")
+    save_memo(db, "document", document_id, "Kort interview.", "mette")
+    return {"document": document_id, "funds": funds}
+
+
+def _network_file(tmp_path: Path, text: str = CORRECTED) -> Path:
+    path = tmp_path / "ny" / "netvaerk.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_place_takes_the_occurrence_nearest_the_old_position() -> None:
+    assert place("ab", 0, 10, "ab ab ab ab") == 0
+    assert place("ab", 9, 10, "xx ab ab ab") == 9
+    assert place("ab", 5, 10, "ab ab ab ab") == 6, "5/10 of 11 is 5.5: 6 is nearest"
+    assert place("ab", 1, 4, "abab") == 0, "1/4 lies between 0 and 2: a tie goes to the first"
+    assert place("ab", 0, 4, "a b") is None
+
+
+def test_reimport_moves_the_human_work_onto_the_same_quotes(db: Database, tmp_path: Path
+                                                            ) -> None:
+    ids = _work_on_network(db)
+    old_id = ids["document"]
+    old_text = db.execute("SELECT text FROM documents WHERE id = ?", [old_id]).fetchone()[0]
+    before = {row[0]: row for row in db.execute(
+        f"SELECT {', '.join(TABLE_COLUMNS)} FROM codings WHERE document_id = ?", [old_id])}
+    quotes = {i: old_text[row[3]:row[4]] for i, row in before.items()}
+    human = {i for i, row in before.items() if row[8] != "suggested"}
+    lost = {i for i in human if "hver måned" in quotes[i]}
+    assert len(lost) == 2 and len(human) == 5
+    report = reimport_document(db, old_id, _network_file(tmp_path), None, "mette")
+    new_id = report.new_document
+    assert not report.unchanged and new_id != old_id
+    assert report.kept == 3 and {c.coding for c in report.lost} == lost
+    assert report.suggestions_dropped == len(before) - len(human) and report.memos == 1
+    assert {(c.code, c.coder, c.quote) for c in report.lost} == {
+        ("civil", "mette", "Vi holder netværksmøder med de pårørende hver måned."),
+        ("netvaerk", "mette", "Vi holder netværksmøder med de pårørende hver måned.")}
+    new_text = db.execute("SELECT text FROM documents WHERE id = ?", [new_id]).fetchone()[0]
+    assert new_text.count("nære netværk") == 2
+    after = {row[0]: row for row in db.execute(
+        f"SELECT {', '.join(TABLE_COLUMNS)} FROM codings WHERE document_id = ?", [new_id])}
+    assert set(after) == human - lost, "pending suggestions are not carried"
+    for coding_id, row in after.items():
+        assert new_text[row[3]:row[4]] == quotes[coding_id]
+        kept_columns = [c for n, c in enumerate(row) if TABLE_COLUMNS[n] not in (
+            "document_id", "segment_id", "start", '"end"', "matched")]
+        old_columns = [c for n, c in enumerate(before[coding_id]) if TABLE_COLUMNS[n] not in (
+            "document_id", "segment_id", "start", '"end"', "matched")]
+        assert kept_columns == old_columns, "code, coder, status, memo, key quote, provenance"
+        segment = db.execute('SELECT document_id, start, "end" FROM segments WHERE id = ?',
+                             [row[2]]).fetchone()
+        assert segment[0] == new_id and segment[1] <= row[3] < segment[2]
+    span = next(i for i in after if quotes[i] == "nære netværk")
+    assert after[span][3] > new_text.index("borgeren") - 30, "the later, nearer occurrence"
+    funds = after[ids["funds"]]
+    assert (funds[6], funds[14], funds[15], json.loads(funds[13])) == (
+        "jonas", 1, "Om § 18.", {"via": "test"})
+    assert _count(db, "SELECT count(*) FROM documents WHERE id = ?", old_id) == 0
+    assert _count(db, "SELECT count(*) FROM codings WHERE id IN (SELECT value FROM json_each(?))",
+                  json.dumps(sorted(lost))) == 0
+    assert db.execute("SELECT target, text FROM memos WHERE target_type = 'document'"
+                      ).fetchall() == [(str(new_id), "Kort interview.")]
+    action, payload = db.execute(
+        "SELECT action, payload FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    assert action == "reimport_document"
+    assert json.loads(payload) == report.to_dict() and json.loads(payload)["lost"] == sorted(lost)
+    assert "netværk" not in payload and "mette" not in payload and "ny" not in payload
+    _fts_intact(db)
+
+
+def test_the_reimported_document_is_tagged_afresh_without_the_rejected(db: Database,
+                                                                       tmp_path: Path) -> None:
+    document_id = _id(db, NETWORK)
+    _work_on_network(db)
+    rejected = db.execute("SELECT code_key, start FROM codings WHERE document_id = ? AND "
+                          "status = 'rejected'", [document_id]).fetchone()
+    _tagging_state(db)
+    new_id = reimport_document(db, document_id, _network_file(tmp_path), None,
+                               "mette").new_document
+    assert _count(db, "SELECT count(*) FROM codings WHERE document_id = ? AND status = "
+                  "'suggested'", new_id) == 0
+    again = tag_project(db)
+    assert (again.documents, again.new_documents) == (1, 1) and sum(again.added.values()) > 0
+    assert not db.execute(
+        "SELECT 1 FROM codings c JOIN codings r ON r.segment_id = c.segment_id AND r.code_key = "
+        "c.code_key AND r.status = 'rejected' WHERE c.document_id = ? AND c.status = "
+        "'suggested'", [new_id]).fetchall(), "a rejected suggestion does not come back"
+    assert db.execute("SELECT code_key FROM codings WHERE document_id = ? AND status = "
+                      "'rejected'", [new_id]).fetchone()[0] == rejected[0]
+
+
+def test_reimport_keeps_the_kind_the_analyst_chose(fresh_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    import_paths(fresh_db, [path], ReadOptions(case="Aarhus", attributes={"år": "2024"}))
+    assert fresh_db.execute("SELECT kind FROM documents").fetchone() == ("interview",)
+    set_document_kind(fresh_db, 1, "report", "mette")
+    fixed = _network_file(tmp_path, TRANSCRIPT.replace("meget", "rigtig meget"))
+    report = reimport_document(fresh_db, 1, fixed, None, "mette")
+    row = fresh_db.execute("SELECT d.kind, c.name FROM documents d JOIN cases c "
+                           "ON c.id = d.case_id WHERE d.id = ?", [report.new_document]).fetchone()
+    assert row == ("report", "Aarhus"), "kind kept, case and attributes of the first import"
+    assert fresh_db.execute("SELECT key, value FROM document_attributes WHERE document_id = ?",
+                            [report.new_document]).fetchall() == [("år", "2024")]
+    assert _count(fresh_db, "SELECT count(*) FROM speakers") == 0
+
+
+def test_an_identical_file_changes_nothing(db: Database, tmp_path: Path) -> None:
+    document_id = _id(db, NETWORK)
+    _work_on_network(db)
+    before = _snapshot(db)
+    report = reimport_document(db, document_id, tmp_path / "p" / "files" / "netvaerk.md", None,
+                               "mette")
+    assert report.unchanged and report.new_document is None
+    assert _snapshot(db) == before
+
+
+TWO_QUESTIONS = """Kommune;Hvad virker?;Hvad mangler?
+Aarhus;Netværksmøder med de pårørende virker godt for borgerne.;Tid til de frivillige mangler.
+Odense;Frivillige foreninger virker godt i lokalområdet.;Penge til § 18 mangler desværre.
+Viborg;Samarbejdet med pårørende virker.;Flere frivillige mangler i foreningerne.
+"""
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("s.csv", SURVEY + "Odense;Vi har brug for flere penge til netværket.\n", "is a survey file"),
+    ("s.csv", TWO_QUESTIONS, "holds 2 documents"),
+    ("maerkelig.md", None, "already imported as another document"),
+])
+def test_a_file_that_is_not_the_document_is_refused(db: Database, tmp_path: Path, name: str,
+                                                    text: str | None, message: str) -> None:
+    document_id = _id(db, NETWORK)
+    _work_on_network(db)
+    path = tmp_path / "p" / "files" / name
+    if text is not None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+    before = _snapshot(db)
+    with pytest.raises(UsageError, match=message) as refused:
+        reimport_document(db, document_id, path, None, "mette")
+    assert refused.value.danish and "\n" not in str(refused.value)
+    assert _snapshot(db) == before
+
+
+def test_a_missing_document_file_or_survey_question_is_refused(db: Database,
+                                                                tmp_path: Path) -> None:
+    before = _snapshot(db)
+    with pytest.raises(UsageError, match="no document with id 999"):
+        reimport_document(db, 999, _network_file(tmp_path), None, "mette")
+    with pytest.raises(UsageError, match="only interviews and reports can be re-imported"):
+        reimport_document(db, _id(db, "survey: Bemærkninger"), _network_file(tmp_path), None,
+                          "mette")
+    with pytest.raises(InputError, match="cannot be read") as unreadable:
+        reimport_document(db, _id(db, NETWORK), tmp_path / "mangler.md", None, "mette")
+    assert unreadable.value.danish.startswith("Filen kunne ikke læses")
+    assert _snapshot(db) == before
+
+
+@pytest.mark.parametrize("step", ["_carry", "_relink_codings", "delete_documents", "log_event"])
+def test_a_failure_after_the_import_leaves_the_old_document_as_it_was(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    document_id = _id(db, NETWORK)
+    _work_on_network(db)
+    before = _snapshot(db)
+    imported = []
+    real_store = reimport.store_parsed_source
+
+    def store(*args, **kwargs):
+        imported.append(real_store(*args, **kwargs))
+        return imported[-1]
+
+    def broken(*_args, **_kwargs):
+        assert imported and _count(db, "SELECT count(*) FROM documents WHERE id > 3") == 1, \
+            "the new document is stored when the step fails"
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(reimport, "store_parsed_source", store)
+    monkeypatch.setattr(reimport, step, broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        reimport_document(db, document_id, _network_file(tmp_path), None, "mette")
+    assert _snapshot(db) == before
+    assert not db.conn.in_transaction
+    _fts_intact(db)
+    monkeypatch.undo()
+    assert reimport_document(db, document_id, _network_file(tmp_path), None, "mette").kept == 3
+
+
+def test_cli_reimports_a_corrected_file(tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    db = tmp_path / "p.db"
+    assert _kvali("import", "t.txt", db=db, cwd=tmp_path).returncode == 0
+    project = open_db(db, create=False)
+    project.execute("INSERT INTO codes (key, name) VALUES ('netvaerk', 'Netværk')")
+    for seq in (1, 4):
+        segment_id = project.execute("SELECT id FROM segments WHERE seq = ?", [seq]).fetchone()
+        add_manual_coding(project, segment_id[0], "netvaerk", "mette")
+    project.close()
+    (tmp_path / "t2.txt").write_text(TRANSCRIPT.replace("Det virker godt.", "Det virker.")
+                                     .replace("meget", "rigtig meget"), encoding="utf-8")
+    same = _kvali("documents", "reimport", "1", "t.txt", db=db, cwd=tmp_path)
+    assert same.returncode == 0
+    assert same.stdout == "document 1: t.txt is the file already imported; nothing changed\n"
+    done = _kvali("documents", "reimport", "1", "t2.txt", "--coder", "jonas", db=db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "document 1 re-imported from t2.txt as document 2: 1 codings kept, 1 lost (netvaerk by "
+        'mette: "De frivillige foreninger hjælper os meget."); 0 pending suggestions dropped '
+        "(`kvali tag` suggests again)\n")
+    [row] = json.loads(_kvali("documents", "list", "--json", db=db, cwd=tmp_path).stdout)
+    assert row["id"] == 2
+    (tmp_path / "t3.txt").write_text(TRANSCRIPT + "I: Tak.\n", encoding="utf-8")
+    as_json = _kvali("documents", "reimport", "2", "t3.txt", "--json", db=db, cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    result = json.loads(as_json.stdout)
+    assert (result["document"], result["new_document"], result["kept"]) == (2, 3, 1)
+    assert result["lost"] == [] and result["unchanged"] is False
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("999", "t2.txt"), 2, "kvali: error: no document with id 999"),
+    (("1", "mangler.txt"), 1, "kvali: error: mangler.txt: cannot be read"),
+    (("1", "s.csv"), 2, "kvali: error: s.csv: holds 2 documents"),
+    (("1", "mappe"), 1, "kvali: error: mappe: folder is not a SurveyXact export"),
+])
+def test_cli_reimport_errors_are_one_line_and_change_nothing(
+        tmp_path: Path, args: tuple[str, ...], code: int, message: str) -> None:
+    (tmp_path / "t.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (tmp_path / "t2.txt").write_text(TRANSCRIPT + "I: Tak.\n", encoding="utf-8")
+    (tmp_path / "s.csv").write_text(TWO_QUESTIONS, encoding="utf-8")
+    (tmp_path / "mappe").mkdir()
+    (tmp_path / "mappe" / "t.txt").write_text(TRANSCRIPT + "I: Tak.\n", encoding="utf-8")
+    db = tmp_path / "p.db"
+    assert _kvali("import", "t.txt", db=db, cwd=tmp_path).returncode == 0
+    before = _snapshot(open_db(db, create=False))
+    result = _kvali("documents", "reimport", *args, db=db, cwd=tmp_path)
+    assert result.returncode == code
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+    assert _snapshot(open_db(db, create=False)) == before
+
+
+def _upload_new_version(at, document_id: int, name: str, text: str):
+    at.file_uploader(key=f"{A}file.{document_id}").set_value(
+        [(name, text.encode("utf-8"), "text/markdown")]).run()
+    return at.button(key=A + "reimport").click().run()
+
+
+def test_page_reimports_the_open_document_and_shows_the_new_one(project: Path) -> None:
+    db = open_db(project, create=False)
+    document_id = _id(db, NETWORK)
+    segment_id = db.execute("SELECT id FROM segments WHERE document_id = ? ORDER BY seq",
+                            [document_id]).fetchall()[4][0]
+    add_manual_coding(db, segment_id, "netvaerk", "mette")
+    at = page_test("documents")
+    at.selectbox(key=K + "document").set_value(document_id).run()
+    assert at.button(key=A + "reimport").disabled
+    _upload_new_version(at, document_id, "netvaerk.md", CORRECTED)
+    no_failures(at)
+    assert toasts(at) == ["Dokumentet er importeret igen\\: 1 kodninger bevaret, 0 kunne ikke "
+                          "placeres."], "(the colon escaped for Markdown, shown as a colon)"
+    new_id = _id(db, NETWORK)
+    assert new_id != document_id and at.selectbox(key=K + "document").value == new_id
+    assert _count(db, "SELECT count(*) FROM codings WHERE document_id = ? AND status = "
+                  "'manual' AND coder = 'mette'", new_id) == 1
+    assert db.execute("SELECT path FROM imports i JOIN documents d ON d.import_id = i.id "
+                      "WHERE d.id = ?", [new_id]).fetchone()[0].endswith("netvaerk.md")
+
+
+def test_page_shows_a_refused_reimport_next_to_the_control(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    staging = tmp_path / "tmp"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+    db = open_db(project, create=False)
+    document_id = _id(db, NETWORK)
+    before = _snapshot(db)
+    at = page_test("documents")
+    at.selectbox(key=K + "document").set_value(document_id).run()
+    _upload_new_version(at, document_id, "ny.csv", SURVEY + "Odense;Flere penge, tak.\n")
+    assert not at.exception and not toasts(at)
+    assert [e.value for e in at.error] == ["Filen er ikke en ny udgave af dokumentet (den er en "
+                                           "survey-tabel eller af en anden type)."]
+    assert at.selectbox(key=K + "document").value == document_id
+    assert _snapshot(db) == before
+    assert list(staging.iterdir()) == [], "the upload is removed after the attempt"

@@ -1,8 +1,9 @@
-"""Document commands: documents list|delete|set-kind, to mend a wrong import in place."""
+"""Document commands: documents list|delete|set-kind|reimport, to mend a wrong import in place."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -14,6 +15,7 @@ from kvali.store.documents import (
     document_summaries,
     set_document_kind,
 )
+from kvali.store.reimport import ReimportReport, reimport_document
 
 coder_option = click.option("--coder", default="analytiker", show_default=True,
                             help="Who makes the change (recorded in the audit log).")
@@ -22,7 +24,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the re
 
 @click.group()
 def documents() -> None:
-    """List documents, delete wrong imports, or switch a document between interview and report."""
+    """List documents, delete wrong imports, switch a document between interview and report, or
+    re-import a corrected file in its place."""
 
 
 @documents.command("list")
@@ -85,3 +88,32 @@ def set_kind(document_id: int, kind: str, coder: str, as_json: bool,
                f"segments, {change.speakers} speakers; {change.codings_kept} codings kept, "
                f"{change.suggestions_dropped} pending suggestions dropped (`kvali tag` suggests "
                "again)")
+
+
+@documents.command()
+@click.argument("document_id", metavar="ID", type=SQLITE_INTEGER)
+@click.argument("file", metavar="FILE", type=click.Path(path_type=Path))
+@coder_option
+@json_option
+@db_option
+def reimport(document_id: int, file: Path, coder: str, as_json: bool,
+             db_path: str | None) -> None:
+    """Import a corrected FILE in place of document ID, keeping its codings and memos where
+    their text is unchanged (one transaction; read with the options of the first import)."""
+    report = reimport_document(open_project(db_path), document_id, file, None, coder)
+    if as_json:
+        echo_json({**report.to_dict(), "unchanged": report.unchanged,
+                   "lost": [vars(lost) for lost in report.lost]})
+        return
+    click.echo(_reimport_line(report, file))
+
+
+def _reimport_line(report: ReimportReport, file: Path) -> str:
+    """The one line `documents reimport` prints."""
+    if report.unchanged:
+        return f"document {report.document}: {file} is the file already imported; nothing changed"
+    lost = f" ({'; '.join(lost.line() for lost in report.lost)})" if report.lost else ""
+    return (f"document {report.document} re-imported from {file} as document "
+            f"{report.new_document}: {report.kept} codings kept, {len(report.lost)} lost{lost}; "
+            f"{report.suggestions_dropped} pending suggestions dropped (`kvali tag` suggests "
+            "again)")
