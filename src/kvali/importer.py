@@ -23,6 +23,7 @@ from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.registry import expand_paths, fingerprint, read_source
 from kvali.nlp import load_pipeline, pipeline_label
 from kvali.nlp.segment import SegmentSpan, segment_documents
+from kvali.privacy.scan.numbers import count_cpr
 from kvali.store.cases import CaseResolver
 
 # What readers and the libraries under them raise on a damaged or unexpected file: corrupt zip
@@ -210,6 +211,10 @@ def store_parsed_source(
     for document, segments in zip(source.documents, segmented, strict=True):
         _store_document(db, document, segments, import_id, label, cases, respondent_ids, outcome)
     outcome.unmatched_municipalities = dict(cases.unmatched)
+    cpr = sum(count_cpr(document.text) for document in source.documents)
+    if cpr:
+        outcome.warnings.append(f"{path}: holds {cpr} CPR-like number{'s' * (cpr > 1)}; run "
+                                "`kvali pii scan` to review the personal data")
     db.execute(
         "UPDATE imports SET summary = ? WHERE id = ?",
         [json.dumps(_summary_record(outcome), ensure_ascii=False), import_id],
