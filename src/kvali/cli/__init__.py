@@ -29,8 +29,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "demo": LazyCommand("kvali.cli.project:demo",
                         "Build the demo project from corpus/ and codebook.yaml, then open the UI."),
     "documents": LazyCommand("kvali.cli.documents:documents",
-                             "List documents, delete wrong imports, or switch a document between "
-                             "interview and report."),
+                             "List documents, delete wrong imports, switch a document between "
+                             "interview and report, or re-import a corrected file in its place."),
     "export": LazyCommand("kvali.cli.export:export",
                           "Export theme summaries, codings, crosstabs and REFI-QDA files."),
     "import": LazyCommand("kvali.cli.project:import_command",
@@ -41,12 +41,17 @@ COMMANDS: dict[str, LazyCommand] = {
                                "(or by kvali)."),
     "init": LazyCommand("kvali.cli.project_file:init",
                         "Create an empty project (or upgrade an existing one)."),
+    "pii": LazyCommand("kvali.cli.pii:pii",
+                       "Find personal data (CPR, phone, e-mail, address, names) and decide on each "
+                       "finding."),
     "search": LazyCommand("kvali.cli.search:search_command",
                           "Search segments across municipalities, with where each hit comes "
                           "from."),
     "segment": LazyCommand("kvali.cli.project:segment",
                            "Segment one file without a project and print its segments."),
     "status": LazyCommand("kvali.cli.project_file:status", "Show what the project holds."),
+    "users": LazyCommand("kvali.cli.users:users",
+                         "Manage who may log in to the shared app, and with which role."),
     "tag": LazyCommand("kvali.cli.coding:tag",
                        "Suggest codings from the codebook rules in new documents and for changed "
                        "rules; human decisions are never changed."),

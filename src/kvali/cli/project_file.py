@@ -79,8 +79,9 @@ def address_option(func: F) -> F:
 @address_option
 @db_option
 def app(port: int, address: str, db_path: str | None) -> None:
-    """Start the Streamlit workbench on the project (its start screen creates or opens one
-    when there is no project file yet)."""
+    """Start the Streamlit workbench on the project.
+
+    When there is no project file yet, the workbench's start screen creates or opens one."""
     path = project_path(resolve_db_path(db_path))
     if path.exists():
         open_project(str(path)).close()
