@@ -19,6 +19,7 @@ from kvali.domain import KIND_LABELS, SHOWN_STATUSES, STATUS_LABELS
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
 from kvali.export.records import coders
 from kvali.municipalities import MUNICIPALITIES, REGIONS
+from kvali.privacy.pseudonymise import has_confirmed_findings
 from kvali.selection import Selection
 from kvali.store import open_db
 from kvali.ui.state import open_project_or_stop, project_file
@@ -53,7 +54,7 @@ def analysis_page() -> None:
     elif view == "cooccurrence":
         _cooccurrence_tab(db, filters)
     else:
-        _downloads_tab(filters, anonymise)
+        _downloads_tab(db, filters, anonymise)
 
 
 @st.cache_data(max_entries=64, show_spinner="Beregner …")
@@ -185,8 +186,14 @@ def _cooccurrence_tab(db: Database, filters: Selection) -> None:
                "segmenter med koden.")
 
 
-def _downloads_tab(filters: Selection, anonymise: bool) -> None:
+def _downloads_tab(db: Database, filters: Selection, anonymise: bool) -> None:
     project = project_file()
+    pseudonymise = st.toggle(
+        "Pseudonymisér", value=has_confirmed_findings(db), key=K + "pseudonymise",
+        help="Bekræftede personoplysninger erstattes i alle downloads: navne med [Person 1], "
+             "[Person 2] … (samme person, samme nummer i hele projektet), CPR-numre, adresser, "
+             "telefonnumre og e-mails med [CPR], [Adresse], [Telefon] og [E-mail]. "
+             "Kildehenvisningen nævner erstatningerne i citatet.")
     st.subheader("Temaopsummering")
     st.caption("Temaer og koder i kodebogens rækkefølge med omfang, memoer og citater med "
                "kildehenvisning. Nøglecitater kommer først; resten spredes over kommuner og "
@@ -196,15 +203,17 @@ def _downloads_tab(filters: Selection, anonymise: bool) -> None:
         column.download_button(
             fmt.upper(), key=K + f"summary.{fmt}", mime=MIME[fmt],
             file_name=f"temaopsummering.{fmt}",
-            data=lambda fmt=fmt: summary_bytes(project, fmt, filters, anonymise=anonymise))
+            data=lambda fmt=fmt: summary_bytes(project, fmt, filters, anonymise=anonymise,
+                                               pseudonymise=pseudonymise))
     st.subheader("Kodninger som data")
     columns = st.columns(3)
     for column, fmt in zip(columns, ("csv", "xlsx", "json"), strict=True):
         column.download_button(
             fmt.upper(), key=K + f"codings.{fmt}", mime=MIME[fmt], file_name=f"kodninger.{fmt}",
-            data=lambda fmt=fmt: codings_bytes(project, fmt, filters, anonymise=anonymise))
+            data=lambda fmt=fmt: codings_bytes(project, fmt, filters, anonymise=anonymise,
+                                               pseudonymise=pseudonymise))
     st.subheader("REFI-QDA")
     st.caption("Hele projektet med accepterede og manuelle kodninger til NVivo, ATLAS.ti, "
                "MAXQDA eller QualCoder.")
     st.download_button("QDPX", key=K + "qdpx", mime=MIME["qdpx"], file_name="projekt.qdpx",
-                       data=lambda: qdpx_bytes(project))
+                       data=lambda: qdpx_bytes(project, pseudonymise=pseudonymise))
