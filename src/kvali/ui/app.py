@@ -17,6 +17,7 @@ from kvali.ui.pages.analysis import analysis_page
 from kvali.ui.pages.codebook import codebook_page
 from kvali.ui.pages.documents import documents_page
 from kvali.ui.pages.importer import importer_page
+from kvali.ui.pages.login import login_page
 from kvali.ui.pages.overview import overview_page
 from kvali.ui.pages.project import project_page
 from kvali.ui.pages.search import search_page
@@ -25,6 +26,7 @@ from kvali.ui.state import (
     busy_shown,
     choosing_project,
     init_session,
+    login_needed,
     project_problem,
     sidebar,
 )
@@ -43,6 +45,11 @@ def run() -> None:
     st.set_option("client.toolbarMode", "viewer")
     st.html(f"<style>{DANISH_CSS}</style>")
     init_session(os.environ.get("KVALI_DB") or "kvali.db")
+    if login_needed():
+        # A project with users shows nothing before a log-in: no pages, no sidebar.
+        st.navigation([st.Page(login_page, title="Log ind", icon=":material/login:",
+                               url_path="log-ind")], position="hidden").run()
+        return
     if choosing_project() or project_problem() is not None:
         # No project to work on yet (or the analyst switches): only the start screen.
         start = st.navigation([st.Page(project_page, title="Projekt", icon=":material/folder_open:",

@@ -1,13 +1,20 @@
-"""Session state in one place: the project file, a connection per rerun, the coder, feedback.
+"""Session state in one place: the project file, a connection per rerun, the coder, the
+log-in, feedback.
 
 Keys are namespaced `kvali.*`. A connection is opened per rerun (and per thread) and kept only
 in this browser session's state, never shared between sessions, so two analysts each write
 through their own short transactions (the project runs in WAL mode).
+
+Every `get_db` also sets the rerun's actor for `kvali.access.require`: in a project with users,
+the logged-in user with the role the project gives them now (or nobody, who may change
+nothing); in a project without users, no actor, so everything is allowed. Callbacks run before
+the page and call `get_db` first, so they are checked the same way.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +23,9 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.access import Actor, Permission, allowed, current_actor, require, set_actor
+from kvali.access.roles import ROLE_LABELS
+from kvali.access.users import authenticate, get_user, has_users
 from kvali.errors import KvaliError, UsageError
 from kvali.store import ProjectBusyError, busy_as_error, open_db, project_path
 from kvali.ui.render import error_text, md
@@ -27,6 +37,11 @@ RUN = "kvali.run"
 DB = "kvali.db"
 FLASH = "kvali.flash"
 CHOOSING = "kvali.choosing_project"
+LOGIN = "kvali.login"
+"""(project file, user name) of this session's log-in."""
+CLIENT = "kvali.client"
+"""A random id of this browser session, for the limit on failed log-ins."""
+LOGGED_OUT = Actor("", None)
 CODER_PARAM = "koder"
 """The URL query parameter that keeps the coder name across a browser reload."""
 BUSY = error_text(ProjectBusyError())
@@ -39,6 +54,7 @@ def init_session(project: str | os.PathLike[str] | None = None) -> None:
     state.setdefault(PROJECT, str(project_path(project)))
     state.setdefault(CODER, str(st.query_params.get(CODER_PARAM) or ""))
     state.setdefault(FLASH, [])
+    state.setdefault(CLIENT, secrets.token_hex(16))
     state[RUN] = state.get(RUN, 0) + 1
 
 
@@ -51,11 +67,16 @@ def set_project(path: str | os.PathLike[str]) -> None:
     """Make PATH this session's project: the next `get_db` opens it, the codebook follows it."""
     state = st.session_state
     state[PROJECT] = str(Path(path))
-    held = state.pop(DB, None)
-    if held is not None and held[0][1] == threading.get_ident():
-        held[1].close()
+    _drop_connection()
     state.pop(CODEBOOK, None)
     state[CHOOSING] = False
+
+
+def _drop_connection() -> None:
+    """Close the held connection (the next `get_db` opens afresh and sets the actor anew)."""
+    held = st.session_state.pop(DB, None)
+    if held is not None and held[0][1] == threading.get_ident():
+        held[1].close()
 
 
 def project_problem() -> KvaliError | None:
@@ -76,7 +97,11 @@ def choosing_project() -> bool:
 
 
 def choose_project(choosing: bool = True) -> None:
-    """Show (or leave) the start screen on the next render."""
+    """Show (or leave) the start screen on the next render; in a project with users only an
+    admin may go there."""
+    if choosing:
+        get_db()  # this callback's actor
+        require("projects")
     st.session_state[CHOOSING] = choosing
 
 
@@ -86,17 +111,69 @@ def get_db() -> Database:
     key = (state.get(RUN, 0), threading.get_ident())
     held = state.get(DB)
     if held is not None and held[0] == key:
+        set_actor(held[2])
         return held[1]
     db = open_db(project_file(), create=False)
-    state[DB] = (key, db)
+    actor = _actor(db)
+    state[DB] = (key, db, actor)
+    set_actor(actor)
     if held is not None and held[0][1] == key[1]:
         held[1].close()
     return db
 
 
+def _actor(db: Database) -> Actor | None:
+    """Who acts in this rerun: the logged-in user with their current role (a removed user is
+    logged out), LOGGED_OUT before a log-in, None in a project without users."""
+    if not has_users(db):
+        return None
+    login = st.session_state.get(LOGIN)
+    user = get_user(db, login[1]) if login and login[0] == str(project_file()) else None
+    return Actor(user.name, user.role) if user else LOGGED_OUT
+
+
+def login_needed() -> bool:
+    """Whether the app must ask for a log-in before it shows anything: the project has users
+    and this session is not logged in to it, or the project is too busy to tell. A project that
+    cannot be opened needs none (the start screen shows)."""
+    try:
+        get_db()
+    except ProjectBusyError:
+        return True
+    except KvaliError:
+        return False
+    return current_actor() == LOGGED_OUT
+
+
+def log_in(name: str, password: str) -> None:
+    """Log this session in to the project; raises LoginFailed with a Danish sentence."""
+    user = authenticate(get_db(), name, password, st.session_state[CLIENT])
+    st.session_state[LOGIN] = (str(project_file()), user.name)
+    _drop_connection()
+
+
+def log_out() -> None:
+    """End this session's log-in; the next rerun asks for a log-in again."""
+    st.session_state.pop(LOGIN, None)
+    _drop_connection()
+
+
+def signed_in() -> Actor | None:
+    """The logged-in user of this rerun, or None (a project without users)."""
+    actor = current_actor()
+    return actor if actor is not None and actor.role else None
+
+
+def may(permission: Permission) -> bool:
+    """Whether the logged-in user may do PERMISSION (always, without users): for disabling
+    buttons; the write functions check for themselves."""
+    return allowed(permission)
+
+
 def current_coder() -> str:
-    """The coder name from the sidebar, or an empty string."""
-    return str(st.session_state.get(CODER) or "").strip()
+    """The logged-in user's name, else the coder name from the sidebar, or an empty string."""
+    user = signed_in()
+    return user.name if user else str(st.session_state.get(CODER) or "").strip()
 
 
 def coder() -> str:
@@ -119,19 +196,26 @@ def codebook_file() -> Path:
 
 
 def sidebar(switch: bool = True) -> None:
-    """The coder name (stamped on every coding and memo), the project file and (with SWITCH) a
-    button to the start screen to open or create another project."""
+    """The coder name (stamped on every coding and memo) — the logged-in user with a button to
+    log out, or a text box without users —, the project file and (with SWITCH) a button to the
+    start screen to open or create another project."""
     with st.sidebar:
-        st.text_input("Koder", key=CODER, placeholder="Dit navn eller initialer",
-                      help="Navnet gemmes på alle kodninger og memoer, du laver i denne session.")
-        _remember_coder()
-        if not current_coder():
-            st.caption("Skriv dit navn for at kunne kode.")
+        user = signed_in()
+        if user is not None:
+            st.markdown(f"Logget ind som {md(user.name)} ({ROLE_LABELS[user.role or '']})")
+            st.button("Log ud", key="kvali.log_out", on_click=log_out, icon=":material/logout:")
+        else:
+            st.text_input("Koder", key=CODER, placeholder="Dit navn eller initialer",
+                          help="Navnet gemmes på alle kodninger og memoer, du laver i denne "
+                               "session.")
+            _remember_coder()
+            if not current_coder():
+                st.caption("Skriv dit navn for at kunne kode.")
         if not switch:
             return
         st.caption(f"Projekt: {md(project_file().name)}", help=md(project_file().resolve()))
         st.button("Skift projekt", key="kvali.switch_project", on_click=choose_project,
-                  icon=":material/swap_horiz:")
+                  icon=":material/swap_horiz:", disabled=not may("projects"))
 
 
 def _remember_coder() -> None:
