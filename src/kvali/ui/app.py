@@ -17,7 +17,7 @@ from kvali.ui.pages.analysis import analysis_page
 from kvali.ui.pages.codebook import codebook_page
 from kvali.ui.pages.documents import documents_page
 from kvali.ui.pages.importer import importer_page
-from kvali.ui.pages.login import login_page
+from kvali.ui.pages.login import login_navigation
 from kvali.ui.pages.overview import overview_page
 from kvali.ui.pages.project import project_page
 from kvali.ui.pages.search import search_page
@@ -45,18 +45,6 @@ def run() -> None:
     st.set_option("client.toolbarMode", "viewer")
     st.html(f"<style>{DANISH_CSS}</style>")
     init_session(os.environ.get("KVALI_DB") or "kvali.db")
-    if login_needed():
-        # A project with users shows nothing before a log-in: no pages, no sidebar.
-        st.navigation([st.Page(login_page, title="Log ind", icon=":material/login:",
-                               url_path="log-ind")], position="hidden").run()
-        return
-    if choosing_project() or project_problem() is not None:
-        # No project to work on yet (or the analyst switches): only the start screen.
-        start = st.navigation([st.Page(project_page, title="Projekt", icon=":material/folder_open:",
-                                       url_path="projekt")], position="hidden")
-        sidebar(switch=False)
-        start.run()
-        return
     work = [
         st.Page(overview_page, title="Overblik", icon=":material/dashboard:",
                 url_path="overblik", default=True),
@@ -73,6 +61,18 @@ def run() -> None:
         st.Page(importer_page, title="Importér", icon=":material/upload_file:",
                 url_path="importer"),
     ]
+    if login_needed():
+        # A project with users shows nothing before a log-in: no pages, no sidebar; the log-in
+        # answers at every page's address, so a link opens that page once logged in.
+        login_navigation([*work, *project]).run()
+        return
+    if choosing_project() or project_problem() is not None:
+        # No project to work on yet (or the analyst switches): only the start screen.
+        start = st.navigation([st.Page(project_page, title="Projekt", icon=":material/folder_open:",
+                                       url_path="projekt")], position="hidden")
+        sidebar(switch=False)
+        start.run()
+        return
     page = st.navigation({"Arbejde": work, "Projekt": project})
     remember([*work, *project])
     sidebar()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from kvali.access.users import NAME_LENGTH, PASSWORD_LENGTH
 from kvali.errors import KvaliError
@@ -11,6 +14,14 @@ from kvali.ui.render import error_text
 from kvali.ui.state import BUSY, get_db, log_in
 
 K = "kvali.login."
+
+
+def login_navigation(pages: Sequence[StreamlitPage]) -> StreamlitPage:
+    """The log-in page under the address of each of PAGES (none of them shown); the default
+    page's address is empty, so its stand-in is the default."""
+    return st.navigation([st.Page(login_page, title="Log ind", icon=":material/login:",
+                                  url_path=page.url_path or "log-ind", default=not page.url_path)
+                          for page in pages], position="hidden")
 
 
 def login_page() -> None:
