@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_ui_support import HOSTILE, NETWORK, build_project
 from test_ui_support import CODEBOOK as UI_CODEBOOK
+from test_ui_support import HOSTILE, NETWORK, build_project
 
 from kvali.coding.spans import snap_to_words
 from kvali.demo import CODEBOOK, CORPUS, build_demo
@@ -157,17 +157,6 @@ def open_page(page, url: str, path: str) -> None:
     settle(page)
 
 
-def choose(page, label: str, text: str) -> None:
-    """Pick an option of a selectbox by typing part of its label."""
-    box = page.locator(f'[data-testid="stSelectbox"] input[aria-label^="{label}"]')
-    box.scroll_into_view_if_needed()
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_role("option").filter(has_text=text).first.wait_for()
-    page.keyboard.press("Enter")
-    settle(page)
-
-
 POINT_JS = """([offset, side]) => {
   for (const piece of document.querySelectorAll('.kv-reader .kv-p')) {
     const s = Number(piece.dataset.s), e = Number(piece.dataset.e);
@@ -272,6 +261,20 @@ def test_select_across_two_segments_and_pick_a_code_from_the_palette(page, serve
     assert (s, e) == snap_to_words(text, spans[0][0] + 4, spans[1][0] + 7)
 
 
+def test_select_words_and_mark_them_as_personal_data(page, server) -> None:
+    url, path = server
+    document_id, text, spans = _document(path, "XSS-prøve")
+    start = text.index("feltet", spans[1][0])
+    _read(page, url, document_id, start, start)
+    select_text(page, start + 1, start + 4)
+    page.locator(".kv-pal-pii-type", has_text="Navn").click()
+    page.get_by_text("Markeret som personoplysning").first.wait_for(timeout=15_000)
+    db = open_db(path, create=False)
+    assert db.execute('SELECT start, "end", type, status FROM pii_findings '
+                      "WHERE document_id = ?", [document_id]).fetchall() == [
+        (start, start + len("feltet"), "name", "confirmed")]
+
+
 def test_a_search_hit_opens_the_reader_at_the_hit(page, server, shots) -> None:
     url, path = server
     open_page(page, url, "soeg")
@@ -303,9 +306,9 @@ def test_accept_a_suggestion(page, server, shots) -> None:
 
 
 def test_a_script_in_a_transcript_is_text_and_never_runs(page, server, shots) -> None:
-    url, _ = server
-    open_page(page, url, "dokumenter")
-    choose(page, "Læs dokument", "XSS-prøve")
+    url, path = server
+    document_id, _, spans = _document(path, "XSS-prøve")
+    _read(page, url, document_id, spans[0][0], spans[0][0])
     literal = page.locator(".kv-reader").get_by_text("<script>window.__xss=1</script>",
                                                      exact=False)
     literal.first.wait_for(timeout=15_000)

@@ -298,3 +298,20 @@ def test_suggestions_can_be_shown_dashed_beside_human_codings(project: Path) -> 
     styles = [p["style"] for s in reader_payload(at)["segments"] for p in s["pieces"]]
     assert any("repeating-linear-gradient(90deg,#2E7D32" in style for style in styles)
     assert "Netværk (forslag)" in _titles(at)
+
+
+def test_selected_words_can_be_marked_as_personal_data(project: Path) -> None:
+    at = _open(project)
+    assert {t["type"] for t in reader_payload(at)["pii_types"]} == {
+        "cpr", "phone", "email", "address", "name"}
+    rows = _segments(project, _document_id(project, "Gruppeinterview om netværk"))
+    at = reader_event(at, "pii", {"start": rows[2][1] + 1, "end": rows[2][1] + 5,
+                                  "type": "name"})
+    no_failures(at)
+    db = open_db(project, create=False)
+    [(s, e, kind, status, origin)] = db.execute(
+        'SELECT start, "end", type, status, origin FROM pii_findings').fetchall()
+    assert _document_text(project)[s:e] == "De frivillige"  # "e fr", widened to whole words
+    assert (kind, status, origin) == ("name", "confirmed", "manual")
+    assert toasts(at) == ["Markeret som personoplysning (Navn)."]
+    assert _manual(project) == []

@@ -13,6 +13,7 @@ from kvali.access import require
 from kvali.coding.spans import clamp_to_segments, snap_to_words
 from kvali.coding.store import add_manual_coding, decide, remove_coding, save_memo, set_key_quote
 from kvali.errors import UsageError
+from kvali.privacy.findings import TYPE_LABELS, add_manual
 from kvali.views.documents import SegmentView, document_text, segments_overlapping
 
 QUOTE_PREVIEW = 60
@@ -44,13 +45,10 @@ def apply_code(db: Database, segments: Sequence[SegmentView], code_key: str, cod
             else f"{len(ordered)} segmenter er kodet med »{label}«.")
 
 
-def code_selection(db: Database, document_id: int, start: int, end: int, code_key: str,
-                   coder: str, label: str = "") -> str:
-    """Code the words selected in the reader: [start, end) kept inside the segments' text and
-    snapped to whole words; one coding, also when the selection runs over several segments."""
-    require("code")
-    if not code_key:
-        raise UsageError("Vælg en kode.")
+def selection_span(db: Database, document_id: int, start: int,
+                   end: int) -> tuple[tuple[int, int], list[SegmentView]]:
+    """The reader's selection as a span: [start, end) kept inside the segments' text and snapped
+    to whole words, with the segments it touches; a UsageError when no words are selected."""
     segments = segments_overlapping(db, document_id, start, end)
     span = clamp_to_segments(start, end, [(s.start, s.end) for s in segments])
     if span is not None:
@@ -60,13 +58,36 @@ def code_selection(db: Database, document_id: int, start: int, end: int, code_ke
         snapped = snap_to_words(text, span[0] - lower, span[1] - lower)
         span = None if snapped is None else (snapped[0] + lower, snapped[1] + lower)
     if span is None:
-        raise UsageError("Markér nogle ord i teksten for at kode dem.")
+        raise UsageError("Markér nogle ord i teksten først.")
+    return span, segments
+
+
+def _preview(db: Database, document_id: int, span: tuple[int, int]) -> str:
+    quoted = document_text(db, document_id, *span)
+    return quoted if len(quoted) <= QUOTE_PREVIEW else quoted[:QUOTE_PREVIEW - 1].rstrip() + "…"
+
+
+def code_selection(db: Database, document_id: int, start: int, end: int, code_key: str,
+                   coder: str, label: str = "") -> str:
+    """Code the words selected in the reader; one coding, also when the selection runs over
+    several segments."""
+    require("code")
+    if not code_key:
+        raise UsageError("Vælg en kode.")
+    span, segments = selection_span(db, document_id, start, end)
     first = next(s for s in segments if s.end > span[0])
     add_manual_coding(db, first.id, code_key, coder, span=span)
-    quoted = document_text(db, document_id, *span)
-    if len(quoted) > QUOTE_PREVIEW:
-        quoted = quoted[:QUOTE_PREVIEW - 1].rstrip() + "…"
-    return f"»{quoted}« er kodet med »{label or code_key}«."
+    return f"»{_preview(db, document_id, span)}« er kodet med »{label or code_key}«."
+
+
+def mark_personal_data(db: Database, document_id: int, start: int, end: int, type_: str,
+                       coder: str) -> str:
+    """Mark the words selected in the reader as personal data of TYPE_ (a confirmed finding, so
+    pseudonymised exports replace it). The toast does not repeat the text."""
+    require("code")
+    span, _ = selection_span(db, document_id, start, end)
+    add_manual(db, document_id, *span, type_, coder)
+    return f"Markeret som personoplysning ({TYPE_LABELS.get(type_, type_)})."
 
 
 def remove(db: Database, coding_id: int, coder: str) -> str:

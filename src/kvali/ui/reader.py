@@ -4,8 +4,9 @@ where the analyst selects words with the mouse and presses a code.
 Python sends plain data — each segment's gutter line and its text cut into pieces (offsets,
 the highlight style computed by `kvali.ui.render`, tooltip, coding ids) — and the browser
 builds the page from text nodes only (`assets/reader.js`); no user text is ever read as HTML.
-The component answers with one of two events: `code` ({start, end, code}: document offsets of
-the selection and the chosen code) or `open` ({codings: [...]}: the highlight clicked).
+The component answers with one of three events: `code` ({start, end, code}: document offsets of
+the selection and the chosen code), `pii` ({start, end, type}: the selection marked as personal
+data) or `open` ({codings: [...]}: the highlight clicked).
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ def segment_pieces(segment: SegmentView,
 
 def reader_data(segments: Sequence[SegmentView], tree: Sequence[CodeNode], *,
                 recent: Sequence[str] = (), focus: tuple[int, int] | None = None,
-                nonce: int = 0, height: int = 720) -> dict[str, object]:
-    """Everything the component draws, as JSON-ready data."""
+                nonce: int = 0, height: int = 720,
+                pii_types: dict[str, str] | None = None) -> dict[str, object]:
+    """Everything the component draws, as JSON-ready data; PII_TYPES (type -> Danish label)
+    adds buttons that mark the selection as personal data."""
     return {
+        "pii_types": [{"type": t, "label": label} for t, label in (pii_types or {}).items()],
         "segments": [{"start": s.start, "end": s.end, "meta": segment_meta(s),
                       "pieces": segment_pieces(s, focus)} for s in segments],
         "codes": [{"key": c.key, "name": c.name, "color": safe_color(c.color),
@@ -74,11 +78,11 @@ def reader_data(segments: Sequence[SegmentView], tree: Sequence[CodeNode], *,
 
 
 def reader(data: dict[str, object], *, key: str, on_code: Callable[[], None],
-           on_open: Callable[[], None]) -> None:
-    """Mount the reader; the callbacks run when a selection is coded or a highlight clicked
-    (read the event with `reader_event`)."""
+           on_open: Callable[[], None], on_pii: Callable[[], None]) -> None:
+    """Mount the reader; the callbacks run when a selection is coded, a highlight clicked or a
+    selection marked as personal data (read the event with `reader_event`)."""
     _mount(key=key, data=data, height="content", on_code_change=on_code,
-           on_open_change=on_open)
+           on_open_change=on_open, on_pii_change=on_pii)
 
 
 def reader_event(key: str, name: str) -> dict | None:

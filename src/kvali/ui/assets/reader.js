@@ -164,6 +164,14 @@ export default function (component) {
     setTriggerValue("code", { start, end, code: key });
   }
 
+  function mark(type) {
+    if (!chosen) return;
+    const [start, end] = chosen;
+    close();
+    document.getSelection()?.removeAllRanges();
+    setTriggerValue("pii", { start, end, type });
+  }
+
   function fill(query) {
     const list = palette.querySelector(".kv-pal-list");
     list.replaceChildren();
@@ -215,6 +223,19 @@ export default function (component) {
     palette.appendChild(search);
     palette.appendChild(element("div", "kv-pal-list"));
     palette.appendChild(element("div", "kv-pal-hint", "Tal 1–9 vælger · Enter første · Esc lukker"));
+    if (data.pii_types && data.pii_types.length) {
+      const pii = element("div", "kv-pal-pii");
+      pii.appendChild(element("span", "kv-pal-pii-label", "Personoplysning:"));
+      for (const kind of data.pii_types) {
+        const button = element("button", "kv-pal-pii-type", kind.label);
+        button.type = "button";
+        button.dataset.type = kind.type;
+        button.addEventListener("mousedown", (event) => event.preventDefault());
+        button.addEventListener("click", () => mark(kind.type));
+        pii.appendChild(button);
+      }
+      palette.appendChild(pii);
+    }
     fill("");
     search.addEventListener("input", () => fill(search.value));
     const box = root.getBoundingClientRect();

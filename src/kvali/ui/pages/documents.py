@@ -9,8 +9,9 @@ import streamlit as st
 from sqlite_utils import Database
 
 from kvali.domain import HUMAN_STATUSES, KIND_LABELS, SHOWN_STATUSES
+from kvali.privacy.findings import TYPE_LABELS
 from kvali.selection import Selection, selection_choices
-from kvali.ui.actions import code_selection, write_memo
+from kvali.ui.actions import code_selection, mark_personal_data, write_memo
 from kvali.ui.navigation import take_reader_target
 from kvali.ui.pages.coding_panel import OPENED, coding_panel
 from kvali.ui.pages.document_admin import document_admin
@@ -111,9 +112,10 @@ def _reader(db: Database, document_id: int, page: int, segments: list[SegmentVie
     shown = (focus[1], focus[2]) if focus and focus[0] == document_id else None
     key = f"{K}reader.{document_id}.{page}"
     data = reader_data(segments, tree, recent=recent_codes(db, current_coder()), focus=shown,
-                       nonce=focus[3] if shown else 0, height=TEXT_HEIGHT)
+                       nonce=focus[3] if shown else 0, height=TEXT_HEIGHT,
+                       pii_types=TYPE_LABELS)
     reader(data, key=key, on_code=lambda: _code(key, document_id, tree),
-           on_open=lambda: _open(key))
+           on_open=lambda: _open(key), on_pii=lambda: _mark(key, document_id))
     show_feedback(READER_PLACE)
 
 
@@ -126,6 +128,14 @@ def _code(key: str, document_id: int, tree: list[CodeNode]) -> None:
     action(lambda: code_selection(get_db(), document_id, int(event["start"]), int(event["end"]),
                                   code_key, coder(), label=names.get(code_key, code_key)),
            READER_PLACE)
+
+
+def _mark(key: str, document_id: int) -> None:
+    event = reader_event(key, "pii")
+    if event:
+        action(lambda: mark_personal_data(get_db(), document_id, int(event["start"]),
+                                          int(event["end"]), str(event.get("type") or ""),
+                                          coder()), READER_PLACE)
 
 
 def _open(key: str) -> None:
