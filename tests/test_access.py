@@ -33,7 +33,11 @@ from kvali.codebook.edit import add_code, merge_codes, reload_codebook, update_c
 from kvali.codebook.install import install_codebook
 from kvali.coding.store import add_manual_coding, decide, remove_coding, save_memo, set_key_quote
 from kvali.errors import KvaliError
+from kvali.importer import import_paths
+from kvali.ingest.model import ReadOptions
 from kvali.store import open_db
+from kvali.store.documents import delete_documents, set_document_kind
+from kvali.store.reimport import reimport_document
 from kvali.store.schema_privacy import USER_ROLES
 from kvali.tagging.run import tag_project
 from kvali.ui import actions
@@ -295,6 +299,8 @@ def _guarded_calls(db: Database, folder: Path) -> dict[str, Callable[[], object]
     manual = add_manual_coding(db, segment.id, "civil", "mette")
     suggestion = db.execute("SELECT id FROM codings WHERE status = 'suggested'").fetchone()[0]
     book = folder / "codebook.yaml"
+    (folder / "ny.md").write_text("---\ntitle: Ny udgave\n---\nIP1: Vi holder netværksmøder.\n"
+                                  "IP2: De frivillige hjælper.\n", encoding="utf-8")
     return {
         "add_manual_coding": lambda: add_manual_coding(db, segment.id, "netvaerk", "lis"),
         "remove_coding": lambda: remove_coding(db, manual, "lis"),
@@ -316,17 +322,26 @@ def _guarded_calls(db: Database, folder: Path) -> dict[str, Callable[[], object]
         "install_codebook": lambda: install_codebook(db, book, book, "lis"),
         "add_user": lambda: add_user(db, "ny", "reader", PASSWORD),
         "remove_user": lambda: remove_user(db, "kim"),
+        "mark_personal_data": lambda: actions.mark_personal_data(
+            db, document_id, segment.start, segment.end, "name", "lis"),
+        "delete_documents": lambda: delete_documents(db, [document_id], "lis"),
+        "set_document_kind": lambda: set_document_kind(db, document_id, "report", "lis"),
+        "reimport_document": lambda: reimport_document(db, document_id, folder / "ny.md", None,
+                                                       "lis"),
+        "import_paths": lambda: import_paths(db, [folder / "ny.md"], ReadOptions()),
     }
 
 
 GUARDED = ["add_manual_coding", "remove_coding", "decide", "set_key_quote", "save_memo",
            "apply_code", "code_selection", "remove", "review", "toggle_key_quote", "write_memo",
            "tag_project", "reload_codebook", "update_code", "add_code", "merge_codes",
-           "install_codebook", "add_user", "remove_user"]
+           "install_codebook", "add_user", "remove_user", "mark_personal_data",
+           "delete_documents", "set_document_kind", "reimport_document", "import_paths"]
 
 
 def _snapshot(db: Database, folder: Path) -> tuple:
-    tables = ("codings", "memos", "codes", "users", "events", "tagged_documents")
+    tables = ("codings", "memos", "codes", "users", "events", "tagged_documents", "documents",
+              "pii_findings")
     return (tuple(db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables),
             (folder / "codebook.yaml").read_bytes())
 

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError
 from lxml.etree import LxmlError
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.errors import InputError, KvaliError
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.registry import expand_paths, fingerprint, read_source
@@ -81,6 +82,7 @@ def import_paths(
     progress: Callable[[int, int, FileOutcome], None] | None = None,
 ) -> ImportReport:
     """Import files and folders; each file commits alone, a failure leaves nothing behind."""
+    require("import")
     report = ImportReport()
     files = expand_paths(Path(p) for p in paths)
     for index, path in enumerate(files):

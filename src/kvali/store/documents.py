@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.coding.store import log_event
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import UsageError
@@ -86,6 +87,7 @@ def document_summaries(db: Database) -> list[dict]:
 
 def delete_documents(db: Database, ids: Iterable[int], actor: str) -> DeleteReport:
     """Delete documents with everything that hangs on them; unknown ids delete nothing."""
+    require("documents")
     wanted = list(dict.fromkeys(int(i) for i in ids))
     if not wanted:
         raise UsageError("no document ids given")
@@ -116,6 +118,7 @@ def delete_documents(db: Database, ids: Iterable[int], actor: str) -> DeleteRepo
 
 def set_document_kind(db: Database, document_id: int, kind: str, actor: str) -> KindChange:
     """Make an interview a report or a report an interview, rebuilding its segments."""
+    require("documents")
     if kind not in CHANGEABLE_KINDS:
         raise UsageError(f"kind {kind!r}: a document can only become "
                          f"{' or '.join(CHANGEABLE_KINDS)}")

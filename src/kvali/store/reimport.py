@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.coding.store import log_event
 from kvali.errors import InputError, UsageError, shorten
 from kvali.importer import _fingerprint, _read_and_segment, store_parsed_source
@@ -91,6 +92,7 @@ def reimport_document(db: Database, document_id: int, path: str | Path,
     current kind. Refuses (UsageError) a file that is not exactly one interview or report, or
     that is already imported as another document; an identical file changes nothing.
     """
+    require("documents")
     path = Path(path)
     original = _original(db, document_id)
     with _in_danish():
