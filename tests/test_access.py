@@ -35,6 +35,8 @@ from kvali.coding.store import add_manual_coding, decide, remove_coding, save_me
 from kvali.errors import KvaliError
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
+from kvali.privacy.findings import add_manual, scan_project
+from kvali.privacy.findings import decide as decide_findings
 from kvali.store import open_db
 from kvali.store.documents import delete_documents, set_document_kind
 from kvali.store.reimport import reimport_document
@@ -298,6 +300,7 @@ def _guarded_calls(db: Database, folder: Path) -> dict[str, Callable[[], object]
     [segment] = segments_by_id(db, [segment_id])
     manual = add_manual_coding(db, segment.id, "civil", "mette")
     suggestion = db.execute("SELECT id FROM codings WHERE status = 'suggested'").fetchone()[0]
+    finding = add_manual(db, document_id, segment.start, segment.start + 2, "name", "mette")
     book = folder / "codebook.yaml"
     (folder / "ny.md").write_text("---\ntitle: Ny udgave\n---\nIP1: Vi holder netværksmøder.\n"
                                   "IP2: De frivillige hjælper.\n", encoding="utf-8")
@@ -329,6 +332,8 @@ def _guarded_calls(db: Database, folder: Path) -> dict[str, Callable[[], object]
         "reimport_document": lambda: reimport_document(db, document_id, folder / "ny.md", None,
                                                        "lis"),
         "import_paths": lambda: import_paths(db, [folder / "ny.md"], ReadOptions()),
+        "scan_project": lambda: scan_project(db),
+        "decide_findings": lambda: decide_findings(db, [finding], "dismissed", "lis"),
     }
 
 
@@ -336,7 +341,8 @@ GUARDED = ["add_manual_coding", "remove_coding", "decide", "set_key_quote", "sav
            "apply_code", "code_selection", "remove", "review", "toggle_key_quote", "write_memo",
            "tag_project", "reload_codebook", "update_code", "add_code", "merge_codes",
            "install_codebook", "add_user", "remove_user", "mark_personal_data",
-           "delete_documents", "set_document_kind", "reimport_document", "import_paths"]
+           "delete_documents", "set_document_kind", "reimport_document", "import_paths",
+           "scan_project", "decide_findings"]
 
 
 def _snapshot(db: Database, folder: Path) -> tuple:

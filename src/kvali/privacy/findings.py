@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.coding.store import log_event, now
 from kvali.errors import UsageError
 from kvali.privacy.scan import scan_text
@@ -62,6 +63,7 @@ class FindingRow:
 
 def scan_project(db: Database, document_ids: Iterable[int] | None = None) -> ScanReport:
     """Scan the documents (all by default) and bring the undecided findings up to date."""
+    require("code")
     ids = (list(document_ids) if document_ids is not None else
            [row[0] for row in db.execute("SELECT id FROM documents ORDER BY id")])
     added = removed = kept = 0
@@ -97,6 +99,7 @@ def scan_project(db: Database, document_ids: Iterable[int] | None = None) -> Sca
 
 def decide(db: Database, ids: Iterable[int], status: str, actor: str) -> int:
     """Set the status of findings (confirmed, dismissed, or found to undo); returns how many."""
+    require("code")
     ids = sorted(set(ids))
     actor = _actor(actor)
     if status not in PII_STATUSES:
@@ -124,6 +127,7 @@ def add_manual(db: Database, document_id: int, start: int, end: int, type_: str,
                actor: str) -> int:
     """Mark TEXT[START:END] of a document as personal data by hand (confirmed); returns its id.
     Marking a stretch that a scan found makes that row manual and confirmed."""
+    require("code")
     actor = _actor(actor)
     if type_ not in PII_TYPES:
         raise UsageError(f"type {type_!r}: expected one of {', '.join(PII_TYPES)}",

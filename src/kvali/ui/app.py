@@ -19,6 +19,7 @@ from kvali.ui.pages.documents import documents_page
 from kvali.ui.pages.importer import importer_page
 from kvali.ui.pages.login import login_navigation
 from kvali.ui.pages.overview import overview_page
+from kvali.ui.pages.privacy import privacy_page
 from kvali.ui.pages.project import project_page
 from kvali.ui.pages.search import search_page
 from kvali.ui.pages.suggestions import suggestions_page
@@ -60,6 +61,8 @@ def run() -> None:
                 url_path="kodebog"),
         st.Page(importer_page, title="Importér", icon=":material/upload_file:",
                 url_path="importer"),
+        st.Page(privacy_page, title="Personoplysninger", icon=":material/shield_person:",
+                url_path="personoplysninger"),
     ]
     if login_needed():
         # A project with users shows nothing before a log-in: no pages, no sidebar; the log-in
