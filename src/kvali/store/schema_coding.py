@@ -152,3 +152,26 @@ def m005_tagged_documents(db: Database) -> None:
         END;
         """
     )
+
+
+@coding()
+def m006_coder_work(db: Database) -> None:
+    """Double coding: `coder_documents` says which coder is assigned a document and when the
+    coder marked it done ("færdigkodet"); `coders` keeps a coder's blind mode (while on, the
+    coder sees only their own codings and no suggestions accepted by others)."""
+    db.executescript(
+        """
+        CREATE TABLE coder_documents (
+            coder TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            assigned INTEGER NOT NULL DEFAULT 0,
+            done_at TEXT,
+            PRIMARY KEY (coder, document_id)
+        );
+        CREATE INDEX coder_documents_document ON coder_documents(document_id);
+        CREATE TABLE coders (
+            name TEXT PRIMARY KEY,
+            blind INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
