@@ -1,0 +1,1 @@
+"""Inter-coder agreement: measures, units, disagreements and consensus."""
