@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.options import SQLITE_INTEGER, db_option, echo_json, open_project
+from kvali.cli.selecting import pseudonymise_option
 from kvali.codebook.edit import merge_codes, split_code
 from kvali.codebook.load import check_codebook, load_codebook
 from kvali.codebook.qdc import export_qdc
@@ -15,6 +16,7 @@ from kvali.codebook.sync import stored_codebook, sync_codebook
 from kvali.coding.quality import rule_quality
 from kvali.coding.store import add_manual_coding
 from kvali.errors import CodebookError
+from kvali.privacy.pseudonymise import pseudonyms
 from kvali.tagging.run import tag_project
 
 DEFAULT_CODEBOOK = "codebook.yaml"
@@ -59,11 +61,15 @@ def load(path: Path, as_json: bool, db_path: str | None) -> None:
 @codebook.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .qdc file to write.")
+@pseudonymise_option
 @db_option
-def export(output: Path, db_path: str | None) -> None:
-    """Export the project's codebook as a REFI-QDA codebook (.qdc)."""
+def export(output: Path, pseudonymise: bool, db_path: str | None) -> None:
+    """Export the project's codebook as a REFI-QDA codebook (.qdc).
+
+    With --pseudonymise the codes' notes (description, inclusion, exclusion, example) are
+    scrubbed of the confirmed personal data, as by `kvali export qdc --pseudonymise`."""
     db = open_project(db_path)
-    export_qdc(stored_codebook(db), output, project=db)
+    export_qdc(pseudonyms(db, pseudonymise).codebook(stored_codebook(db)), output, project=db)
     click.echo(f"wrote {output}")
 
 

@@ -66,7 +66,8 @@ def _match(db: Database, sql: str, params: list[object]) -> list[tuple]:
         return db.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         if str(exc).startswith("fts5:"):
-            raise QueryError(f"the query is too complex for the index ({exc}); "
+            detail = str(exc).split(" near ")[0]  # never the query's words (personal data?)
+            raise QueryError(f"the query is too complex for the index ({detail}); "
                              "use fewer words or parentheses") from None
         raise
 

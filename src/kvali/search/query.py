@@ -140,7 +140,7 @@ def _near_distance(raw: str | None, position: int) -> int:
     if raw is None:
         return NEAR_DEFAULT
     if not raw.isdigit() or not 0 <= int(raw) <= NEAR_MAX:
-        raise QueryError(f"NEAR/{raw} at position {position}: the distance must be a whole number "
+        raise QueryError(f"NEAR/ at position {position}: the distance must be a whole number "
                          f"from 0 to {NEAR_MAX} (e.g. NEAR/5)")
     return int(raw)
 
@@ -254,8 +254,8 @@ class _Parser:
             return Phrase(tokens)
         if lexeme.prefix:
             if len(tokens) > 1:
-                raise QueryError(f"{lexeme.value}* at position {lexeme.position}: a prefix must "
-                                 "be a single word")
+                raise QueryError(f"the prefix* at position {lexeme.position} must be a single "
+                                 "word")  # not the words: a query may hold personal data
             return Prefix(tokens[0])
         if len(tokens) > 1:
             return Phrase(tokens)
