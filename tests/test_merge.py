@@ -327,3 +327,19 @@ def test_bad_input_is_one_line(pair: tuple[Path, Path], target: Path, tmp_path: 
     assert isinstance(future.exception, ProjectError) and "newer kvali" in str(future.exception)
     assert str(newer) in str(future.exception) and "\n" not in str(future.exception)
     assert newer.read_bytes() == before
+
+
+def test_an_empty_project_gets_every_document_with_the_same_segments(
+        pair: tuple[Path, Path], tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    db = open_db(empty)
+    report = merge_project(db, pair[1])
+    assert report.documents_to_add == 4 and report.documents_matched == 0
+    other = open_db(pair[1], create=False)
+    query = ('SELECT d.sha256, d.kind, d.question, s.seq, s.start, s."end", s.lemmas, s.turn, '
+             "sp.label, c.name, p.key, p.role FROM segments s JOIN documents d "
+             "ON d.id = s.document_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+             "LEFT JOIN cases c ON c.id = s.case_id LEFT JOIN responses r "
+             "ON r.id = s.response_id LEFT JOIN respondents p ON p.id = r.respondent_id")
+    assert sorted(db.execute(query).fetchall()) == sorted(other.execute(query).fetchall())
+    assert human_codings(db) == human_codings(other)
