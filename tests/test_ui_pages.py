@@ -44,7 +44,7 @@ def test_overview_of_an_empty_project(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize("page", ["overview", "documents", "suggestions", "codebook", "importer",
-                                  "search", "privacy"])
+                                  "search", "privacy", "agreement"])
 def test_a_missing_project_is_a_message_not_a_traceback(
         page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KVALI_DB", str(tmp_path / "findes-ikke.db"))

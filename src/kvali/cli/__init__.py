@@ -20,6 +20,9 @@ from kvali.errors import KvaliError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 COMMANDS: dict[str, LazyCommand] = {
+    "agreement": LazyCommand("kvali.cli.agreement:agreement",
+                             "Measure how far coders agree on their human codings, per code and "
+                             "overall."),
     "app": LazyCommand("kvali.cli.project_file:app",
                        "Start the Streamlit workbench on the project."),
     "code": LazyCommand("kvali.cli.coding:code",
@@ -41,6 +44,9 @@ COMMANDS: dict[str, LazyCommand] = {
                                "(or by kvali)."),
     "init": LazyCommand("kvali.cli.project_file:init",
                         "Create an empty project (or upgrade an existing one)."),
+    "merge": LazyCommand("kvali.cli.merge:merge",
+                         "Merge another analyst's project (a kvali project file or a .qdpx) into "
+                         "this one."),
     "pii": LazyCommand("kvali.cli.pii:pii",
                        "Find personal data (CPR, phone, e-mail, address, names) and decide on each "
                        "finding."),

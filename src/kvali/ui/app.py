@@ -13,6 +13,7 @@ from importlib.resources import files
 import streamlit as st
 
 from kvali.ui.navigation import remember
+from kvali.ui.pages.agreement import agreement_page
 from kvali.ui.pages.analysis import analysis_page
 from kvali.ui.pages.codebook import codebook_page
 from kvali.ui.pages.documents import documents_page
@@ -55,6 +56,7 @@ def run() -> None:
         st.Page(search_page, title="Søg", icon=":material/search:", url_path="soeg"),
         st.Page(analysis_page, title="Analyse og eksport", icon=":material/bar_chart:",
                 url_path="analyse"),
+        st.Page(agreement_page, title="Enighed", icon=":material/handshake:", url_path="enighed"),
     ]
     project = [
         st.Page(codebook_page, title="Kodebog", icon=":material/account_tree:",
