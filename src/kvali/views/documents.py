@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.coders.blind import visible_to
+from kvali.coders.work import ASSIGNED_TO
 from kvali.domain import HUMAN_STATUSES, SHOWN_STATUSES
 from kvali.errors import UsageError
 from kvali.selection import Selection, compile_selection, marks
@@ -104,10 +106,22 @@ DOCUMENT_CASES = (
 """(document, case) pairs from speakers, the document itself and survey respondents."""
 
 
-def _where(db: Database, selection: Selection, has_codes: bool | None,
-           name: str | None) -> tuple[str, list[object]]:
+def _visible(alias: str, coder: str | None) -> tuple[str, list[object]]:
+    """' AND' the condition that only blind CODER's codings (and pending suggestions) count, or
+    nothing without a coder."""
+    if coder is None:
+        return "", []
+    condition, params = visible_to(alias, coder)
+    return f" AND {condition}", params
+
+
+def _where(db: Database, selection: Selection, has_codes: bool | None, name: str | None,
+           coder: str | None, assigned_to: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    if assigned_to is not None:
+        clauses.append(f"d.id IN ({ASSIGNED_TO})")
+        params.append(assigned_to)
     if name:
         clauses.append("d.name LIKE ? ESCAPE '\\'")
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -119,18 +133,21 @@ def _where(db: Database, selection: Selection, has_codes: bool | None,
         params.extend(where.params)
     if has_codes is not None:
         test = "EXISTS" if has_codes else "NOT EXISTS"
+        visible, seen = _visible("k", coder)
         clauses.append(f"{test} (SELECT 1 FROM codings k WHERE k.document_id = d.id "
-                       f"AND k.status IN ({marks(HUMAN_STATUSES)}))")
-        params.extend(HUMAN_STATUSES)
+                       f"AND k.status IN ({marks(HUMAN_STATUSES)}){visible})")
+        params.extend([*HUMAN_STATUSES, *seen])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def list_documents(db: Database, selection: Selection | None = None, *,
                    has_codes: bool | None = None, name: str | None = None,
+                   coder: str | None = None, assigned_to: str | None = None,
                    limit: int = 1000) -> list[DocumentRow]:
     """Documents with segments in the selection (with human codings or without, if asked;
-    with `name` in their name), by name, with segment and coding counts."""
-    where, params = _where(db, selection or Selection(), has_codes, name)
+    with `name` in their name; assigned to `assigned_to`), by name, with segment and coding
+    counts. With `coder` (a blind coder) only their codings count."""
+    where, params = _where(db, selection or Selection(), has_codes, name, coder, assigned_to)
     rows = db.execute(
         f"SELECT d.id, d.name, d.kind FROM documents d{where} ORDER BY d.name, d.id LIMIT ?",
         [*params, limit]).fetchall()
@@ -142,9 +159,10 @@ def list_documents(db: Database, selection: Selection | None = None, *,
         f"SELECT document_id, count(*) FROM segments WHERE document_id IN ({marks_}) "
         "GROUP BY document_id", ids).fetchall())
     coded: dict[int, dict[str, int]] = {}
+    visible, seen = _visible("c", coder)
     for document_id, status, count in db.execute(
-            f"SELECT document_id, status, count(*) FROM codings WHERE document_id IN ({marks_}) "
-            "GROUP BY document_id, status", ids):
+            f"SELECT document_id, status, count(*) FROM codings c WHERE document_id IN ({marks_})"
+            f"{visible} GROUP BY document_id, status", [*ids, *seen]):
         coded.setdefault(document_id, {})[status] = count
     places: dict[int, list[str]] = {}
     for document_id, name in db.execute(
@@ -187,15 +205,17 @@ def segment_count(db: Database, document_id: int) -> int:
 
 
 def segment_page(db: Database, document_id: int, page: int, per_page: int = 200, *,
-                 statuses: tuple[str, ...] = HUMAN_STATUSES) -> list[SegmentView]:
-    """Segments `page * per_page` onwards (page is 0-based) with the codings that touch them."""
+                 statuses: tuple[str, ...] = HUMAN_STATUSES,
+                 coder: str | None = None) -> list[SegmentView]:
+    """Segments `page * per_page` onwards (page is 0-based) with the codings that touch them
+    (only blind `coder`'s and pending suggestions, when given)."""
     first = page * per_page
     segments = [SegmentView(**row) for row in db.query(
         SEGMENT_SELECT +
         "WHERE f.document_id = ? AND f.seq >= ? AND f.seq < ? ORDER BY f.seq",
         [document_id, first, first + per_page])]
     if segments:
-        attach_codings(db, document_id, segments, statuses)
+        attach_codings(db, document_id, segments, statuses, coder)
     return segments
 
 
@@ -225,12 +245,14 @@ def segments_by_id(db: Database, segment_ids: list[int]) -> list[SegmentView]:
 
 
 def attach_codings(db: Database, document_id: int, segments: list[SegmentView],
-                   statuses: tuple[str, ...]) -> None:
-    """Add to each segment the codings (of the given statuses) that overlap it."""
+                   statuses: tuple[str, ...], coder: str | None = None) -> None:
+    """Add to each segment the codings (of the given statuses; those blind `coder` sees, when
+    given) that overlap it."""
     if not statuses:
         return
     starts = [s.start for s in segments]
-    for coding in codings_between(db, document_id, segments[0].start, segments[-1].end, statuses):
+    for coding in codings_between(db, document_id, segments[0].start, segments[-1].end, statuses,
+                                  coder):
         index = max(bisect_right(starts, coding.start) - 1, 0)
         while index < len(segments) and segments[index].start < coding.end:
             if segments[index].end > coding.start:
@@ -245,12 +267,15 @@ CODING_SELECT = (
 
 
 def codings_between(db: Database, document_id: int, start: int, end: int,
-                    statuses: tuple[str, ...] = SHOWN_STATUSES) -> list[CodingView]:
-    """Codings of a document that overlap [start, end), in document order."""
+                    statuses: tuple[str, ...] = SHOWN_STATUSES,
+                    coder: str | None = None) -> list[CodingView]:
+    """Codings of a document that overlap [start, end), in document order (with `coder`, only
+    those the blind coder sees)."""
+    visible, seen = _visible("c", coder)
     return [_coding(row) for row in db.query(
         CODING_SELECT + 'WHERE c.document_id = ? AND c.start < ? AND c."end" > ? '
-        f"AND c.status IN ({marks(statuses)}) ORDER BY c.start, c.id",
-        [document_id, end, start, *statuses])]
+        f"AND c.status IN ({marks(statuses)}){visible} ORDER BY c.start, c.id",
+        [document_id, end, start, *statuses, *seen])]
 
 
 def coding_by_id(db: Database, coding_id: int) -> CodingView:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.coders.work import CoderProgress, coder_progress
 from kvali.domain import AUTO_CODER
 from kvali.store.stats import project_counts
 
@@ -33,6 +34,7 @@ class Overview:
     regions: list[RegionCoverage] = field(default_factory=list)
     codings_by_status: dict[str, int] = field(default_factory=dict)
     progress: list[dict] = field(default_factory=list)  # {"coder", "status", "count"}
+    coders: list[CoderProgress] = field(default_factory=list)  # assigned, done, coded per coder
     unmatched_cases: list[str] = field(default_factory=list)
 
 
@@ -58,6 +60,7 @@ def project_overview(db: Database) -> Overview:
         for coder, status, count in db.execute(
             "SELECT coder, status, count(*) FROM codings GROUP BY coder, status "
             "ORDER BY coder, status")]
+    overview.coders = coder_progress(db)
     return overview
 
 

@@ -1,4 +1,8 @@
-"""The review queue: pending auto-suggestions with their rule, matched words and context."""
+"""The review queue: pending auto-suggestions with their rule, matched words and context.
+
+Every function takes `coder`, a blind coder's name: their queue also holds the suggestions that
+other coders decided and they have not (`kvali.coders.blind`), and never says how others
+decided them."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from kvali.coders.blind import QUEUE_STATUSES, undecided_by
 from kvali.selection import Selection, Where, compile_selection, marks
 
 MAX_EXCLUDED = 2000
@@ -42,10 +47,13 @@ class Suggestion:
 
 
 def _where(db: Database, selection: Selection, code_key: str | None, rule: str | None,
-           exclude: Iterable[int] = ()) -> Where:
-    """Pending auto suggestions in the selection (of exactly `code_key` and `rule`, if given),
-    as conditions over `coding_facts f`."""
-    where = compile_selection(db, replace(selection, status=("suggested",)), "codings")
+           exclude: Iterable[int] = (), coder: str | None = None) -> Where:
+    """Pending auto suggestions in the selection (of exactly `code_key` and `rule`, if given;
+    those blind `coder` has yet to decide, if given), as conditions over `coding_facts f`."""
+    statuses = QUEUE_STATUSES if coder is not None else ("suggested",)
+    where = compile_selection(db, replace(selection, status=statuses), "codings")
+    if coder is not None:
+        where.add(*undecided_by("f", coder))
     where.add("f.origin = 'auto'")
     where.add("f.segment_id IS NOT NULL")
     if code_key:
@@ -59,9 +67,9 @@ def _where(db: Database, selection: Selection, code_key: str | None, rule: str |
 
 
 def suggestion_queue(db: Database, selection: Selection, *, limit: int = 20,
-                     exclude: Iterable[int] = ()) -> list[Suggestion]:
+                     exclude: Iterable[int] = (), coder: str | None = None) -> list[Suggestion]:
     """The next pending suggestions in document order (oldest coding id first)."""
-    where = _where(db, selection, None, None, exclude)
+    where = _where(db, selection, None, None, exclude, coder)
     rows = db.execute(
         "SELECT f.coding_id AS id, f.code_key, k.name AS code_name, k.color, f.rule, f.score, "
         'f.matched, f.start, f."end", f.segment_id, s.text, f.document_id, f.document, '
@@ -80,16 +88,17 @@ def _suggestion(values: dict) -> Suggestion:
     return Suggestion(**values)
 
 
-def count_suggestions(db: Database, selection: Selection) -> int:
+def count_suggestions(db: Database, selection: Selection, *, coder: str | None = None) -> int:
     """How many suggestions are pending in the selection."""
-    where = _where(db, selection, None, None)
+    where = _where(db, selection, None, None, coder=coder)
     return db.execute(f"SELECT count(*) FROM coding_facts f{where.clause('WHERE')}",
                       where.params).fetchone()[0]
 
 
-def suggestion_groups(db: Database, selection: Selection) -> list[dict]:
+def suggestion_groups(db: Database, selection: Selection, *,
+                      coder: str | None = None) -> list[dict]:
     """Pending suggestions per code and rule, largest group first (for bulk decisions)."""
-    where = _where(db, selection, None, None)
+    where = _where(db, selection, None, None, coder=coder)
     return [{"code": key, "name": name, "rule": rule or "", "count": count}
             for key, name, rule, count in db.execute(
                 "SELECT f.code_key, k.name, f.rule, count(*) FROM coding_facts f "
@@ -99,17 +108,18 @@ def suggestion_groups(db: Database, selection: Selection) -> list[dict]:
 
 
 def suggestion_ids(db: Database, selection: Selection, *, code_key: str | None = None,
-                   rule: str | None = None) -> list[int]:
+                   rule: str | None = None, coder: str | None = None) -> list[int]:
     """The ids of every pending suggestion in the selection, of exactly `code_key` and `rule`
     when given (for bulk accept/reject)."""
-    where = _where(db, selection, code_key, rule)
+    where = _where(db, selection, code_key, rule, coder=coder)
     return [row[0] for row in db.execute(
         f"SELECT f.coding_id FROM coding_facts f{where.clause('WHERE')} ORDER BY f.coding_id",
         where.params)]
 
 
-def suggestion_documents(db: Database) -> list[tuple[int, str, int]]:
+def suggestion_documents(db: Database, *, coder: str | None = None) -> list[tuple[int, str, int]]:
     """(document id, name, pending suggestions) for documents that have any."""
+    where = _where(db, Selection(), None, None, coder=coder)
     return db.execute(
-        "SELECT d.id, d.name, count(*) FROM codings c JOIN documents d ON d.id = c.document_id "
-        "WHERE c.status = 'suggested' GROUP BY d.id ORDER BY d.name").fetchall()
+        f"SELECT f.document_id, f.document, count(*) FROM coding_facts f{where.clause('WHERE')} "
+        "GROUP BY f.document_id ORDER BY f.document", where.params).fetchall()
