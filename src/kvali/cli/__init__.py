@@ -29,6 +29,9 @@ COMMANDS: dict[str, LazyCommand] = {
                         "Code a segment by hand (the same store functions serve the app)."),
     "codebook": LazyCommand("kvali.cli.coding:codebook",
                             "Check, load, export and report on the codebook."),
+    "coders": LazyCommand("kvali.cli.coders:coders",
+                          "Assign documents to coders, mark documents done per coder, and turn a "
+                          "coder's blind mode on or off (double coding)."),
     "demo": LazyCommand("kvali.cli.project:demo",
                         "Build the demo project from corpus/ and codebook.yaml, then open the UI."),
     "documents": LazyCommand("kvali.cli.documents:documents",
