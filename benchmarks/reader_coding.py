@@ -30,16 +30,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit
@@ -47,42 +40,14 @@ from ui_latency import prepare, report
 
 from kvali.coding.spans import snap_to_words
 from kvali.store import open_db
+from kvali.ui.browser_drive import chromium, open_reader, select_text
+from kvali.ui.server import running_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 CODER = "reader-bench"
 PER_PAGE = 200  # segments per reader page, as kvali.ui.pages.documents shows them
 LONG_PAGE = 12  # 0-based: segments 2,401–2,600 of the long transcript
 QUIET_MS = 300
 TIMEOUT_MS = 60_000
-
-# Where on the screen the character at a document offset is: the left edge of the first
-# character of a selection ('start') or the right edge of the last one ('end'). Offsets count
-# Python code points; the piece spans carry them in data-s / data-e.
-POINT_JS = """([offset, side]) => {
-  for (const piece of document.querySelectorAll('.kv-reader .kv-p')) {
-    const s = Number(piece.dataset.s), e = Number(piece.dataset.e);
-    if (side === 'start' ? !(s <= offset && offset < e) : !(s < offset && offset <= e)) continue;
-    const node = piece.firstChild, chars = Array.from(node.data);
-    const units = (n) => chars.slice(0, n).join('').length;  // code points -> UTF-16 units
-    const index = side === 'start' ? offset - s : offset - s - 1;
-    const range = document.createRange();
-    range.setStart(node, units(index));
-    range.setEnd(node, units(index + 1));
-    const box = range.getClientRects()[0];
-    return [side === 'start' ? box.left + 1 : box.right - 1, box.top + box.height / 2];
-  }
-  return null;
-}"""
-
-SCROLL_JS = """([offset]) => {
-  const piece = [...document.querySelectorAll('.kv-reader .kv-p')].find(
-    (p) => Number(p.dataset.s) <= offset && offset < Number(p.dataset.e));
-  if (!piece) return false;
-  piece.scrollIntoView({block: 'center'});
-  return true;
-}"""
 
 # Arm the clock: the "1" keydown starts it (window, capture phase: before the reader sees the
 # key); every DOM change and a 4 ms tick check the state; window.__kvBench resolves with the
@@ -134,44 +99,6 @@ ARM_JS = """([label, start, end, quiet, timeout]) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(path: Path, folder: Path) -> Iterator[str]:
-    """`kvali app` on PATH; yields its address once /_stcore/health answers."""
-    port = free_port()
-    log_path = folder / "streamlit.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kvali.cli", "app", "--db", str(path), "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                        if answer.read() == b"ok":
-                            break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("kvali app did not start:\n"
-                                         + log_path.read_text()[-3000:]) from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def copy_project(source: Path, target: Path) -> None:
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
@@ -209,14 +136,6 @@ def plan(db, document_id: int, page: int, count: int) -> list[dict]:
     return chosen
 
 
-def open_reader(tab, url: str, document_id: int, at: int) -> None:
-    query = urllib.parse.urlencode({"koder": CODER, "dokument": document_id, "fra": at,
-                                    "til": at})
-    tab.goto(f"{url}/dokumenter?{query}")
-    tab.locator(".kv-reader .kv-p").first.wait_for(timeout=TIMEOUT_MS)
-    wait_idle(tab)
-
-
 def wait_idle(tab) -> None:
     """Until the rerun in progress (if any) is over."""
     tab.wait_for_timeout(300)
@@ -231,25 +150,18 @@ def wait_idle(tab) -> None:
 def select(tab, start: int, end: int) -> str:
     """Drag the mouse over document offsets [start, end); returns the label (code name and
     coder) the highlight will carry once the palette's first code is pressed."""
-    for offset in (start, end - 1):
-        if not tab.evaluate(SCROLL_JS, [offset]):
-            raise SystemExit(f"offset {offset} is not on the reader page")
-    tab.wait_for_timeout(100)  # let the scroll event (which closes the palette) pass
-    first = tab.evaluate(POINT_JS, [start, "start"])
-    last = tab.evaluate(POINT_JS, [end, "end"])
-    tab.mouse.move(*first)
-    tab.mouse.down()
-    tab.mouse.move(*last, steps=8)
-    tab.mouse.up()
-    palette = tab.locator(".kv-palette")
-    palette.wait_for(state="visible", timeout=10_000)
-    name = palette.locator('.kv-pal-item[data-number="1"] .kv-name').inner_text().strip()
-    return f"{name} ({CODER})"
+    try:
+        select_text(tab, start, end, timeout=TIMEOUT_MS)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    name = tab.locator('.kv-palette .kv-pal-item[data-number="1"] .kv-name').inner_text()
+    return f"{name.strip()} ({CODER})"
 
 
 def run_case(tab, url: str, document_id: int, chosen: list[dict]) -> dict[str, list[float]]:
     """Warm-up plus the rest: select, press 1, wait until settled."""
-    open_reader(tab, url, document_id, chosen[0]["segment"][0])
+    open_reader(tab, url, CODER, document_id, chosen[0]["segment"][0], timeout=TIMEOUT_MS)
+    wait_idle(tab)
     times: dict[str, list[float]] = {"highlight": [], "settled": []}
     for i, item in enumerate(chosen):
         label = select(tab, *item["drag"])
@@ -293,8 +205,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--words", type=int, default=1_000_000)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     source = prepare(args.words)
     with tempfile.TemporaryDirectory(prefix="kvali-reader-bench-") as folder:
         path = Path(folder) / "project.db"
@@ -314,9 +224,8 @@ def main() -> None:
                   plan(db, long_id, LONG_PAGE, count)),
                  ("short document p.1", short_id, plan(db, short_id, 0, count))]
         db.close()
-        with serve(path, Path(folder)) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=CHROMIUM_ARGS)
+        with running_app(path, Path(folder) / "streamlit.log") as url, \
+                chromium(headless=True) as browser:
             print(f"{source.name} (copy): {documents} documents, {segments:,} segments; "
                   f"long: {long_segments:,} segments, page {LONG_PAGE + 1}; short: "
                   f"{short_name} ({short_segments} segments), page 1; Chromium "
@@ -329,7 +238,6 @@ def main() -> None:
                 for metric, values in run_case(tab, url, document_id, chosen).items():
                     samples[f"{name}: {metric}"] = values
                 context.close()
-            browser.close()
         verify(path, cases)
     print(f"key press '1' to highlight / settled in the browser, {args.repeat} codings per case "
           "after 1 warm-up:")

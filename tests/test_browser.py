@@ -9,13 +9,7 @@ Screenshots go to $KVALI_SCREENSHOTS when set, else tests/screenshots/ (git-igno
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,35 +21,20 @@ from kvali.demo import CODEBOOK, CORPUS, build_demo
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.store import open_db
+from kvali.ui.browser_drive import (
+    chromium,
+    open_page,
+    open_reader,
+    require_browser,
+    select_text,
+    settle,
+)
+from kvali.ui.server import running_app
 from kvali.views.codes import code_tree
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 CODER = "Mette Browser"
-
-
-def _require_browser() -> None:
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the playwright package is not installed"
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"CI is set but {missing}")
-    if missing:
-        pytest.skip(missing)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _build(folder: Path) -> Path:
@@ -77,50 +56,19 @@ def _build(folder: Path) -> Path:
     return path
 
 
-@contextmanager
-def _serve(folder: Path, path: Path) -> Iterator[str]:
-    """`kvali app` on the project PATH; yields its URL once it answers."""
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kvali.cli", "app", "--db", str(path), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((folder / "streamlit.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _require_browser()
+    require_browser()
     folder = tmp_path_factory.mktemp("browser")
     path = _build(folder)
-    with _serve(folder, path) as url:
+    with running_app(path, folder / "streamlit.log") as url:
         yield url, path
 
 
 @pytest.fixture(scope="module")
 def browser(server: tuple[str, Path]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -141,58 +89,6 @@ def shots() -> Path:
     return folder
 
 
-def settle(page) -> None:
-    """Wait until Streamlit has finished the current rerun."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-    page.wait_for_timeout(300)
-
-
-def open_page(page, url: str, path: str) -> None:
-    page.goto(f"{url}/{path}")
-    coder = page.locator('[data-testid="stSidebar"] input[aria-label="Koder"]')
-    coder.wait_for(timeout=30_000)
-    coder.fill(CODER)
-    coder.press("Enter")
-    settle(page)
-
-
-POINT_JS = """([offset, side]) => {
-  for (const piece of document.querySelectorAll('.kv-reader .kv-p')) {
-    const s = Number(piece.dataset.s), e = Number(piece.dataset.e);
-    const hit = side === 'start' ? offset >= s && offset < e : offset > s && offset <= e;
-    if (!hit) continue;
-    const text = piece.firstChild, chars = Array.from(text.data);
-    const at = (n) => chars.slice(0, n).join('').length;
-    const range = document.createRange();
-    const i = side === 'start' ? offset - s : offset - s - 1;
-    range.setStart(text, at(i));
-    range.setEnd(text, at(i + 1));
-    const box = range.getClientRects()[0];
-    return [side === 'start' ? box.left + 1 : box.right - 1, box.top + box.height / 2];
-  }
-  return null;
-}"""
-
-
-def select_text(page, start: int, end: int) -> None:
-    """Drag the mouse over document offsets [start, end) in the reader."""
-    page.locator(".kv-reader .kv-p").first.wait_for(timeout=30_000)
-    for offset, side in ((start, "start"), (end, "end")):
-        page.evaluate("""([offset]) => {
-          const piece = [...document.querySelectorAll('.kv-reader .kv-p')].find(
-            (p) => Number(p.dataset.s) <= offset && offset <= Number(p.dataset.e));
-          piece.scrollIntoView({block: 'center'});
-        }""", [offset if side == "start" else end - 1])
-    first = page.evaluate(POINT_JS, [start, "start"])
-    last = page.evaluate(POINT_JS, [end, "end"])
-    page.mouse.move(*first)
-    page.mouse.down()
-    page.mouse.move(*last, steps=8)
-    page.mouse.up()
-    page.locator(".kv-palette").wait_for(state="visible", timeout=10_000)
-
-
 def _document(path: Path, name: str) -> tuple[int, str, list[tuple[int, int]]]:
     db = open_db(path, create=False)
     document_id, text = db.execute("SELECT id, text FROM documents WHERE name = ?",
@@ -200,14 +96,6 @@ def _document(path: Path, name: str) -> tuple[int, str, list[tuple[int, int]]]:
     spans = db.execute('SELECT start, "end" FROM segments WHERE document_id = ? ORDER BY seq',
                        [document_id]).fetchall()
     return document_id, text, spans
-
-
-def _read(page, url: str, document_id: int, start: int, end: int) -> None:
-    """Open the reader on a document through the link the other pages use."""
-    page.goto(f"{url}/dokumenter?koder={CODER.replace(' ', '+')}&dokument={document_id}"
-              f"&fra={start}&til={end}")
-    page.locator(".kv-reader .kv-p").first.wait_for(timeout=30_000)
-    settle(page)
 
 
 def _manual(path: Path, document_id: int) -> list[tuple[int, int, str]]:
@@ -221,7 +109,7 @@ def test_select_part_of_a_sentence_with_the_mouse_and_press_a_code(page, server,
     document_id, text, spans = _document(path, "XSS-prøve")
     start, end = spans[2]  # "Og et billede <img …> ved siden af."
     word = text.index("billede", start)
-    _read(page, url, document_id, start, start)
+    open_reader(page, url, CODER, document_id, start, start)
     first_code = code_tree(open_db(path, create=False))[0]
     select_text(page, word + 2, word + 11)  # from inside "billede" into "<img"
     palette = page.locator(".kv-palette")
@@ -245,7 +133,7 @@ def test_select_part_of_a_sentence_with_the_mouse_and_press_a_code(page, server,
 def test_select_across_two_segments_and_pick_a_code_from_the_palette(page, server) -> None:
     url, path = server
     document_id, text, spans = _document(path, "XSS-prøve")
-    _read(page, url, document_id, spans[0][0], spans[0][0])
+    open_reader(page, url, CODER, document_id, spans[0][0], spans[0][0])
     tree = code_tree(open_db(path, create=False))
     code = tree[-1]
     select_text(page, spans[0][0] + 4, spans[1][0] + 7)  # "…står" ends inside a word
@@ -265,7 +153,7 @@ def test_select_words_and_mark_them_as_personal_data(page, server) -> None:
     url, path = server
     document_id, text, spans = _document(path, "XSS-prøve")
     start = text.index("feltet", spans[1][0])
-    _read(page, url, document_id, start, start)
+    open_reader(page, url, CODER, document_id, start, start)
     select_text(page, start + 1, start + 4)
     page.locator(".kv-pal-pii-type", has_text="Navn").click()
     page.get_by_text("Markeret som personoplysning").first.wait_for(timeout=15_000)
@@ -277,7 +165,7 @@ def test_select_words_and_mark_them_as_personal_data(page, server) -> None:
 
 def test_a_search_hit_opens_the_reader_at_the_hit(page, server, shots) -> None:
     url, path = server
-    open_page(page, url, "soeg")
+    open_page(page, url, "soeg", CODER)
     query = page.locator('input[aria-label="Søgning"]')
     query.fill("billede")
     query.press("Enter")
@@ -296,7 +184,7 @@ def test_accept_a_suggestion(page, server, shots) -> None:
     url, path = server
     db = open_db(path, create=False)
     first = db.execute("SELECT min(id) FROM codings WHERE status = 'suggested'").fetchone()[0]
-    open_page(page, url, "forslag")
+    open_page(page, url, "forslag", CODER)
     page.get_by_role("button", name="Acceptér").first.wait_for()
     page.screenshot(path=str(shots / "forslag.png"))
     page.get_by_role("button", name="Acceptér").first.click()
@@ -308,7 +196,7 @@ def test_accept_a_suggestion(page, server, shots) -> None:
 def test_a_script_in_a_transcript_is_text_and_never_runs(page, server, shots) -> None:
     url, path = server
     document_id, _, spans = _document(path, "XSS-prøve")
-    _read(page, url, document_id, spans[0][0], spans[0][0])
+    open_reader(page, url, CODER, document_id, spans[0][0], spans[0][0])
     literal = page.locator(".kv-reader").get_by_text("<script>window.__xss=1</script>",
                                                      exact=False)
     literal.first.wait_for(timeout=15_000)
@@ -327,7 +215,7 @@ def test_a_script_in_a_transcript_is_text_and_never_runs(page, server, shots) ->
 
 def test_overview_renders_charts(page, server, shots) -> None:
     url, _ = server
-    open_page(page, url, "")
+    open_page(page, url, "", CODER)
     page.locator('[data-testid="stMetric"]').first.wait_for()
     page.locator("canvas, svg.marks").first.wait_for(timeout=15_000)
     settle(page)
@@ -344,8 +232,8 @@ def test_overview_renders_charts(page, server, shots) -> None:
 @pytest.fixture
 def empty_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A server whose project file does not exist yet."""
-    _require_browser()
-    with _serve(tmp_path, tmp_path / "opfoelgning.db") as url:
+    require_browser()
+    with running_app(tmp_path / "opfoelgning.db", tmp_path / "streamlit.log") as url:
         yield url, tmp_path
 
 

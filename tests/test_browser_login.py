@@ -8,14 +8,8 @@ Skipped when /usr/bin/chromium is missing, except under CI (CI set), where that 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,93 +17,32 @@ from test_ui_support import build_project
 
 from kvali.access.users import add_user
 from kvali.store import open_db
+from kvali.ui.browser_drive import chromium, require_browser, settle
+from kvali.ui.server import running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "hemmeligt-ord-1"
 WRONG = "Forkert brugernavn eller adgangskode."
 
 
-def _require_browser() -> None:
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the playwright package is not installed"
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"CI is set but {missing}")
-    if missing:
-        pytest.skip(missing)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _serve(folder: Path, path: Path) -> Iterator[str]:
-    """`kvali app` on the project PATH; yields its URL once it answers."""
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kvali.cli", "app", "--db", str(path), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((folder / "streamlit.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _require_browser()
+    require_browser()
     folder = tmp_path_factory.mktemp("browser_login")
     path = build_project(folder)
     db = open_db(path)
     add_user(db, "anne", "admin", PASSWORD)
     add_user(db, "lis", "reader", PASSWORD)
     db.close()
-    with _serve(folder, path) as url:
+    with running_app(path, folder / "streamlit.log") as url:
         yield url, path
 
 
 @pytest.fixture
 def page(server: tuple[str, Path]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield tab
-        browser.close()
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the current rerun."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-    page.wait_for_timeout(300)
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
 def log_in(page, name: str, password: str) -> float:

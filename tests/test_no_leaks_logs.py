@@ -1,15 +1,15 @@
 """Personal data never enters logs, `events` payloads, error messages or the app's console
 (issue 12).
 
-A project is built from tests/data/pii/ (the labelled interview) and a survey whose comments
-hold names, a CPR number, a phone number and an e-mail address. A realistic session then runs
-through the CLI — import, pii scan/list/confirm/dismiss, codebook load, tag, code with a memo,
-search, every export with and without --pseudonymise, and deliberate mistakes (offsets outside
-the text, an unknown code, search queries holding a CPR number or a name) — and through the app
-(Dokumenter, Søg, Personoplysninger) with every logger captured at DEBUG. None of the personal
-strings may occur in a log record, in the stderr of any command (the error line included), in
-the app's stderr, or in any `events` row. Stdout may show the analyst their own data (search
-hits, pii list) unless --pseudonymise was given.
+A project is built from tests/data/pii/: the labelled interview and survey.csv, a survey whose
+comments hold names, a CPR number, a phone number and an e-mail address (survey_labels.tsv). A
+realistic session then runs through the CLI — import, pii scan/list/confirm/dismiss, codebook
+load, tag, code with a memo, search, every export with and without --pseudonymise, and
+deliberate mistakes (offsets outside the text, an unknown code, search queries holding a CPR
+number or a name) — and through the app (Dokumenter, Søg, Personoplysninger) with every logger
+captured at DEBUG. None of the personal strings may occur in a log record, in the stderr of any
+command (the error line included), in the app's stderr, or in any `events` row. Stdout may show
+the analyst their own data (search hits, pii list) unless --pseudonymise was given.
 """
 
 from __future__ import annotations
@@ -27,18 +27,11 @@ from test_ui_support import no_failures, page_test, reader_event
 
 from kvali.cli import cli
 from kvali.errors import KvaliError
+from kvali.privacy.evaluation import labelled_strings
 from kvali.store import open_db
 
 DATA = Path(__file__).parent / "data" / "pii"
 CODER = "analytiker"
-
-SURVEY = """Kommune;Stilling;Bemærkninger
-Aarhus;Leder;Jonas Dahl fra netværket ringer ofte, hans cpr er 020304-5678.
-Odense;Medarbejder;Skriv til hanne.vinther@example.dk eller ring 51 52 53 54 om netværket.
-Viborg;Leder;Hanne Vinther siger at de frivillige i netværket mangler penge.
-"""
-SURVEY_PERSONAL = ["Jonas Dahl", "020304-5678", "hanne.vinther@example.dk", "51 52 53 54",
-                   "Hanne Vinther"]
 
 CODEBOOK = """\
 name: Lækager
@@ -59,16 +52,7 @@ codes:
 """
 
 
-def labelled() -> list[str]:
-    """The personal strings of tests/data/pii/labels.tsv."""
-    values = []
-    for line in (DATA / "labels.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            values.append(line.split("\t")[1])
-    return values
-
-
-PERSONAL = sorted(set(labelled()) | set(SURVEY_PERSONAL), key=len, reverse=True)
+PERSONAL = labelled_strings(DATA / "labels.tsv", DATA / "survey_labels.tsv")
 """Every personal string of the project: names (first names alone too), CPR numbers, phones,
 e-mail addresses and addresses."""
 PATTERN = re.compile("|".join(rf"(?<!\w){re.escape(value)}(?!\w)" for value in PERSONAL))
@@ -185,7 +169,7 @@ EXPORTS = [
 def cli_session(folder: Path) -> Session:
     """Build the project and work on it as an analyst would, mistakes included."""
     shutil.copy(DATA / "interview.md", folder / "interview.md")
-    (folder / "survey.csv").write_text(SURVEY, encoding="utf-8")
+    shutil.copy(DATA / "survey.csv", folder / "survey.csv")
     (folder / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
     session = Session(folder, folder / "project.db")
     run = session.run

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.options import SQLITE_INTEGER, db_option, echo_json, open_project
+from kvali.cli.options import (
+    SQLITE_INTEGER,
+    coder_option,
+    db_option,
+    echo_json,
+    json_option,
+    open_project,
+)
 from kvali.errors import UsageError
 from kvali.store.documents import (
     CHANGEABLE_KINDS,
@@ -16,10 +23,6 @@ from kvali.store.documents import (
     set_document_kind,
 )
 from kvali.store.reimport import ReimportReport, reimport_document
-
-coder_option = click.option("--coder", default="analytiker", show_default=True,
-                            help="Who makes the change (recorded in the audit log).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
 @click.group()

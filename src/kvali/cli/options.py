@@ -51,3 +51,9 @@ SQLITE_MAX = 2**63 - 1
 SQLITE_INTEGER = click.IntRange(-SQLITE_MAX - 1, SQLITE_MAX)
 """An id or count SQLite can hold; a larger number is click's one-line error, not an overflow."""
 SQLITE_COUNT = click.IntRange(0, SQLITE_MAX)
+
+coder_option = click.option("--coder", default="analytiker", show_default=True,
+                            help="Who makes the change (recorded in the audit log).")
+"""`--coder NAME`: who a command acts as, recorded in the audit log."""
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+"""`--json`: print the command's result as JSON (the parameter is `as_json`)."""

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import click
 
-from kvali.cli.options import SQLITE_COUNT, SQLITE_INTEGER, db_option, echo_json, open_project
+from kvali.cli.options import (
+    SQLITE_COUNT,
+    SQLITE_INTEGER,
+    coder_option,
+    db_option,
+    echo_json,
+    json_option,
+    open_project,
+)
 from kvali.privacy.findings import (
     FindingRow,
     add_manual,
@@ -14,10 +22,6 @@ from kvali.privacy.findings import (
     scan_project,
 )
 from kvali.store.schema_privacy import PII_STATUSES, PII_TYPES
-
-coder_option = click.option("--coder", default="analytiker", show_default=True,
-                            help="Who decides (recorded in the audit log).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
 @click.group()

@@ -48,6 +48,17 @@ def load_labels(path: Path, text: str) -> set[Span]:
     return spans
 
 
+def labelled_strings(*paths: Path) -> list[str]:
+    """The exact texts of one or more labels files, each once and longest first (so that a regex
+    alternation of them matches the longest): for searching logs and output for personal data."""
+    values = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                values.add(line.split("\t")[1])
+    return sorted(values, key=lambda value: (-len(value), value))
+
+
 def score(found: Iterable[Span], expected: set[Span]) -> dict[str, Score]:
     """Per type: how many were expected, found, and found exactly (same span and type)."""
     found = set(found)
