@@ -17,7 +17,7 @@ from test_ui_support import build_project
 
 from kvali.access.users import add_user
 from kvali.store import open_db
-from kvali.ui.browser_drive import chromium, require_browser, settle
+from kvali.ui.browser_drive import chromium, require_browser, select_text, settle
 from kvali.ui.server import running_app
 
 pytestmark = pytest.mark.browser
@@ -92,15 +92,10 @@ def test_a_reader_cannot_code_in_the_reader(page, server) -> None:
     page.get_by_role("link", name="Dokumenter").click()
     settle(page)
     before = _codings(path)
-    piece = page.locator(".kv-reader .kv-p").nth(2)
-    piece.wait_for(timeout=30_000)
-    box = piece.bounding_box()
-    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + min(box["width"] - 2, 120), box["y"] + box["height"] / 2,
-                    steps=8)
-    page.mouse.up()
-    page.locator(".kv-palette").wait_for(state="visible", timeout=10_000)
+    page.locator(".kv-reader .kv-p").first.wait_for(timeout=30_000)
+    start = page.evaluate("""() => Number([...document.querySelectorAll('.kv-reader .kv-p')]
+      .find((piece) => piece.textContent.trim().length >= 12).dataset.s)""")
+    select_text(page, start + 1, start + 8)
     page.keyboard.press("1")
     settle(page)
     page.get_by_text("Du har kun læseadgang til projektet").first.wait_for(timeout=15_000)
