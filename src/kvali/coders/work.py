@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from kvali.access import require
 from kvali.coding.store import log_event, now
-from kvali.domain import HUMAN_STATUSES
+from kvali.domain import AUTO_CODER, HUMAN_STATUSES
 from kvali.errors import UsageError
 from kvali.selection import marks
 
@@ -85,6 +85,20 @@ def set_assigned(db: Database, coder: str, document_ids: Iterable[int], assigned
                    [int(assigned), int(assigned)], "assign" if assigned else "unassign", by)
 
 
+def set_document_coders(db: Database, document_id: int, coders: Iterable[str], *,
+                        by: str = "") -> int:
+    """Make CODERS exactly the coders the document is assigned to; returns how many
+    assignments changed. Needs the 'documents' permission."""
+    require("documents")
+    wanted = {coder_name(name) for name in coders}
+    with db.atomic():
+        before = set(document_coders(db, document_id))
+        return (sum(set_assigned(db, name, [document_id], True, by=by)
+                    for name in sorted(wanted - before))
+                + sum(set_assigned(db, name, [document_id], False, by=by)
+                      for name in sorted(before - wanted)))
+
+
 def set_done(db: Database, coder: str, document_ids: Iterable[int], done: bool) -> int:
     """Mark the documents done by CODER ("færdigkodet"), or not done any more; returns how many
     documents changed. Needs the 'code' permission."""
@@ -108,6 +122,16 @@ def document_coders(db: Database, document_id: int) -> list[str]:
     return [row[0] for row in db.execute(
         "SELECT coder FROM coder_documents WHERE document_id = ? AND assigned = 1 ORDER BY coder",
         [document_id])]
+
+
+def coder_names(db: Database) -> list[str]:
+    """Everyone who may be given documents: users, coders with work or a setting, and the
+    coders of human codings, by name."""
+    return [row[0] for row in db.execute(
+        "SELECT name FROM users UNION SELECT name FROM coders "
+        "UNION SELECT coder FROM coder_documents UNION SELECT coder FROM codings "
+        f"WHERE status IN ({marks(HUMAN_STATUSES)}) AND coder <> ? ORDER BY 1",
+        [*HUMAN_STATUSES, AUTO_CODER])]
 
 
 ASSIGNED_TO = "SELECT document_id FROM coder_documents WHERE coder = ? AND assigned = 1"

@@ -26,6 +26,7 @@ from sqlite_utils import Database
 from kvali.access import Actor, Permission, allowed, current_actor, require, set_actor
 from kvali.access.roles import ROLE_LABELS
 from kvali.access.users import authenticate, get_user, has_users
+from kvali.coders.blind import is_blind
 from kvali.errors import KvaliError, UsageError
 from kvali.store import ProjectBusyError, busy_as_error, open_db, project_path
 from kvali.ui.render import error_text, md
@@ -183,6 +184,13 @@ def coder() -> str:
         raise UsageError("Skriv dit navn som koder i sidepanelet, før du koder eller skriver "
                          "memoer.")
     return name
+
+
+def blind_coder() -> str | None:
+    """The current coder's name while their blind mode is on (the pages then show only their
+    own codings), else None."""
+    name = current_coder()
+    return name if name and is_blind(get_db(), name) else None
 
 
 def codebook_file() -> Path:

@@ -1,5 +1,9 @@
 """Dokumenter: filter the documents and read one, a page of segments at a time, with every
-coded span highlighted in its code's colour; select words in the reader and press a code."""
+coded span highlighted in its code's colour; select words in the reader and press a code.
+
+For double coding the page shows the coder's documents only ("Mine dokumenter"), a switch for
+blind mode (only the coder's own codings in the list, the reader and the panel), a button to
+mark the document done ("færdigkodet"), and who the document is assigned to."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import math
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.coders.blind import set_blind
+from kvali.coders.work import coder_names, document_coders, is_done, set_document_coders, set_done
 from kvali.domain import HUMAN_STATUSES, KIND_LABELS, SHOWN_STATUSES
 from kvali.privacy.findings import TYPE_LABELS
 from kvali.selection import Selection, selection_choices
@@ -20,9 +26,11 @@ from kvali.ui.render import legend_html, md
 from kvali.ui.state import (
     RUN,
     action,
+    blind_coder,
     coder,
     current_coder,
     get_db,
+    may,
     open_project_or_stop,
     show_feedback,
 )
@@ -43,7 +51,7 @@ PER_PAGE = 200
 TEXT_HEIGHT = 720  # px; the text scrolls beside the coding panel
 ANY = "Alle"
 HAS_CODES = {ANY: None, "Med kodninger": True, "Uden kodninger": False}
-FILTERS = ("kind", "region", "municipality", "size", "role", "has", "name")
+FILTERS = ("kind", "region", "municipality", "size", "role", "has", "name", "mine")
 FOCUS = K + "focus"  # (document, start, end) a link asked the reader to show
 READER_PLACE = "reader"
 
@@ -54,8 +62,10 @@ def documents_page() -> None:
     st.title("Dokumenter")
     show_feedback()
     _follow_link(db)
-    selection, has_codes, name = _filters(db)
-    rows = list_documents(db, selection, has_codes=has_codes, name=name)
+    selection, has_codes, name, mine = _filters(db)
+    blind = blind_coder()
+    rows = list_documents(db, selection, has_codes=has_codes, name=name, coder=blind,
+                          assigned_to=mine)
     if not rows:
         st.info("Ingen dokumenter passer til filtrene.")
         return
@@ -63,19 +73,96 @@ def documents_page() -> None:
     header = document_header(db, document_id)
     _show_header(header)
     page = _pick_page(header)
-    show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
-                                 help="Vis også de automatiske forslag, der venter på review.")
-    _workbench(document_id, page, SHOWN_STATUSES if show_suggestions else HUMAN_STATUSES)
-    _document_memo(db, document_id)
+    suggestions_column, blind_column, done_column, assigned_column = st.columns(
+        4, vertical_alignment="center")
+    with suggestions_column:
+        show_suggestions = st.toggle("Vis forslag (stiplet)", key=K + "suggestions",
+                                     help="Vis også de automatiske forslag, der venter på "
+                                          "review.")
+    with blind_column:
+        blind_toggle(K + "blind")
+    with done_column:
+        _done_button(db, document_id)
+    with assigned_column:
+        _assignment(db, document_id)
+    _workbench(document_id, page, SHOWN_STATUSES if show_suggestions else HUMAN_STATUSES, blind)
+    _document_memo(db, document_id, blind)
     document_admin(header)
 
 
+def blind_toggle(key: str) -> str | None:
+    """The current coder's 'Blind kodning' switch (kept in the project); returns their name
+    while it is on."""
+    name = current_coder()
+    blind = blind_coder()
+    st.session_state[key] = blind is not None
+    st.toggle("Blind kodning", key=key, on_change=_switch_blind, args=(key,),
+              disabled=not name or not may("code"),
+              help="Vis kun dine egne kodninger og de forslag, der venter; andres kodninger og "
+                   "beslutninger skjules, så du koder og behandler forslag uafhængigt.")
+    return blind
+
+
+def _switch_blind(key: str) -> None:
+    on = bool(st.session_state.get(key))
+
+    def work() -> str:
+        set_blind(get_db(), coder(), on)
+        return ("Blind kodning er slået til. Du ser kun dine egne kodninger." if on
+                else "Blind kodning er slået fra.")
+
+    action(work)
+
+
+def _done_button(db: Database, document_id: int) -> None:
+    """The current coder's done mark on the document, as a button that turns it on or off."""
+    name = current_coder()
+    done = bool(name) and is_done(db, name, document_id)
+    st.button("Færdigkodet ✓ (fortryd)" if done else "Markér som færdigkodet", key=K + "done",
+              on_click=_mark_done, args=(document_id, not done),
+              disabled=not name or not may("code"))
+
+
+def _assignment(db: Database, document_id: int) -> None:
+    """Who the document is assigned to, in a popover where an administrator changes it."""
+    key = f"{K}assigned.{document_id}"
+    assigned = document_coders(db, document_id)
+    name = current_coder()
+    st.session_state[key] = assigned
+    with st.popover("Tildelt: " + (md(", ".join(assigned)) if assigned else "ingen")):
+        st.multiselect(
+            "Tildelt", sorted({*coder_names(db), *assigned, *([name] if name else [])}),
+            key=key, on_change=_assign, args=(document_id, key), accept_new_options=True,
+            disabled=not may("documents"), placeholder="Vælg eller skriv en koder")
+
+
+def _mark_done(document_id: int, done: bool) -> None:
+    def work() -> str:
+        set_done(get_db(), coder(), [document_id], done)
+        return ("Dokumentet er markeret som færdigkodet." if done
+                else "Dokumentet er ikke længere markeret som færdigkodet.")
+
+    action(work)
+
+
+def _assign(document_id: int, key: str) -> None:
+    chosen = [str(name) for name in st.session_state.get(key) or []]
+
+    def work() -> str:
+        set_document_coders(get_db(), document_id, chosen, by=current_coder())
+        return "Tildelingen er gemt."
+
+    action(work)
+
+
 @st.fragment
-def _workbench(document_id: int, page: int, statuses: tuple[str, ...]) -> None:
-    """The text and the coding panel. A fragment: coding, clicking a highlight and the panel's
-    buttons redraw only this part, so select-and-code answers without redrawing the page."""
+def _workbench(document_id: int, page: int, statuses: tuple[str, ...],
+               blind: str | None) -> None:
+    """The text and the coding panel (only BLIND's codings, when a blind coder's name). A
+    fragment: coding, clicking a highlight and the panel's buttons redraw only this part, so
+    select-and-code answers without redrawing the page."""
     db = get_db()
-    segments = segment_page(db, document_id, page, PER_PAGE, statuses=statuses)
+    segments = segment_page(db, document_id, page, PER_PAGE, statuses=statuses, coder=blind)
     tree = code_tree(db)
     text_column, panel_column = st.columns([3, 2], gap="medium")
     with text_column:
@@ -152,8 +239,9 @@ def _choice(label: str, options: list[str], key: str,
     return None if value == ANY else value
 
 
-def _filters(db: Database) -> tuple[Selection, bool | None, str | None]:
-    """(selection, with or without human codings, part of the name) from the filter bar."""
+def _filters(db: Database) -> tuple[Selection, bool | None, str | None, str | None]:
+    """(selection, with or without human codings, part of the name, the coder whose assigned
+    documents alone are listed) from the filter bar."""
     choices = selection_choices(db)
     with st.expander("Filtre", expanded=False):
         first = st.columns(4)
@@ -165,17 +253,21 @@ def _filters(db: Database) -> tuple[Selection, bool | None, str | None]:
             municipality = _choice("Kommune", choices["kommune"], "municipality")
         with first[3]:
             size = _choice("Kommunestørrelse", choices["size"], "size")
-        second = st.columns(3)
+        second = st.columns(4, vertical_alignment="bottom")
         with second[0]:
             role = _choice("Rolle", choices["role"], "role")
         with second[1]:
             has_codes = HAS_CODES[st.selectbox("Kodninger", list(HAS_CODES), key=K + "has")]
         with second[2]:
             name = st.text_input("Navn indeholder", key=K + "name").strip() or None
+        with second[3]:
+            coder_name = current_coder()
+            mine = st.toggle("Mine dokumenter", key=K + "mine", disabled=not coder_name,
+                             help="Vis kun de dokumenter, der er tildelt dig.")
     chosen = {"kind": kind, "region": region, "kommune": municipality, "size": size,
               "role": role}
     selection = Selection(**{field: (value,) for field, value in chosen.items() if value})
-    return selection, has_codes, name
+    return selection, has_codes, name, coder_name if mine and coder_name else None
 
 
 def _pick_document(rows: list[DocumentRow]) -> int:
@@ -225,7 +317,8 @@ def _pick_page(header: DocumentHeader) -> int:
     return int(number) - 1
 
 
-def _document_memo(db: Database, document_id: int) -> None:
+def _document_memo(db: Database, document_id: int, blind: str | None) -> None:
+    """The coder's memo on the document, and the other coders' (not while blind)."""
     with st.expander("Memo om dokumentet"):
         name = current_coder()
         key = f"{K}docmemo.{document_id}"
@@ -234,7 +327,7 @@ def _document_memo(db: Database, document_id: int) -> None:
         st.button("Gem memo om dokumentet", key=f"{K}save_docmemo", on_click=_save_document_memo,
                   args=(document_id, key))
         for memo in memos_for(db, "document", document_id):
-            if memo.coder != name:
+            if memo.coder != name and blind is None:
                 st.caption(f"{md(memo.coder)} ({memo.updated_at[:10]}):")
                 st.text(memo.text)
 

@@ -11,7 +11,7 @@ from kvali.domain import KIND_LABELS_PLURAL, STATUS_LABELS
 from kvali.ui.render import md
 from kvali.ui.state import open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
-from kvali.views.overview import project_overview
+from kvali.views.overview import CoderProgress, project_overview
 
 STATUS_ORDER = [STATUS_LABELS[s] for s in ("manual", "accepted", "suggested", "rejected")]
 STATUS_COLORS = ["#1B5E20", "#43A047", "#B0BEC5", "#E57373"]
@@ -66,6 +66,7 @@ def overview_page() -> None:
         st.caption("Ikke genkendt som kommune: " + md(", ".join(overview.unmatched_cases)))
     _codes(db)
     _progress(overview.progress)
+    _coders(overview.coders)
 
 
 def _codes(db: Database) -> None:
@@ -102,3 +103,14 @@ def _progress(progress: list[dict]) -> None:
         tooltip=["Koder", "Status", "Kodninger"]), width="stretch")
     st.dataframe(frame.pivot_table(index="Koder", columns="Status", values="Kodninger",
                                    aggfunc="sum", fill_value=0), width="stretch")
+
+
+def _coders(coders: list[CoderProgress]) -> None:
+    """Per coder: documents assigned and done, documents with codings, and codings."""
+    if not coders:
+        return
+    st.subheader("Dobbeltkodning pr. koder")
+    st.dataframe([{"Koder": p.coder, "Tildelt": p.assigned, "Færdigkodet": p.done,
+                   "Dokumenter med kodninger": p.documents, "Kodninger": p.codings,
+                   "Blind kodning": "til" if p.blind else "fra"} for p in coders],
+                 hide_index=True)

@@ -1,6 +1,10 @@
 """Forslag: review the auto-suggestions one at a time (J accept, N reject, S skip) or in bulk per
 code and rule, with the rule and the matched words in view, the suggestion shown between its
-neighbouring segments and a link that opens it in the reader."""
+neighbouring segments and a link that opens it in the reader.
+
+With "Blind kodning" on, the queue holds what the coder has yet to decide — also suggestions
+other coders decided, without saying how — and a decision is the coder's own
+(`kvali.coders.blind.decide_blind`), so two coders' reviews stay apart."""
 
 from __future__ import annotations
 
@@ -9,11 +13,21 @@ from html import escape
 import streamlit as st
 from sqlite_utils import Database
 
+from kvali.coders.blind import decide_blind
 from kvali.selection import Selection, selection_choices
 from kvali.ui.actions import review
 from kvali.ui.navigation import reader_link
+from kvali.ui.pages.documents import blind_toggle
 from kvali.ui.render import Highlight, highlight_html, md, safe_color
-from kvali.ui.state import action, coder, get_db, notify, open_project_or_stop, show_feedback
+from kvali.ui.state import (
+    action,
+    blind_coder,
+    coder,
+    get_db,
+    notify,
+    open_project_or_stop,
+    show_feedback,
+)
 from kvali.views.codes import code_tree
 from kvali.views.context import SegmentContext, segment_context
 from kvali.views.suggestions import (
@@ -36,10 +50,11 @@ def suggestions_page() -> None:
     db = open_project_or_stop()
     st.title("Forslag")
     show_feedback()
-    filters = _filters(db)
+    blind = blind_toggle(K + "blind")
+    filters = _filters(db, blind)
     skipped = st.session_state.setdefault(SKIPPED, [])
-    total = count_suggestions(db, filters)
-    queue = suggestion_queue(db, filters, limit=UPCOMING + 1, exclude=skipped)
+    total = count_suggestions(db, filters, coder=blind)
+    queue = suggestion_queue(db, filters, limit=UPCOMING + 1, exclude=skipped, coder=blind)
     st.caption(f"{total} forslag venter" + (f" · {len(skipped)} sprunget over i denne session"
                                             if skipped else ""))
     if not queue:
@@ -53,13 +68,15 @@ def suggestions_page() -> None:
                 st.dataframe([{"Kode": s.code_name, "Ord": ", ".join(s.matched_words()),
                                "Dokument": s.document, "Kommune": s.municipality or "",
                                "Tekst": s.text[:120]} for s in queue[1:]], hide_index=True)
-    _bulk(db, filters)
+    _bulk(db, filters, blind)
 
 
-def _filters(db: Database) -> Selection:
-    codes = {node.key: node.label for node in code_tree(db) if node.counts.get("suggested")}
+def _filters(db: Database, blind: str | None) -> Selection:
+    queued = {g["code"] for g in suggestion_groups(db, Selection(), coder=blind)}
+    codes = {node.key: node.label for node in code_tree(db) if node.key in queued}
     places = selection_choices(db)["kommune"]
-    documents = {doc_id: f"{name} ({count})" for doc_id, name, count in suggestion_documents(db)}
+    documents = {doc_id: f"{name} ({count})"
+                 for doc_id, name, count in suggestion_documents(db, coder=blind)}
     columns = st.columns(3)
     with columns[0]:
         st.selectbox("Kode", [ANY, *codes], key=K + "code", format_func=lambda v: codes.get(v, v))
@@ -124,12 +141,12 @@ def _passage_html(suggestion: Suggestion, context: SegmentContext) -> str:
             f"{muted(context.after)}</div>")
 
 
-def _bulk(db: Database, filters: Selection) -> None:
+def _bulk(db: Database, filters: Selection, blind: str | None) -> None:
     panel = st.expander("Massebehandling pr. kode og regel", key=K + "bulk_open",
                         on_change="rerun")
     if not panel.open:
         return
-    groups = suggestion_groups(db, filters)
+    groups = suggestion_groups(db, filters, coder=blind)
     if not groups:
         panel.caption("Ingen forslag at behandle.")
         return
@@ -160,7 +177,18 @@ def _bulk(db: Database, filters: Selection) -> None:
 
 
 def _decide(ids: list[int], status: str) -> None:
-    action(lambda: review(get_db(), ids, status, coder()))
+    action(lambda: _review(get_db(), ids, status))
+
+
+def _review(db: Database, ids: list[int], status: str) -> str:
+    """Decide the suggestions as the current coder: their own decision while blind."""
+    blind = blind_coder()
+    if blind is None or not ids:  # `review` also refuses an empty list
+        return review(db, ids, status, coder())
+    decided = decide_blind(db, ids, status, blind)
+    verb = "accepteret" if status == "accepted" else "afvist"
+    return (f"Forslaget er {verb} som din egen beslutning (blind kodning)." if decided == 1
+            else f"{decided} forslag er {verb} som dine egne beslutninger (blind kodning).")
 
 
 def _decide_group(widget: str, status: str) -> None:
@@ -171,9 +199,8 @@ def _decide_group(widget: str, status: str) -> None:
 
     def work() -> str:
         db = get_db()
-        name = coder()
-        return review(db, suggestion_ids(db, filters, code_key=code, rule=rule or None),
-                      status, name)
+        ids = suggestion_ids(db, filters, code_key=code, rule=rule or None, coder=blind_coder())
+        return _review(db, ids, status)
 
     action(work)
 
