@@ -3,15 +3,19 @@
 The standard counts positions in Unicode code points of the plain-text source. Tools differ:
 .NET tools (NVivo) count UTF-16 code units, so every character outside the Basic Multilingual
 Plane (emoji) counts twice; some count "\\r\\n" as one position; some count a byte-order mark.
-`choose_convention` tries each reading that makes a difference for the text at hand and keeps
-the one under which the most selection boundaries fall between words rather than inside one
-(ties go to the standard reading). `PositionMap` then turns positions into offsets into the
-normalised text kvali stores (no BOM, "\\n" line ends, no control characters, NFC) — the same
-normalisation as `kvali.ingest.encoding.normalise_text`, with every offset tracked.
+`choose_convention` starts from the standard reading (or the one the project's `origin` makes
+likely: NVivo counts UTF-16 units) and leaves it only for a reading that is clearly better: fewer
+selections outside the text, clearly more selections whose name is their text, or — among the
+boundaries the two readings place differently — clearly more that fall between words. Short
+arbitrary selections therefore never talk the import out of the standard. `PositionMap` then
+turns positions into offsets into the normalised text kvali stores (no BOM, "\\n" line ends,
+no control characters, NFC) — the same normalisation as `kvali.ingest.encoding.normalise_text`,
+with every offset tracked.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from array import array
 from collections.abc import Sequence
@@ -61,26 +65,83 @@ def unit_offsets(raw: str, convention: Convention) -> array:
     return offsets
 
 
-def choose_convention(raw: str, spans: Sequence[tuple[int, int]]) -> Convention:
-    """The reading of positions under which the selections look most like whole words."""
+NAME_MARGIN = 0.2  # a reading must match this much larger a share of selection names …
+NAME_EVIDENCE = 2  # … and at least this many more names
+CLEAN_MARGIN = 0.25  # or this much larger a share of clean boundaries among those placed apart,
+# and more than chance would give: wins - losses >= 2 * sqrt(wins + losses) - 1
+
+
+def prior_for(origin: str) -> Convention:
+    """The reading a tool is known to use, from the Project's `origin` attribute."""
+    return Convention(utf16=True) if "nvivo" in origin.lower() else Convention()
+
+
+def choose_convention(raw: str, spans: Sequence[tuple[int, int]], *,
+                      names: Sequence[str | None] | None = None, origin: str = "") -> Convention:
+    """The reading of positions that the selections clearly support (see the module doc)."""
+    candidates = _candidates(raw)
+    prior = prior_for(origin)
+    prior = Convention(prior.utf16 and any(c.utf16 for c in candidates))
+    if len(candidates) == 1 or not spans:
+        return prior if prior in candidates else candidates[0]
+    step = max(1, len(spans) // SAMPLE)
+    sample = list(spans[::step])
+    sample_names = list(names[::step]) if names else [None] * len(sample)
+    readings = {c: _Reading(raw, c, sample, sample_names) for c in candidates}
+    champion = readings[prior]
+    for reading in sorted(readings.values(), key=lambda r: -r.clean_total):
+        if reading is not champion and reading.clearly_better_than(champion):
+            champion = reading
+    return champion.convention
+
+
+def _candidates(raw: str) -> list[Convention]:
     options = product([False, True] if any(ord(c) > 0xFFFF for c in raw) else [False],
                       [False, True] if "\r\n" in raw else [False],
                       [False, True] if raw.startswith(BOM) else [False])
-    candidates = [Convention(*option) for option in options]
-    if len(candidates) == 1 or not spans:
-        return candidates[0]
-    sample = spans[:: max(1, len(spans) // SAMPLE)]
-    scores = [_score(raw, unit_offsets(raw, c), sample) for c in candidates]
-    return candidates[scores.index(max(scores))]
+    return [Convention(*option) for option in options]
 
 
-def _score(raw: str, offsets: array, spans: Sequence[tuple[int, int]]) -> int:
-    score = 0
-    for start, end in spans:
-        if not 0 <= start < end < len(offsets):
-            continue
-        score += _clean(raw, offsets[start]) + _clean(raw, offsets[end])
-    return score
+class _Reading:
+    """Where one convention puts the sample's selections, and how well they fit the text."""
+
+    def __init__(self, raw: str, convention: Convention, spans: list[tuple[int, int]],
+                 names: list[str | None]) -> None:
+        self.convention = convention
+        offsets = unit_offsets(raw, convention)
+        self.outside = 0
+        self.boundaries: list[int | None] = []  # raw index of every start and end, or None
+        self.named = 0
+        for (start, end), name in zip(spans, names, strict=True):
+            if not 0 <= start < end < len(offsets):
+                self.outside += 1
+                self.boundaries += [None, None]
+                continue
+            first, last = offsets[start], offsets[end]
+            self.boundaries += [first, last]
+            self.named += bool(name) and _same_text(raw[first:last], name or "")
+        self.clean = [b is not None and _clean(raw, b) for b in self.boundaries]
+        self.clean_total = sum(self.clean)
+
+    def clearly_better_than(self, other: _Reading) -> bool:
+        """Fewer selections outside the text, or clearly more names or clean boundaries."""
+        if self.outside != other.outside:
+            return self.outside < other.outside
+        named_gain = self.named - other.named
+        if abs(named_gain) >= max(NAME_EVIDENCE, NAME_MARGIN * len(self.boundaries) / 2):
+            return named_gain > 0
+        differ = [i for i, (a, b) in enumerate(zip(self.boundaries, other.boundaries,
+                                                    strict=True)) if a != b]
+        wins = sum(self.clean[i] and not other.clean[i] for i in differ)
+        losses = sum(other.clean[i] and not self.clean[i] for i in differ)
+        gain = wins - losses
+        return gain >= max(1, CLEAN_MARGIN * len(differ), 2 * math.sqrt(wins + losses) - 1)
+
+
+def _same_text(text: str, name: str) -> bool:
+    """True when a selection's name is its text (or, when long, the text's beginning)."""
+    text, name = " ".join(text.split()), " ".join(name.split()).rstrip("…. ")
+    return bool(name) and (text == name or (len(name) >= 10 and text.startswith(name)))
 
 
 def _clean(raw: str, index: int) -> bool:
