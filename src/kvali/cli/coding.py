@@ -1,4 +1,5 @@
-"""Codebook and coding commands: codebook check|load|export|report|merge|split, tag, code."""
+"""Codebook and coding commands: codebook check|load|import|export|report|merge|split, tag,
+code."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ import click
 from kvali.cli.options import SQLITE_INTEGER, db_option, echo_json, open_project
 from kvali.cli.selecting import pseudonymise_option
 from kvali.codebook.edit import merge_codes, split_code
+from kvali.codebook.install import export_codebook, install_codebook
 from kvali.codebook.load import check_codebook, load_codebook
-from kvali.codebook.qdc import export_qdc
-from kvali.codebook.sync import stored_codebook, sync_codebook
+from kvali.codebook.sync import SyncReport, sync_codebook
 from kvali.coding.quality import rule_quality
 from kvali.coding.store import add_manual_coding
 from kvali.errors import CodebookError
-from kvali.privacy.pseudonymise import pseudonyms
 from kvali.tagging.run import tag_project
 
 DEFAULT_CODEBOOK = "codebook.yaml"
@@ -49,28 +49,54 @@ def check(path: Path) -> None:
 def load(path: Path, as_json: bool, db_path: str | None) -> None:
     """Load (or reload) the codebook into the project; codings keep their codes by key."""
     report = sync_codebook(open_project(db_path, create=True), load_codebook(path))
+    _echo_report(report, as_json, f"loaded {path}")
+
+
+@codebook.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", default=DEFAULT_CODEBOOK, show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The codebook.yaml to write (replaced only when SOURCE is valid).")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.option("--coder", default="kvali", show_default=True)
+@db_option
+def import_command(source: Path, output: Path, as_json: bool, coder: str,
+                   db_path: str | None) -> None:
+    """Make a REFI-QDA codebook (.qdc) or a CSV codebook (Taguette's `tag`, `description`;
+    kvali's `key`, `parent`, `color`) the project's codebook: written as OUTPUT and loaded.
+    Every problem is printed with its line; then nothing is changed."""
+    report, problems = install_codebook(open_project(db_path, create=True), source, output,
+                                        coder)
+    if report is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise CodebookError(f"{source}: {len(problems)} problem(s) found; nothing loaded")
+    _echo_report(report, as_json, f"loaded {source} as {output}")
+
+
+@codebook.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write: .csv (Taguette's columns) or .qdc (REFI-QDA).")
+@pseudonymise_option
+@db_option
+def export(output: Path, pseudonymise: bool, db_path: str | None) -> None:
+    """Export the project's codebook as CSV (a .csv name) or as a REFI-QDA codebook (.qdc).
+
+    With --pseudonymise the codes' notes (description, inclusion, exclusion, example) are
+    scrubbed of the confirmed personal data."""
+    chosen = export_codebook(open_project(db_path), output, pseudonymise=pseudonymise)
+    click.echo(f"wrote {output} ({chosen})")
+
+
+def _echo_report(report: SyncReport, as_json: bool, done: str) -> None:
+    """What a codebook sync changed, as JSON or one line per kind of change, then DONE."""
     if as_json:
         echo_json(report.to_dict())
         return
     for label, keys in report.to_dict().items():
         if keys:
             click.echo(f"{label.replace('_', ' ')}: {', '.join(keys)}")
-    click.echo(f"loaded {path}")
-
-
-@codebook.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .qdc file to write.")
-@pseudonymise_option
-@db_option
-def export(output: Path, pseudonymise: bool, db_path: str | None) -> None:
-    """Export the project's codebook as a REFI-QDA codebook (.qdc).
-
-    With --pseudonymise the codes' notes (description, inclusion, exclusion, example) are
-    scrubbed of the confirmed personal data, as by `kvali export qdc --pseudonymise`."""
-    db = open_project(db_path)
-    export_qdc(pseudonyms(db, pseudonymise).codebook(stored_codebook(db)), output, project=db)
-    click.echo(f"wrote {output}")
+    click.echo(done)
 
 
 @codebook.command()

@@ -12,13 +12,11 @@ from kvali.analysis.cooccurrence import LEVELS, cooccurrence, write_cooccurrence
 from kvali.analysis.crosstab import ATTRIBUTES, write_crosstab
 from kvali.cli.options import db_option, echo_json, open_project
 from kvali.cli.selecting import pop_selection, pseudonymise_option, selection_options
-from kvali.codebook.qdc import export_qdc
-from kvali.codebook.sync import stored_codebook
+from kvali.codebook.install import export_codebook
 from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
 from kvali.export.summary import build_summary
-from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import export_qdpx
 from kvali.refiqda.load import import_qdpx
 
@@ -131,12 +129,11 @@ def qdpx(output: Path, statuses: tuple[str, ...], pseudonymise: bool,
 @pseudonymise_option
 @db_option
 def qdc(output: Path, pseudonymise: bool, db_path: str | None) -> None:
-    """The codebook as a REFI-QDA codebook (.qdc); the same as `kvali codebook export`.
+    """The codebook as a REFI-QDA codebook (.qdc): an alias of `kvali codebook export`.
 
     With --pseudonymise the codes' notes (description, inclusion, exclusion, example) are
     scrubbed of the confirmed personal data."""
-    db = open_project(db_path)
-    export_qdc(pseudonyms(db, pseudonymise).codebook(stored_codebook(db)), output, project=db)
+    export_codebook(open_project(db_path), output, pseudonymise=pseudonymise, fmt="qdc")
     click.echo(f"wrote {output}")
 
 
@@ -145,16 +142,30 @@ def qdc(output: Path, pseudonymise: bool, db_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
 @db_option
 def import_qdpx_command(path: Path, as_json: bool, db_path: str | None) -> None:
-    """Bring in a REFI-QDA project (.qdpx) made by another tool (or by kvali)."""
-    report = import_qdpx(open_project(db_path, create=True), path)
+    """Bring in a REFI-QDA project (.qdpx) made by another tool (or by kvali).
+
+    Exits with 3 when something was skipped (a source without its text, a coding outside it),
+    after printing what and why."""
+    from kvali.refiqda.load import QdpxImport
+
+    report = QdpxImport()
+    try:
+        import_qdpx(open_project(db_path, create=True), path, report)
+    finally:
+        for line in report.skipped + report.warnings:
+            click.echo(f"  warning: {line}", err=True)
     if as_json:
         echo_json(report.to_dict())
-        return
-    click.echo(f"imported {path}: {report.documents} documents ({report.segments} segments), "
-               f"{report.codes} new codes ({report.codes_reused} already known), "
-               f"{report.codings} codings, {report.memos} memos, {report.cases} cases")
-    for name, convention in report.conventions.items():
-        if convention != "code points":
-            click.echo(f"  positions in {name!r} read as {convention}")
-    for line in report.skipped:
-        click.echo(f"  warning: {line}", err=True)
+    else:
+        click.echo(f"imported {path}: {report.documents} documents ({report.segments} segments"
+                   f", {report.documents_matched} already in the project), {report.codes} new "
+                   f"codes ({report.codes_reused} already known), {report.codings} codings "
+                   f"({report.codings_existing} already there), {report.memos} memos, "
+                   f"{report.cases} cases")
+        readings: dict[str, list[str]] = {}
+        for name, convention in report.conventions.items():
+            readings.setdefault(convention, []).append(name)
+        for convention, names in readings.items():
+            click.echo(f"  positions read as {convention}: {', '.join(map(repr, names))}")
+    if report.skipped:
+        raise SystemExit(3)

@@ -92,7 +92,7 @@ def codebook_element(codebook: Codebook, *, namespace: str = CODEBOOK_NS,
             element = etree.SubElement(parent_element, f"{{{namespace}}}Code",
                                        guid=code_guid(code.key), name=xml_safe(code.name),
                                        isCodable="true", color=normalize_color(code.color))
-            description = xml_safe(_description(code))
+            description = xml_safe(describe(code))
             etree.SubElement(element, f"{{{namespace}}}Description").text = description
             add(element, code.key)
 
@@ -183,22 +183,33 @@ def slugify(name: str) -> str:
 
 def normalize_color(value: str | None) -> str:
     """`#RRGGBB` in upper case from `#rrggbb` or `#rgb`; the default grey when unusable."""
+    return parse_color(value) or DEFAULT_COLOR
+
+
+def parse_color(value: str | None) -> str | None:
+    """`#RRGGBB` in upper case from `#rrggbb` or `#rgb`; None when it is neither."""
     text = (value or "").strip()
     short = _SHORT_COLOR.match(text)
     if short:
         return "#" + "".join(ch * 2 for ch in short.group(1)).upper()
-    return text.upper() if _LONG_COLOR.match(text) else DEFAULT_COLOR
+    return text.upper() if _LONG_COLOR.match(text) else None
 
 
-def _description(code: Code) -> str:
-    """The exported Description: free text, then one labelled line per note, then the key."""
+def describe(code: Code, *, with_key: bool = True) -> str:
+    """The exported description: free text, then one labelled line per note, then (unless
+    `with_key` is false) the `kvali-key` line."""
     lines = [code.description.strip()] if code.description.strip() else []
     notes = [f"{label}: {' '.join(value.split())}" for field, label in NOTE_LABELS.items()
              if (value := getattr(code, field))]
     if lines and notes:
         lines.append("")
-    lines += [*notes, f"{KEY_LABEL}: {code.key}"]
+    lines += [*notes, *([f"{KEY_LABEL}: {code.key}"] if with_key else [])]
     return "\n".join(lines)
+
+
+def note_fields(fields: dict[str, str]) -> dict[str, str | None]:
+    """Code fields (inclusion, exclusion, example) from the labelled lines of a description."""
+    return {field: fields.get(label) for field, label in NOTE_LABELS.items()}
 
 
 def _code(node: Element, parent_key: str | None, position: int, used: set[str],
@@ -208,18 +219,18 @@ def _code(node: Element, parent_key: str | None, position: int, used: set[str],
         raise InputError(f"a <Code> has no name (guid {node.get('guid') or '?'})", source=source)
     description_node = _child(node, "Description")
     text = (description_node.text or "") if description_node is not None else ""
-    description, fields = _split_description(text)
+    description, fields = split_description(text)
     key = fields.pop(KEY_LABEL, None)
     if key is None or not KEY.match(key) or key in used:
-        key = _unique(f"{parent_key}.{slugify(name)}" if parent_key else slugify(name), used)
+        key = derive_key(name, parent_key, used)
     used.add(key)
     return Code(key=key, name=name, description=description,
                 color=normalize_color(node.get("color")), parent_key=parent_key,
                 position=position, rules=Rules(),
-                **{field: fields.get(label) for field, label in NOTE_LABELS.items()})
+                **note_fields(fields))
 
 
-def _split_description(text: str) -> tuple[str, dict[str, str]]:
+def split_description(text: str) -> tuple[str, dict[str, str]]:
     """Free text and the trailing labelled lines (`Inklusion: …`, `kvali-key: …`) of a text."""
     lines = text.strip().splitlines()
     fields: dict[str, str] = {}
@@ -232,7 +243,9 @@ def _split_description(text: str) -> tuple[str, dict[str, str]]:
     return "\n".join(lines).strip(), {k: v for k, v in fields.items() if v}
 
 
-def _unique(key: str, used: set[str]) -> str:
+def derive_key(name: str, parent_key: str | None, used: set[str]) -> str:
+    """A key made from a name (prefixed with the parent's key and a dot), not in `used`."""
+    key = f"{parent_key}.{slugify(name)}" if parent_key else slugify(name)
     candidate, number = key, 2
     while candidate in used:
         candidate, number = f"{key}_{number}", number + 1

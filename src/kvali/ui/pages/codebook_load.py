@@ -1,7 +1,8 @@
-"""Kodebog, loading: upload a codebook.yaml or take the default one (checked with
-`kvali.codebook.load`; problems listed by line, nothing loaded), saved beside the project as
-codebook.yaml and synced; "Kør automatisk kodning" runs the incremental tagger with a progress
-bar (it commits in short batches, so other analysts can write meanwhile)."""
+"""Kodebog, loading: upload a codebook.yaml, a REFI-QDA .qdc or a CSV codebook, or take the
+default one (checked through `kvali.codebook.install`; problems listed by line, nothing loaded),
+saved beside the project as codebook.yaml and synced; "Kør automatisk kodning" runs the
+incremental tagger with a progress bar (it commits in short batches, so other analysts can
+write meanwhile)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 
 import kvali
 from kvali.codebook.edit import file_digest
-from kvali.codebook.install import install_codebook
+from kvali.codebook.install import SUFFIXES, install_codebook
 from kvali.codebook.load import Problem
 from kvali.tagging.run import codebook_has_rules, tag_project
 from kvali.ui.render import md
@@ -49,9 +50,11 @@ def problem_line(problem: Problem) -> str:
 
 
 def load_controls() -> None:
-    """Upload a codebook.yaml or take the default one; the problems of the last try."""
+    """Upload a codebook (.yaml, .qdc or .csv) or take the default one; the problems of the
+    last try."""
     state = st.session_state
-    upload = st.file_uploader("Kodebog (codebook.yaml)", type=["yaml", "yml"],
+    upload = st.file_uploader("Kodebog (codebook.yaml, REFI-QDA .qdc eller CSV)",
+                              type=[suffix.lstrip(".") for suffix in SUFFIXES],
                               key=f"{K}upload.{state.setdefault(UPLOAD_ROUND, 0)}")
     columns = st.columns(2)
     columns[0].button("Indlæs den uploadede kodebog", type="primary", key=K + "load_upload",
@@ -69,8 +72,12 @@ def load_controls() -> None:
 
 
 def _load_upload(name: str, data: bytes) -> None:
+    """Stage the upload under its own stem and suffix (the codebook's name comes from it)."""
+    upload = Path(name)
+    suffix = upload.suffix.lower() if upload.suffix.lower() in SUFFIXES else ".yaml"
+    stem = upload.stem if upload.stem.isprintable() and upload.stem.strip(". ") else "kodebog"
     with tempfile.TemporaryDirectory(prefix="kvali-codebook-") as folder:
-        staged = Path(folder) / "codebook.yaml"
+        staged = Path(folder) / f"{stem}{suffix}"
         staged.write_bytes(data)
         _load_file(staged, name)
 
@@ -88,8 +95,8 @@ def _load_file(source: Path, name: str) -> None:
         db = get_db()
         report, problems = install_codebook(db, source, target, current_coder() or "kvali")
         if report is None:
-            state[PROBLEMS] = (name, [line if isinstance(line, str) else problem_line(line)
-                                      for line in problems] or ["Filen kan ikke bruges."])
+            state[PROBLEMS] = (name, [problem_line(line) for line in problems]
+                               or ["Filen kan ikke bruges."])
             return None
         state.pop(PROBLEMS, None)
         state.pop(CODEBOOK, None)  # the page edits the file beside the project from now on
