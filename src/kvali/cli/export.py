@@ -142,16 +142,30 @@ def qdc(output: Path, pseudonymise: bool, db_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
 @db_option
 def import_qdpx_command(path: Path, as_json: bool, db_path: str | None) -> None:
-    """Bring in a REFI-QDA project (.qdpx) made by another tool (or by kvali)."""
-    report = import_qdpx(open_project(db_path, create=True), path)
+    """Bring in a REFI-QDA project (.qdpx) made by another tool (or by kvali).
+
+    Exits with 3 when something was skipped (a source without its text, a coding outside it),
+    after printing what and why."""
+    from kvali.refiqda.load import QdpxImport
+
+    report = QdpxImport()
+    try:
+        import_qdpx(open_project(db_path, create=True), path, report)
+    finally:
+        for line in report.skipped + report.warnings:
+            click.echo(f"  warning: {line}", err=True)
     if as_json:
         echo_json(report.to_dict())
-        return
-    click.echo(f"imported {path}: {report.documents} documents ({report.segments} segments), "
-               f"{report.codes} new codes ({report.codes_reused} already known), "
-               f"{report.codings} codings, {report.memos} memos, {report.cases} cases")
-    for name, convention in report.conventions.items():
-        if convention != "code points":
-            click.echo(f"  positions in {name!r} read as {convention}")
-    for line in report.skipped:
-        click.echo(f"  warning: {line}", err=True)
+    else:
+        click.echo(f"imported {path}: {report.documents} documents ({report.segments} segments"
+                   f", {report.documents_matched} already in the project), {report.codes} new "
+                   f"codes ({report.codes_reused} already known), {report.codings} codings "
+                   f"({report.codings_existing} already there), {report.memos} memos, "
+                   f"{report.cases} cases")
+        readings: dict[str, list[str]] = {}
+        for name, convention in report.conventions.items():
+            readings.setdefault(convention, []).append(name)
+        for convention, names in readings.items():
+            click.echo(f"  positions read as {convention}: {', '.join(map(repr, names))}")
+    if report.skipped:
+        raise SystemExit(3)

@@ -9,7 +9,15 @@
   already has is the same code when the key came from kvali or the name and parent agree;
   otherwise the imported code gets a new key.
 - Selections land on the same text: positions are read with the convention the file turns out
-  to use (`kvali.refiqda.positions`). Codings become manual codings by their User.
+  to use (`kvali.refiqda.positions`, with the Project's `origin` as a prior); the report names
+  the reading used for each source. Codings become manual codings by their User, and every
+  User becomes a coder.
+- A source whose text already is in the project (the same `documents.sha256`) is not stored
+  again: its codings land on the existing document, and codings (same document, span, code and
+  coder) and memos that are already there are skipped, so re-importing an overlapping project
+  adds only what is new.
+- A source whose text is missing from the file is skipped and listed (name, path, reason, the
+  codings lost); users, the codebook, notes and the other sources are still imported.
 - Notes become memos on the project, a document, a code or a coding; Cases become cases (and
   the documents and segments they hold get that case).
 
@@ -55,17 +63,25 @@ class QdpxImport:
     codings: int = 0
     memos: int = 0
     cases: int = 0
+    documents_matched: int = 0
+    codings_existing: int = 0
     conventions: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    missing: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """JSON-friendly."""
         return asdict(self)
 
 
-def import_qdpx(db: Database, path: str | Path) -> QdpxImport:
-    """Bring a .qdpx project into the open kvali project (see the module docstring)."""
+def import_qdpx(db: Database, path: str | Path, report: QdpxImport | None = None) -> QdpxImport:
+    """Bring a .qdpx project into the open kvali project (see the module docstring).
+
+    A `report` passed in is filled as the import goes, so a caller still has the warnings
+    gathered before a failure."""
     path = Path(path)
+    report = QdpxImport() if report is None else report
     try:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
@@ -73,16 +89,19 @@ def import_qdpx(db: Database, path: str | Path) -> QdpxImport:
     if db.execute("SELECT 1 FROM imports WHERE sha256 = ?", [sha]).fetchone():
         raise InputError("this project file has already been imported", source=str(path))
     project = read_qdpx(path)
-    report = QdpxImport(skipped=list(project.skipped))
-    prepared = _prepare_documents(project, path, report)
+    report.skipped += project.skipped
+    report.missing += [asdict(missing) for missing in project.missing]
+    prepared = _prepare_documents(project, report)
     with db.atomic():
+        _store_users(db, project)
         codes = _store_codes(db, project, str(path), report)
         maps = _store_documents(db, project, prepared, path, sha, report)
         _store_cases(db, project, maps, report)
         _store_codings_and_memos(db, project, codes, maps, report)
         log_event(db, "kvali", "import_qdpx", {
             "path": str(path), **{k: v for k, v in report.to_dict().items()
-                                  if k not in ("skipped", "conventions")}})
+                                  if k not in ("skipped", "conventions", "missing", "warnings")},
+            "missing_sources": len(report.missing)})
     return report
 
 
@@ -94,6 +113,13 @@ class _Placed:
     positions: PositionMap
     segment_starts: list[int]
     segment_rows: list[tuple[int, int, int]]  # (start, end, id)
+
+
+def _store_users(db: Database, project: QdaProject) -> None:
+    """Every User of the project becomes a coder (one already known stays as it is)."""
+    for name in dict.fromkeys(project.users.values()):
+        if name:
+            db.execute("INSERT OR IGNORE INTO coders (name) VALUES (?)", [name])
 
 
 def _store_codes(db: Database, project: QdaProject, source: str,
@@ -157,7 +183,7 @@ class _Prepared:
     segmented: list[list[SegmentSpan]]
 
 
-def _prepare_documents(project: QdaProject, path: Path, report: QdpxImport) -> _Prepared:
+def _prepare_documents(project: QdaProject, report: QdpxImport) -> _Prepared:
     """Map positions, split blocks and segment every source."""
     variable_names = {guid: name.strip() for guid, name in project.variables.items()}
     case_of = {}
@@ -167,36 +193,47 @@ def _prepare_documents(project: QdaProject, path: Path, report: QdpxImport) -> _
     documents, maps = [], []
     for source in project.sources:
         spans = [(s.start, s.end) for s in source.selections]
-        positions = PositionMap(source.raw, choose_convention(source.raw, spans))
+        convention = choose_convention(source.raw, spans, origin=project.origin,
+                                       names=[s.name for s in source.selections])
+        positions = PositionMap(source.raw, convention)
         report.conventions[source.name] = positions.convention.describe()
         maps.append(positions)
         documents.append(_document(source, positions.text, variable_names,
                                    case_of.get(source.guid)))
-    if not documents:
-        raise InputError("the project has no text sources to import", source=str(path))
     parsed = ParsedSource(documents=documents)
     return _Prepared(parsed, maps, segment_source(parsed))
 
 
 def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, path: Path,
                      sha: str, report: QdpxImport) -> dict[str, _Placed]:
-    """Store every prepared source; returns source GUID -> where it landed."""
-    outcome = store_parsed_source(db, prepared.source, path=str(path), sha256=sha, kind="qdpx",
-                                  segmented=prepared.segmented)
+    """Store every source whose text is new; returns source GUID -> where it landed."""
+    known = [_known_document(db, document.text) for document in prepared.source.documents]
+    new = [i for i, document_id in enumerate(known) if document_id is None]
+    fresh = ParsedSource(documents=[prepared.source.documents[i] for i in new])
+    outcome = store_parsed_source(db, fresh, path=str(path), sha256=sha, kind="qdpx",
+                                  segmented=[prepared.segmented[i] for i in new])
     report.documents, report.segments = outcome.documents, outcome.segments
-    report.skipped += outcome.warnings
+    report.documents_matched = len(known) - len(new)
+    report.warnings += outcome.warnings
     import_id = db.execute("SELECT id FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
-    ids = [row[0] for row in db.execute(
-        "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id])]
+    ids = iter(row[0] for row in db.execute(
+        "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id]).fetchall())
     placed = {}
-    for source, positions, document_id in zip(project.sources, prepared.positions, ids,
+    for source, positions, document_id in zip(project.sources, prepared.positions, known,
                                               strict=True):
+        document_id = next(ids) if document_id is None else document_id
         rows = [tuple(row) for row in db.execute(
             'SELECT start, "end", id FROM segments WHERE document_id = ? ORDER BY start',
             [document_id])]
         placed[source.guid] = _Placed(document_id, positions, [r[0] for r in rows], rows)
     return placed
 
+
+def _known_document(db: Database, text: str) -> int | None:
+    """The id of the project's first document with exactly this text, if any."""
+    row = db.execute("SELECT min(id) FROM documents WHERE sha256 = ?",
+                     [hashlib.sha256(text.encode()).hexdigest()]).fetchone()
+    return row[0] if row else None
 
 def _document(source: QdaSource, text: str, variable_names: dict[str, str],
               case: str | None) -> ParsedDocument:
@@ -240,7 +277,8 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
     users = project.users
     coding_notes: dict[int, list[str]] = defaultdict(list)
     memo_targets: list[tuple[str, str, str]] = []  # (note guid, target type, target)
-    seen: dict[tuple, int] = {}
+    seen = _existing_codings(db, [where.document_id for where in placed.values()])
+    existing = set(seen.values())
     stamp = now()
     for source in project.sources:
         where = placed[source.guid]
@@ -263,6 +301,9 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
                 seen[identity] = _insert_coding(db, where, start, end, codes[coding.code_guid],
                                                 coder, coding, stamp)
                 report.codings += 1
+            elif seen[identity] in existing:
+                report.codings_existing += 1
+                continue
             notes = coding.notes + (selection.notes if selection else [])
             coding_notes[seen[identity]].extend(notes)
         for selection in source.selections:
@@ -276,6 +317,17 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
     referenced = {n for n, _, _ in memo_targets} | {n for ns in coding_notes.values() for n in ns}
     memo_targets += [(n, "project", "project") for n in project.notes if n not in referenced]
     _store_memos(db, project, memo_targets, coding_notes, report, stamp)
+
+
+def _existing_codings(db: Database, document_ids: list[int]) -> dict[tuple, int]:
+    """(document, start, end, code, coder) -> id of the codings already stored."""
+    found: dict[tuple, int] = {}
+    for document_id in set(document_ids):
+        for row in db.execute('SELECT id, document_id, start, "end", code_key, coder '
+                              "FROM codings WHERE document_id = ?",
+                              [document_id]):
+            found.setdefault(tuple(row[1:]), row[0])
+    return found
 
 
 def _insert_coding(db: Database, where: _Placed, start: int, end: int, code_key: str,
@@ -304,6 +356,10 @@ def _store_memos(db: Database, project: QdaProject, targets: list[tuple[str, str
             coder = project.users.get(note.user or "") or DEFAULT_CODER
             texts[(target_type, target, coder)].append(note.text.strip())
     for (target_type, target, coder), parts in texts.items():
+        if db.execute("SELECT 1 FROM memos WHERE target_type = ? AND target = ? AND coder = ? "
+                      "AND text = ?", [target_type, target, coder, "\n\n".join(parts)]
+                      ).fetchone():
+            continue
         db.execute("INSERT INTO memos (target_type, target, coder, text, created_at, updated_at) "
                    "VALUES (?, ?, ?, ?, ?, ?)",
                    [target_type, target, coder, "\n\n".join(parts), stamp, stamp])

@@ -5,6 +5,12 @@ refused) and the project XML is parsed with `parse_xml_safely` (no DTD, no entit
 project file may be called `project.qde` or `Project.qde`; source files may sit in `sources/`
 or `Sources/`; element names are matched without their namespace, so the project and codebook
 namespaces (and other tools' variants of them) are all read.
+
+A `plainTextPath` may be `internal://NAME`, `relative://PATH` (relative to the project's
+basePath, which for an archive is its own root) or a bare file name (QualCoder); each is looked
+up among the archive's members only, so no path can reach a file outside the archive. A source
+whose text cannot be found is listed in `QdaProject.missing` with the reason and the codings
+lost with it, and the rest of the project is still read.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from kvali.errors import InputError
 from kvali.ingest.safety import open_zip_safely, parse_xml_safely
 
 INTERNAL = "internal://"
+RELATIVE = "relative://"
 
 
 @dataclass
@@ -41,6 +48,7 @@ class QdaSelection:
     start: int
     end: int
     user: str | None
+    name: str | None = None
     codings: list[QdaCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -52,6 +60,7 @@ class QdaSource:
     guid: str
     name: str
     raw: str
+    path: str = ""
     selections: list[QdaSelection] = field(default_factory=list)
     codings: list[QdaCoding] = field(default_factory=list)  # the whole source coded
     notes: list[str] = field(default_factory=list)
@@ -80,6 +89,22 @@ class QdaNote:
 
 
 @dataclass
+class MissingSource:
+    """A source whose text is not in the file, and how many codings were lost with it."""
+
+    name: str
+    path: str
+    reason: str
+    codings: int
+
+    def describe(self) -> str:
+        """One line for warnings."""
+        lost = f"; {self.codings} coding{'s' * (self.codings != 1)} lost" if self.codings else ""
+        where = f" ({self.path})" if self.path else ""
+        return f"source {self.name!r}{where} skipped: {self.reason}{lost}"
+
+
+@dataclass
 class QdaProject:
     """Everything kvali takes from a REFI-QDA project."""
 
@@ -95,6 +120,7 @@ class QdaProject:
     notes: dict[str, QdaNote]
     project_notes: list[str]
     skipped: list[str]
+    missing: list[MissingSource] = field(default_factory=list)
 
 
 def read_qdpx(path: Path) -> QdaProject:
@@ -155,16 +181,43 @@ class _Files:
                  source: str) -> None:
         self.archive, self.members, self.source = archive, members, source
 
-    def text(self, reference: str) -> str | None:
-        """The decoded text of an `internal://NAME` file, or None when it is not in the archive."""
-        if not reference.lower().startswith(INTERNAL):
-            return None
-        name = reference[len(INTERNAL):].replace("\\", "/").lower()
-        info = self.members.get(f"sources/{name}") or next(
-            (i for n, i in self.members.items() if PurePosixPath(n).name == name), None)
+    def text(self, reference: str) -> str:
+        """The decoded text of the file a plainTextPath names; `Unplaced` when it is absent."""
+        info = self.members.get(self.member_name(reference))
         if info is None:
-            return None
+            raise Unplaced(f"its text file {reference!r} is not in the archive")
         return _decode(self.archive.read(info), f"{self.source}:{info.filename}")
+
+    def member_name(self, reference: str) -> str:
+        """The (lower-case) archive member a plainTextPath stands for."""
+        name = _archive_path(reference)
+        for candidate in (f"sources/{name}", name):
+            if candidate in self.members:
+                return candidate
+        base = PurePosixPath(name).name
+        return next((n for n in self.members if PurePosixPath(n).name == base), name)
+
+
+class Unplaced(Exception):
+    """A source's text cannot be found; the message says why."""
+
+
+def _archive_path(reference: str) -> str:
+    """The path inside the archive of `internal://`, `relative://` or a bare name."""
+    lowered = reference.lower()
+    for scheme in (INTERNAL, RELATIVE):
+        if lowered.startswith(scheme):
+            reference = reference[len(scheme):]
+            break
+    else:
+        if "://" in reference or reference.startswith(("/", "\\")) \
+                or reference[1:3] in (":\\", ":/"):
+            return PurePosixPath(reference.replace("\\", "/")).name.lower()  # the other
+            # tool's own disk: only a file of that name inside the archive can be its text
+    parts = [p for p in reference.replace("\\", "/").lower().split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise Unplaced(f"its path {reference!r} points outside the archive")
+    return "/".join(parts)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -203,18 +256,17 @@ def _project(root: Element, files: _Files, source: str) -> QdaProject:
         project_notes=_note_refs(root), skipped=[])
     for element in root.iterfind("Sources/*"):
         text_element = element if element.tag == "TextSource" else element.find("Representation")
-        if text_element is None:
-            project.skipped.append(f"{element.tag} {element.get('name') or element.get('guid')}"
-                                   " has no text and was skipped")
-            continue
-        raw = _text_of(text_element, files)
-        if raw is None:
-            project.skipped.append(f"source {element.get('name') or element.get('guid')}: "
-                                   "its text is not inside the archive; skipped")
+        try:
+            if text_element is None:
+                raise Unplaced(f"a {element.tag} without a text representation")
+            raw = _text_of(text_element, files)
+        except Unplaced as exc:
+            project.missing.append(_missing(element, text_element, str(exc)))
+            project.skipped.append(project.missing[-1].describe())
             continue
         project.sources.append(_source(element, text_element, raw, source))
     for note in root.iterfind("Notes/Note"):
-        text = _text_of(note, files) or ""
+        text = _note_text(note, files)
         project.notes[note.get("guid", "")] = QdaNote(
             guid=note.get("guid", ""), name=note.get("name") or "", text=text,
             user=note.get("creatingUser"))
@@ -235,13 +287,42 @@ def _codes_preorder(codes: Element | None) -> list[Element]:
     return found
 
 
-def _text_of(element: Element, files: _Files) -> str | None:
+def _text_of(element: Element, files: _Files) -> str:
+    """The text of a source or note: its PlainTextContent or the file its plainTextPath names."""
     content = element.find("PlainTextContent")
     if content is not None:
         return content.text or ""
     path = element.get("plainTextPath")
-    return files.text(path) if path else None
+    if not path:
+        raise Unplaced("it has neither a plainTextPath nor a PlainTextContent")
+    return files.text(path)
 
+
+def _note_text(element: Element, files: _Files) -> str:
+    try:
+        return _text_of(element, files)
+    except Unplaced:
+        return ""
+
+
+def _missing(element: Element, text_element: Element | None, reason: str) -> MissingSource:
+    codings = sum(1 for _ in element.iter("Coding"))
+    path = (text_element if text_element is not None else element).get("plainTextPath") or ""
+    return MissingSource(_source_name(element, text_element), path, reason, codings)
+
+
+def _source_name(element: Element, text_element: Element | None) -> str:
+    """The source's name; else the stem of its file name; else its GUID."""
+    for holder in (element, text_element):
+        if holder is not None and (holder.get("name") or "").strip():
+            return holder.get("name", "").strip()
+    for holder in (text_element, element):
+        path = holder.get("plainTextPath") if holder is not None else None
+        if path:
+            stem = PurePosixPath(path.replace("\\", "/").rsplit("://", 1)[-1]).stem
+            if stem:
+                return stem
+    return element.get("guid") or "source"
 
 def _note_refs(element: Element) -> list[str]:
     return [ref.get("targetGUID", "") for ref in element.findall("NoteRef")]
@@ -258,9 +339,8 @@ def _coding(element: Element) -> QdaCoding | None:
 
 def _source(element: Element, text_element: Element, raw: str, source: str) -> QdaSource:
     holders = [element] if text_element is element else [element, text_element]
-    result = QdaSource(guid=element.get("guid", ""),
-                       name=element.get("name") or text_element.get("name") or "source",
-                       raw=raw)
+    result = QdaSource(guid=element.get("guid", ""), name=_source_name(element, text_element),
+                       raw=raw, path=text_element.get("plainTextPath") or "")
     for holder in holders:
         result.notes += _note_refs(holder)
         result.codings += [c for c in map(_coding, holder.findall("Coding")) if c]
@@ -274,7 +354,7 @@ def _source(element: Element, text_element: Element, raw: str, source: str) -> Q
                              "end positions", source=source) from None
         result.selections.append(QdaSelection(
             guid=selection.get("guid", ""), start=start, end=end,
-            user=selection.get("creatingUser"),
+            user=selection.get("creatingUser"), name=selection.get("name"),
             codings=[c for c in map(_coding, selection.findall("Coding")) if c],
             notes=_note_refs(selection)))
     return result
