@@ -102,11 +102,16 @@ def _overall(report: AgreementReport) -> None:
 
 def _table(report: AgreementReport, names: dict[str, str]) -> None:
     st.subheader("Pr. kode")
+    rows = table_rows(report, names)
+    # A measure that does not apply to this many coders (κ or Fleiss) is left out, not a
+    # column of "None".
+    shown = [m for m in MEASURES if any(row[COLUMNS[m]] is not None for row in rows)]
     config = {COLUMNS[m]: st.column_config.NumberColumn(COLUMNS[m], help=EXPLAIN[m],
                                                         format="%.3f" if m != "units" else None)
-              for m in MEASURES}
-    st.dataframe(table_rows(report, names), hide_index=True, column_config=config,
-                 width="stretch")
+              for m in shown}
+    st.dataframe([{COLUMNS["code"]: row[COLUMNS["code"]], **{COLUMNS[m]: row[COLUMNS[m]]
+                                                              for m in shown}} for row in rows],
+                 hide_index=True, column_config=config, width="stretch")
     for fmt in ("csv", "xlsx"):
         st.download_button(f"Hent tabellen ({fmt.upper()})", key=K + f"table.{fmt}",
                            mime=MIME[fmt], file_name=f"enighed.{fmt}",
