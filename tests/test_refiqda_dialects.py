@@ -194,3 +194,22 @@ def test_nvivo_sample_reports_its_reading(shared: Path, tmp_path: Path) -> None:
                                       str(shared / NVIVO)])
     assert result.exit_code == 0, result.output
     assert "positions read as " in result.stdout
+
+
+def test_pdf_representations_transcripts_cases_sets_and_descriptions(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "p.db")
+    report = import_qdpx(db, zip_folder("media", tmp_path / "m.qdpx"))
+    assert codings(db) == [("Interview Aarhus", "Børnene trives", "trivsel", "Kim"),
+                           ("Årsrapport", "økonomien", "oekonomi", "Kim")]
+    assert report.skipped == ["source 'Interview Aarhus': 1 coding on audio or video time "
+                              "ranges cannot be placed in the transcript; skipped"]
+    attributes = set(db.execute("SELECT d.name, a.key, a.value FROM document_attributes a "
+                                "JOIN documents d ON d.id = a.document_id WHERE a.key != "
+                                "'refi_guid'"))
+    assert attributes == {("Årsrapport", "description", "Kommunens årsrapport 2021"),
+                          ("Årsrapport", "sets", "Runde 1"),
+                          ("Interview Aarhus", "Region", "Midtjylland"),
+                          ("Interview Aarhus", "sets", "Runde 1")}
+    assert {text for (text,) in db.execute("SELECT text FROM memos")} == {
+        "Pilotprojekt om kommunal trivsel", "Aarhus: Storkommune i Midtjylland",
+        "Velfærd: Trivsel, Økonomi\n\nKoder om velfærd"}

@@ -19,7 +19,10 @@
 - A source whose text is missing from the file is skipped and listed (name, path, reason, the
   codings lost); users, the codebook, notes and the other sources are still imported.
 - Notes become memos on the project, a document, a code or a coding; Cases become cases (and
-  the documents and segments they hold get that case).
+  the documents and segments they hold get that case, and the case's variable values as
+  attributes). A source's `Description` and the Sets it belongs to become the attributes
+  `description` and `sets`; the project's and the cases' descriptions and the sets of codes
+  become project memos (kvali has no code groups).
 
 Everything happens in one transaction: a failure leaves the project as it was.
 """
@@ -243,6 +246,10 @@ def _document(source: QdaSource, text: str, variable_names: dict[str, str],
     if kind not in DOCUMENT_KINDS:
         kind = "interview" if any(block.speaker for block in blocks) else "report"
     question = values.pop("question", None) or None
+    if source.description:
+        values["description"] = source.description
+    if source.sets:
+        values["sets"] = "; ".join(source.sets)
     return ParsedDocument(name=source.name, kind=kind, text=text, blocks=blocks,
                           attributes={**values, "refi_guid": source.guid}, case=case,
                           speakers=speakers, question=question)
@@ -317,6 +324,23 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
     referenced = {n for n, _, _ in memo_targets} | {n for ns in coding_notes.values() for n in ns}
     memo_targets += [(n, "project", "project") for n in project.notes if n not in referenced]
     _store_memos(db, project, memo_targets, coding_notes, report, stamp)
+    for text in _project_texts(project, codes):
+        _insert_memo(db, "project", "project", DEFAULT_CODER, text, report, stamp)
+
+
+def _project_texts(project: QdaProject, codes: dict[str, str]) -> list[str]:
+    """Project memos for what kvali has no place for: descriptions of the project and the
+    cases, and Sets of codes (their names and codes)."""
+    texts = [project.description] if project.description else []
+    texts += [f"{case.name}: {case.description}" for case in project.cases if case.description]
+    names = {code.get("guid"): code.get("name") or "" for code in project.codebook.iter("Code")} \
+        if project.codebook is not None else {}
+    for qda_set in project.sets:
+        members = [names[guid] for guid in qda_set.codes if guid in codes and guid in names]
+        if members:
+            text = f"{qda_set.name}: {', '.join(members)}"
+            texts.append(f"{text}\n\n{qda_set.description}" if qda_set.description else text)
+    return texts
 
 
 def _existing_codings(db: Database, document_ids: list[int]) -> dict[tuple, int]:
@@ -328,6 +352,17 @@ def _existing_codings(db: Database, document_ids: list[int]) -> dict[tuple, int]
                               [document_id]):
             found.setdefault(tuple(row[1:]), row[0])
     return found
+
+
+def _insert_memo(db: Database, target_type: str, target: str, coder: str, text: str,
+                 report: QdpxImport, stamp: str) -> None:
+    """Store one memo unless the same memo is already there."""
+    if db.execute("SELECT 1 FROM memos WHERE target_type = ? AND target = ? AND coder = ? "
+                  "AND text = ?", [target_type, target, coder, text]).fetchone():
+        return
+    db.execute("INSERT INTO memos (target_type, target, coder, text, created_at, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [target_type, target, coder, text, stamp, stamp])
+    report.memos += 1
 
 
 def _insert_coding(db: Database, where: _Placed, start: int, end: int, code_key: str,
@@ -356,14 +391,7 @@ def _store_memos(db: Database, project: QdaProject, targets: list[tuple[str, str
             coder = project.users.get(note.user or "") or DEFAULT_CODER
             texts[(target_type, target, coder)].append(note.text.strip())
     for (target_type, target, coder), parts in texts.items():
-        if db.execute("SELECT 1 FROM memos WHERE target_type = ? AND target = ? AND coder = ? "
-                      "AND text = ?", [target_type, target, coder, "\n\n".join(parts)]
-                      ).fetchone():
-            continue
-        db.execute("INSERT INTO memos (target_type, target, coder, text, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   [target_type, target, coder, "\n\n".join(parts), stamp, stamp])
-        report.memos += 1
+        _insert_memo(db, target_type, target, coder, "\n\n".join(parts), report, stamp)
     for coding_id, note_guids in coding_notes.items():
         parts = [project.notes[n].text.strip() for n in dict.fromkeys(note_guids)
                  if n in project.notes and project.notes[n].text.strip()]

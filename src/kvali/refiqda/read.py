@@ -11,6 +11,11 @@ basePath, which for an archive is its own root) or a bare file name (QualCoder);
 up among the archive's members only, so no path can reach a file outside the archive. A source
 whose text cannot be found is listed in `QdaProject.missing` with the reason and the codings
 lost with it, and the rest of the project is still read.
+
+Besides TextSources, a PDFSource (or any source) with a text `Representation` and an Audio- or
+VideoSource with a `Transcript` are read as text; a TranscriptSelection is placed by the
+positions of its SyncPoints. A case's variable values go to the sources it holds (a source's
+own values win), and the names of the Sets a source belongs to and `Description`s are kept.
 """
 
 from __future__ import annotations
@@ -55,12 +60,14 @@ class QdaSelection:
 
 @dataclass
 class QdaSource:
-    """A text source (or the text representation of a PDF source)."""
+    """A text source (or the text representation of a PDF source, or a media transcript)."""
 
     guid: str
     name: str
     raw: str
     path: str = ""
+    description: str = ""
+    sets: list[str] = field(default_factory=list)
     selections: list[QdaSelection] = field(default_factory=list)
     codings: list[QdaCoding] = field(default_factory=list)  # the whole source coded
     notes: list[str] = field(default_factory=list)
@@ -76,6 +83,18 @@ class QdaCase:
     variables: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     selections: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class QdaSet:
+    """A Set: a named group of codes, sources and notes."""
+
+    guid: str
+    name: str
+    description: str
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +140,8 @@ class QdaProject:
     project_notes: list[str]
     skipped: list[str]
     missing: list[MissingSource] = field(default_factory=list)
+    description: str = ""
+    sets: list[QdaSet] = field(default_factory=list)
 
 
 def read_qdpx(path: Path) -> QdaProject:
@@ -253,24 +274,71 @@ def _project(root: Element, files: _Files, source: str) -> QdaProject:
         variables={v.get("guid", ""): v.get("name", "")
                    for v in root.iterfind("Variables/Variable")},
         cases=[_case(case) for case in root.iterfind("Cases/Case")], sources=[], notes={},
-        project_notes=_note_refs(root), skipped=[])
+        project_notes=_note_refs(root), skipped=[], description=_description(root),
+        sets=[_set(element) for element in root.iterfind("Sets/Set")])
     for element in root.iterfind("Sources/*"):
-        text_element = element if element.tag == "TextSource" else element.find("Representation")
+        text_element = _text_element(element)
         try:
             if text_element is None:
-                raise Unplaced(f"a {element.tag} without a text representation")
+                raise Unplaced(f"a {element.tag} without a text representation or transcript")
             raw = _text_of(text_element, files)
         except Unplaced as exc:
             project.missing.append(_missing(element, text_element, str(exc)))
             project.skipped.append(project.missing[-1].describe())
             continue
         project.sources.append(_source(element, text_element, raw, source))
+        project.skipped += _media_codings_lost(element, project.sources[-1].name)
+    _share_cases_and_sets(project)
     for note in root.iterfind("Notes/Note"):
         text = _note_text(note, files)
         project.notes[note.get("guid", "")] = QdaNote(
             guid=note.get("guid", ""), name=note.get("name") or "", text=text,
             user=note.get("creatingUser"))
     return project
+
+
+def _text_element(element: Element) -> Element | None:
+    """The element holding a source's text: itself, its Representation or its Transcript."""
+    if element.tag == "TextSource":
+        return element
+    for tag in ("Representation", "Transcript"):
+        found = element.find(tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _media_codings_lost(element: Element, name: str) -> list[str]:
+    """A line for the codings on time ranges of an audio or video source, which have no text."""
+    lost = sum(len(selection.findall("Coding")) for tag in ("AudioSelection", "VideoSelection")
+               for selection in element.findall(tag))
+    return [f"source {name!r}: {lost} coding{'s' * (lost != 1)} on audio or video time ranges "
+            "cannot be placed in the transcript; skipped"] if lost else []
+
+
+def _share_cases_and_sets(project: QdaProject) -> None:
+    """Case variable values and Set names onto the sources they hold."""
+    by_guid = {source.guid: source for source in project.sources}
+    for case in project.cases:
+        for guid in case.sources:
+            if guid in by_guid:
+                by_guid[guid].variables = {**case.variables, **by_guid[guid].variables}
+    for qda_set in project.sets:
+        for guid in qda_set.sources:
+            if guid in by_guid and qda_set.name:
+                by_guid[guid].sets.append(qda_set.name)
+
+
+def _description(element: Element) -> str:
+    description = element.find("Description")
+    return (description.text or "").strip() if description is not None else ""
+
+
+def _set(element: Element) -> QdaSet:
+    return QdaSet(guid=element.get("guid", ""), name=(element.get("name") or "").strip(),
+                  description=_description(element),
+                  codes=[ref.get("targetGUID", "") for ref in element.findall("MemberCode")],
+                  sources=[ref.get("targetGUID", "") for ref in element.findall("MemberSource")])
 
 
 def _codes_preorder(codes: Element | None) -> list[Element]:
@@ -340,7 +408,8 @@ def _coding(element: Element) -> QdaCoding | None:
 def _source(element: Element, text_element: Element, raw: str, source: str) -> QdaSource:
     holders = [element] if text_element is element else [element, text_element]
     result = QdaSource(guid=element.get("guid", ""), name=_source_name(element, text_element),
-                       raw=raw, path=text_element.get("plainTextPath") or "")
+                       raw=raw, path=text_element.get("plainTextPath") or "",
+                       description=_description(element) or _description(text_element))
     for holder in holders:
         result.notes += _note_refs(holder)
         result.codings += [c for c in map(_coding, holder.findall("Coding")) if c]
@@ -357,12 +426,34 @@ def _source(element: Element, text_element: Element, raw: str, source: str) -> Q
             user=selection.get("creatingUser"), name=selection.get("name"),
             codings=[c for c in map(_coding, selection.findall("Coding")) if c],
             notes=_note_refs(selection)))
+    result.selections += _transcript_selections(text_element)
     return result
+
+
+def _transcript_selections(transcript: Element) -> list[QdaSelection]:
+    """TranscriptSelections, placed by the text positions of their SyncPoints (one without
+    them gets -1, a position outside the text, so the import lists it as skipped)."""
+    points: dict[str, int] = {}
+    for point in transcript.findall("SyncPoint"):
+        try:
+            points[point.get("guid", "")] = int(point.get("position", ""))
+        except ValueError:
+            continue
+    found = []
+    for selection in transcript.findall("TranscriptSelection"):
+        found.append(QdaSelection(
+            guid=selection.get("guid", ""),
+            start=points.get(selection.get("fromSyncPoint", ""), -1),
+            end=points.get(selection.get("toSyncPoint", ""), -1),
+            user=selection.get("creatingUser"), name=selection.get("name"),
+            codings=[c for c in map(_coding, selection.findall("Coding")) if c],
+            notes=_note_refs(selection)))
+    return found
 
 
 def _case(element: Element) -> QdaCase:
     case = QdaCase(guid=element.get("guid", ""), name=(element.get("name") or "").strip(),
-                   variables=_variable_values(element))
+                   variables=_variable_values(element), description=_description(element))
     case.sources = [ref.get("targetGUID", "") for ref in element.findall("SourceRef")]
     case.selections = [ref.get("targetGUID", "") for ref in element.findall("SelectionRef")]
     return case
