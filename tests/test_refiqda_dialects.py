@@ -213,3 +213,28 @@ def test_pdf_representations_transcripts_cases_sets_and_descriptions(tmp_path: P
     assert {text for (text,) in db.execute("SELECT text FROM memos")} == {
         "Pilotprojekt om kommunal trivsel", "Aarhus: Storkommune i Midtjylland",
         "Velfærd: Trivsel, Økonomi\n\nKoder om velfærd"}
+
+
+def test_outside_the_text_decides_only_when_nothing_else_does() -> None:
+    utf16 = Convention(utf16=True)
+    tail = [(len(EMOJI_TEXT) - 30 + i, len(EMOJI_TEXT) - 20 + i) for i in range(10)]
+    as_utf16 = [(_units(EMOJI_TEXT[:s], utf16), _units(EMOJI_TEXT[:e], utf16)) for s, e in tail]
+    assert choose_convention(EMOJI_TEXT, as_utf16) == utf16  # past the end in code points
+    words = [(m, m + len("kommunen")) for m in range(len(EMOJI_TEXT))
+             if EMOJI_TEXT.startswith("kommunen", m)][:40]
+    broken = (len(EMOJI_TEXT) - 2, len(EMOJI_TEXT) + 3)  # one damaged selection past the end
+    assert choose_convention(EMOJI_TEXT, [*words, broken]) == Convention()
+
+
+def test_a_text_twice_in_one_project_is_one_document(tmp_path: Path) -> None:
+    copy = ('<TextSource guid="a3000000-0000-4000-8000-000000000002" name="Kopi" '
+            'plainTextPath="internal://board_2017.txt"><PlainTextSelection guid="a4000000-0000-'
+            '4000-8000-000000000002" startPosition="0" endPosition="11"><Coding guid="a5000000-'
+            '0000-4000-8000-000000000002"><CodeRef targetGUID="a2000000-0000-4000-8000-'
+            '000000000001"/></Coding></PlainTextSelection></TextSource></Sources>')
+    db = open_db(tmp_path / "p.db")
+    report = import_qdpx(db, zip_folder("qualcoder", tmp_path / "d.qdpx",
+                                        replace=("</Sources>", copy)))
+    assert (report.documents, report.documents_matched, report.codings) == (1, 1, 2)
+    assert codings(db) == [("board_2017", "Bestyrelsen", "oekonomi", "qdpx"),
+                           ("board_2017", "budgettet", "oekonomi", "ane")]

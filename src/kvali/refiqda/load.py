@@ -66,8 +66,8 @@ class QdpxImport:
     codings: int = 0
     memos: int = 0
     cases: int = 0
-    documents_matched: int = 0
-    codings_existing: int = 0
+    documents_matched: int = 0  # sources placed on a stored document with the same text
+    codings_existing: int = 0  # codings skipped because the same one was already there
     conventions: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     missing: list[dict] = field(default_factory=list)
@@ -210,8 +210,13 @@ def _prepare_documents(project: QdaProject, report: QdpxImport) -> _Prepared:
 def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, path: Path,
                      sha: str, report: QdpxImport) -> dict[str, _Placed]:
     """Store every source whose text is new; returns source GUID -> where it landed."""
-    known = [_known_document(db, document.text) for document in prepared.source.documents]
-    new = [i for i, document_id in enumerate(known) if document_id is None]
+    hashes = [hashlib.sha256(d.text.encode()).hexdigest() for d in prepared.source.documents]
+    known = [_known_document(db, sha256) for sha256 in hashes]
+    first: dict[str, int] = {}  # a text twice in the project is stored once
+    for index, document_id in enumerate(known):
+        if document_id is None:
+            first.setdefault(hashes[index], index)
+    new = sorted(first.values())
     fresh = ParsedSource(documents=[prepared.source.documents[i] for i in new])
     outcome = store_parsed_source(db, fresh, path=str(path), sha256=sha, kind="qdpx",
                                   segmented=[prepared.segmented[i] for i in new])
@@ -219,12 +224,12 @@ def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, pat
     report.documents_matched = len(known) - len(new)
     report.warnings += outcome.warnings
     import_id = db.execute("SELECT id FROM imports WHERE sha256 = ?", [sha]).fetchone()[0]
-    ids = iter(row[0] for row in db.execute(
-        "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id]).fetchall())
+    stored = dict(zip(new, (row[0] for row in db.execute(
+        "SELECT id FROM documents WHERE import_id = ? ORDER BY id", [import_id])), strict=True))
     placed = {}
-    for source, positions, document_id in zip(project.sources, prepared.positions, known,
-                                              strict=True):
-        document_id = next(ids) if document_id is None else document_id
+    for index, (source, positions) in enumerate(zip(project.sources, prepared.positions,
+                                                    strict=True)):
+        document_id = known[index] or stored[first[hashes[index]]]
         rows = [tuple(row) for row in db.execute(
             'SELECT start, "end", id FROM segments WHERE document_id = ? ORDER BY start',
             [document_id])]
@@ -232,10 +237,9 @@ def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, pat
     return placed
 
 
-def _known_document(db: Database, text: str) -> int | None:
-    """The id of the project's first document with exactly this text, if any."""
-    row = db.execute("SELECT min(id) FROM documents WHERE sha256 = ?",
-                     [hashlib.sha256(text.encode()).hexdigest()]).fetchone()
+def _known_document(db: Database, sha256: str) -> int | None:
+    """The id of the project's first document whose text has this SHA-256, if any."""
+    row = db.execute("SELECT min(id) FROM documents WHERE sha256 = ?", [sha256]).fetchone()
     return row[0] if row else None
 
 def _document(source: QdaSource, text: str, variable_names: dict[str, str],

@@ -4,13 +4,13 @@ The standard counts positions in Unicode code points of the plain-text source. T
 .NET tools (NVivo) count UTF-16 code units, so every character outside the Basic Multilingual
 Plane (emoji) counts twice; some count "\\r\\n" as one position; some count a byte-order mark.
 `choose_convention` starts from the standard reading (or the one the project's `origin` makes
-likely: NVivo counts UTF-16 units) and leaves it only for a reading that is clearly better: fewer
-selections outside the text, clearly more selections whose name is their text, or — among the
-boundaries the two readings place differently — clearly more that fall between words. Short
-arbitrary selections therefore never talk the import out of the standard. `PositionMap` then
-turns positions into offsets into the normalised text kvali stores (no BOM, "\\n" line ends,
-no control characters, NFC) — the same normalisation as `kvali.ingest.encoding.normalise_text`,
-with every offset tracked.
+likely: NVivo counts UTF-16 units) and leaves it only for a reading that is clearly better:
+clearly more selections whose name is their text, else — among the boundaries the two readings
+place differently — clearly more that fall between words, else fewer selections outside the
+text. Short arbitrary selections therefore never talk the import out of the standard.
+`PositionMap` then turns positions into offsets into the normalised text kvali stores (no BOM,
+"\\n" line ends, no control characters, NFC) — the same normalisation as
+`kvali.ingest.encoding.normalise_text`, with every offset tracked.
 """
 
 from __future__ import annotations
@@ -124,18 +124,32 @@ class _Reading:
         self.clean_total = sum(self.clean)
 
     def clearly_better_than(self, other: _Reading) -> bool:
-        """Fewer selections outside the text, or clearly more names or clean boundaries."""
-        if self.outside != other.outside:
-            return self.outside < other.outside
-        named_gain = self.named - other.named
-        if abs(named_gain) >= max(NAME_EVIDENCE, NAME_MARGIN * len(self.boundaries) / 2):
-            return named_gain > 0
+        """Clearly more names, else clearly more clean boundaries, else fewer selections
+        outside the text: the first of these that tells the two readings apart decides."""
+        for verdict in (self._names_verdict(other), self._clean_verdict(other),
+                        other.outside - self.outside):
+            if verdict:
+                return verdict > 0
+        return False
+
+    def _names_verdict(self, other: _Reading) -> int:
+        gain = self.named - other.named
+        return _sign(gain) if abs(gain) >= max(NAME_EVIDENCE,
+                                               NAME_MARGIN * len(self.boundaries) / 2) else 0
+
+    def _clean_verdict(self, other: _Reading) -> int:
+        """+1 or -1 when one reading puts clearly more of the boundaries the two place apart
+        between words, and by more than chance would; else 0."""
         differ = [i for i, (a, b) in enumerate(zip(self.boundaries, other.boundaries,
                                                     strict=True)) if a != b]
         wins = sum(self.clean[i] and not other.clean[i] for i in differ)
         losses = sum(other.clean[i] and not self.clean[i] for i in differ)
-        gain = wins - losses
-        return gain >= max(1, CLEAN_MARGIN * len(differ), 2 * math.sqrt(wins + losses) - 1)
+        needed = max(1, CLEAN_MARGIN * len(differ), 2 * math.sqrt(wins + losses) - 1)
+        return _sign(wins - losses) if abs(wins - losses) >= needed else 0
+
+
+def _sign(number: int) -> int:
+    return (number > 0) - (number < 0)
 
 
 def _same_text(text: str, name: str) -> bool:
