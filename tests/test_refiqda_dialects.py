@@ -238,3 +238,18 @@ def test_a_text_twice_in_one_project_is_one_document(tmp_path: Path) -> None:
     assert (report.documents, report.documents_matched, report.codings) == (1, 1, 2)
     assert codings(db) == [("board_2017", "Bestyrelsen", "oekonomi", "qdpx"),
                            ("board_2017", "budgettet", "oekonomi", "ane")]
+
+
+@pytest.mark.parametrize(("reference", "found"), [
+    ("C:\\Users\\ane\\Projekt\\board_2017.txt", True),  # the other tool's disk: by file name
+    ("file:///home/ane/board_2017.txt", True),
+    ("internal://../board_2017.txt", False),
+    ("file:///etc/hostname", False),
+])
+def test_paths_are_only_looked_up_inside_the_archive(tmp_path: Path, reference: str,
+                                                      found: bool) -> None:
+    path = zip_folder("qualcoder", tmp_path / "p.qdpx",
+                      replace=('plainTextPath="board_2017.txt"', f'plainTextPath="{reference}"'))
+    report = import_qdpx(open_db(tmp_path / "p.db"), path)
+    assert report.documents == int(found)
+    assert [m["codings"] for m in report.missing] == ([] if found else [1])
