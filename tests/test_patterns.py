@@ -48,7 +48,9 @@ def test_a_catastrophic_pattern_on_a_50_kb_line_finishes_at_once():
     assert result.returncode == 0, result.stderr[-2000:]
     length, seconds, found = result.stdout.strip().split(maxsplit=2)
     assert int(length) >= 50_000 and found == "[]"
-    assert float(seconds) < 0.5
+    # Backtracking needs on the order of 2**6250 steps here, so any finish proves RE2's linear
+    # time; the bound only has to stay clear of a busy machine (it takes ~0.1 s when quiet).
+    assert float(seconds) < 10
 
 
 def test_a_back_reference_is_refused_at_check_time_with_its_line(tmp_path):
