@@ -121,7 +121,7 @@ def test_refusal_is_fast_and_builds_nothing():
     for _ in range(10):
         with pytest.raises(InputError, match="aliases"):
             load_yaml(_bomb(), "x.yaml", 1024**2)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # an expanded bomb would take minutes and gigabytes
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # kB
 
 
