@@ -9,11 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPConnection
 from pathlib import Path
 
+LOCAL = "127.0.0.1"
 LOG_TAIL = 3000
 """How many characters of the server log an error message carries."""
 
@@ -35,28 +36,36 @@ def running_app(project: Path, log_path: Path, *, port: int | None = None,
     replaces the environment (None: this one's), CWD defaults to the log's folder. The app runs
     in a session of its own, and its whole process group is stopped at the end."""
     port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{LOCAL}:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kvali.cli", "app", "--db", str(project), "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, cwd=cwd or log_path.parent, env=env,
             start_new_session=True)
         try:
-            _wait_healthy(url, process, log_path, timeout)
+            _wait_healthy(port, process, log_path, timeout)
             yield url
         finally:
             _stop(process)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def _healthy(port: int) -> bool:
+    """Whether the app on this machine's PORT answers its health check with "ok"."""
+    connection = HTTPConnection(LOCAL, port, timeout=2)
+    try:
+        connection.request("GET", "/_stcore/health")
+        return connection.getresponse().read() == b"ok"
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _wait_healthy(port: int, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read() == b"ok":
-                    return
-        except OSError:
-            pass
+        if _healthy(port):
+            return
         if process.poll() is not None or time.monotonic() > deadline:
             state = (f"exited with code {process.returncode}" if process.returncode is not None
                      else f"did not answer within {timeout:g} s")
