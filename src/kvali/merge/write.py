@@ -1,6 +1,6 @@
 """Carry out a merge plan inside the caller's transaction.
 
-Codes are inserted as `kvali import-qdpx` inserts them (`kvali.refiqda.load._insert_code`). A
+Codes are inserted as `kvali import-qdpx` inserts them (`kvali.refiqda.codes.insert_code`). A
 coding is stored on the segment holding its start (else the first it overlaps) and removes the
 pending suggestions its decision settles, as coding by hand does: a coding of the code removes
 those it overlaps, a rejection the one on its own span.
@@ -14,7 +14,7 @@ from kvali.coding.store import now
 from kvali.merge.model import IncomingCoding
 from kvali.merge.plan import Plan, decision
 from kvali.merge.report import MergeReport
-from kvali.refiqda.load import _insert_code
+from kvali.refiqda.codes import insert_code
 
 
 def write_plan(db: Database, plan: Plan, report: MergeReport) -> None:
@@ -23,7 +23,7 @@ def write_plan(db: Database, plan: Plan, report: MergeReport) -> None:
     top = db.execute("SELECT coalesce(max(position) + 1, 0) FROM codes "
                      "WHERE parent_key IS NULL").fetchone()[0]
     for code in plan.codes:
-        _insert_code(db, code, code.key, code.parent_key, top)
+        insert_code(db, code, code.key, code.parent_key, top)
     for document_id, coding in plan.codings:
         report.suggestions_replaced += _settle_suggestions(db, document_id, coding)
         report.codings_added.append(_insert_coding(db, document_id, coding, stamp))

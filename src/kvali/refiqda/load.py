@@ -35,11 +35,9 @@ import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
 from sqlite_utils import Database
 
-from kvali.codebook.model import Code
 from kvali.codebook.qdc import KEY_LABEL, codes_from_element
 from kvali.coding.store import log_event, now
 from kvali.domain import DOCUMENT_KINDS
@@ -48,6 +46,7 @@ from kvali.importer import segment_source, store_parsed_source
 from kvali.ingest.model import ParsedDocument, ParsedSource
 from kvali.ingest.transcript import parse_transcript
 from kvali.nlp.segment import SegmentSpan
+from kvali.refiqda.codes import description_of, insert_code, unused_key
 from kvali.refiqda.positions import PositionMap, choose_convention
 from kvali.refiqda.read import QdaCoding, QdaProject, QdaSource, read_qdpx
 from kvali.store.cases import CaseResolver
@@ -142,39 +141,18 @@ def _store_codes(db: Database, project: QdaProject, source: str,
         key = code.key
         if key in existing:
             row = existing[key]
-            explicit = f"{KEY_LABEL}: {key}" in _description(elements.get(code_guid))
+            explicit = f"{KEY_LABEL}: {key}" in description_of(elements.get(code_guid))
             if explicit or (row["name"] == code.name and row["parent_key"] == parent):
                 keys[code_guid] = key
                 report.codes_reused += 1
                 continue
-            key = _unused(key, existing)
+            key = unused_key(key, existing)
             renamed[code.key] = key
-        _insert_code(db, code, key, parent, top)
+        insert_code(db, code, key, parent, top)
         existing[key] = {"key": key, "name": code.name, "parent_key": parent}
         keys[code_guid] = key
         report.codes += 1
     return keys
-
-
-def _description(element: Element | None) -> str:
-    description = element.find("Description") if element is not None else None
-    return (description.text or "") if description is not None else ""
-
-
-def _unused(key: str, existing: dict) -> str:
-    number = 2
-    while f"{key}_{number}" in existing:
-        number += 1
-    return f"{key}_{number}"
-
-
-def _insert_code(db: Database, code: Code, key: str, parent: str | None, top: int) -> None:
-    db.execute(
-        "INSERT INTO codes (key, name, description, inclusion, exclusion, example, color, "
-        "parent_key, position, rules, rules_hash, active) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', '', 1)",
-        [key, code.name, code.description, code.inclusion, code.exclusion, code.example,
-         code.color, parent, code.position + (top if parent is None else 0)])
 
 
 @dataclass

@@ -28,6 +28,7 @@ from xml.etree.ElementTree import Element
 
 from kvali.errors import InputError
 from kvali.ingest.safety import open_zip_safely, parse_xml_safely
+from kvali.refiqda.codes import description_of
 from kvali.refiqda.model import (
     MissingSource,
     QdaCase,
@@ -173,7 +174,7 @@ def _project(root: Element, files: _Files, source: str) -> QdaProject:
         variables={v.get("guid", ""): v.get("name", "")
                    for v in root.iterfind("Variables/Variable")},
         cases=[_case(case) for case in root.iterfind("Cases/Case")], sources=[], notes={},
-        project_notes=_note_refs(root), skipped=[], description=_description(root),
+        project_notes=_note_refs(root), skipped=[], description=description_of(root),
         sets=[_set(element) for element in root.iterfind("Sets/Set")])
     for element in root.iterfind("Sources/*"):
         text_element = _text_element(element)
@@ -228,14 +229,9 @@ def _share_cases_and_sets(project: QdaProject) -> None:
                 by_guid[guid].sets.append(qda_set.name)
 
 
-def _description(element: Element) -> str:
-    description = element.find("Description")
-    return (description.text or "").strip() if description is not None else ""
-
-
 def _set(element: Element) -> QdaSet:
     return QdaSet(guid=element.get("guid", ""), name=(element.get("name") or "").strip(),
-                  description=_description(element),
+                  description=description_of(element),
                   codes=[ref.get("targetGUID", "") for ref in element.findall("MemberCode")],
                   sources=[ref.get("targetGUID", "") for ref in element.findall("MemberSource")])
 
@@ -308,7 +304,7 @@ def _source(element: Element, text_element: Element, raw: str, source: str) -> Q
     holders = [element] if text_element is element else [element, text_element]
     result = QdaSource(guid=element.get("guid", ""), name=_source_name(element, text_element),
                        raw=raw, path=text_element.get("plainTextPath") or "",
-                       description=_description(element) or _description(text_element))
+                       description=description_of(element) or description_of(text_element))
     for holder in holders:
         result.notes += _note_refs(holder)
         result.codings += [c for c in map(_coding, holder.findall("Coding")) if c]
@@ -352,7 +348,7 @@ def _transcript_selections(transcript: Element) -> list[QdaSelection]:
 
 def _case(element: Element) -> QdaCase:
     case = QdaCase(guid=element.get("guid", ""), name=(element.get("name") or "").strip(),
-                   variables=_variable_values(element), description=_description(element))
+                   variables=_variable_values(element), description=description_of(element))
     case.sources = [ref.get("targetGUID", "") for ref in element.findall("SourceRef")]
     case.selections = [ref.get("targetGUID", "") for ref in element.findall("SelectionRef")]
     return case
