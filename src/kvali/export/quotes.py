@@ -46,6 +46,7 @@ class Quote:
     record: CodingRecord
     parts: tuple[QuotePart, ...]
     citation: Citation
+    reasons: tuple[str, ...] = ()  # why the quote was chosen (Danish, for --explain)
 
     @property
     def text(self) -> str:

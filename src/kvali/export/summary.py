@@ -60,6 +60,17 @@ class CodeSection:
     quotes: list[Quote] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SourceEntry:
+    """A document the summary draws on, for the list of sources in the appendix."""
+
+    document_id: int
+    name: str
+    kind: str
+    file: str  # the imported file's name
+    municipality: str | None
+
+
 @dataclass
 class Summary:
     """Everything a summary file shows."""
@@ -71,6 +82,13 @@ class Summary:
     selection: str
     all_municipalities: int
     sections: list[CodeSection]
+    statuses: tuple[str, ...] = ()  # the coding statuses the summary counts and quotes
+    created: str = ""  # the export's date, YYYY-MM-DD
+    project: str = ""  # the project's name
+    coders: list[str] = field(default_factory=list)  # who made the codings counted
+    codebook_version: str = ""
+    sources: list[SourceEntry] = field(default_factory=list)
+    agreement: list[str] = field(default_factory=list)  # method lines on inter-coder agreement
 
 
 def build_summary(
