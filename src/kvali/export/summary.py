@@ -18,9 +18,10 @@ from sqlite_utils import Database
 from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
 from kvali.export.citations import ParagraphIndex, citation_for
+from kvali.export.coverage import Breakdown, coverage, group_totals, share
 from kvali.export.quotes import Quote, QuotePart, cut_quote, select_quotes
 from kvali.export.records import CodingRecord, coding_records
-from kvali.municipalities import REGIONS, SIZE_CLASSES
+from kvali.export.survey_answers import SurveyQuestion
 from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
 
@@ -31,15 +32,6 @@ SELECTION_NOTE = (
 PSEUDONYM_NOTE = (
     "Personoplysninger er erstattet med pseudonymer ([Person 1], [CPR], [Adresse], [Telefon], "
     "[E-mail]); kildehenvisningen nævner dem, der er sat ind i citatet.")
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Municipalities quoted in one group (a region or a size class) out of the group's total."""
-
-    group: str
-    municipalities: int
-    total: int
 
 
 @dataclass
@@ -89,6 +81,7 @@ class Summary:
     codebook_version: str = ""
     sources: list[SourceEntry] = field(default_factory=list)
     agreement: list[str] = field(default_factory=list)  # method lines on inter-coder agreement
+    survey: list[SurveyQuestion] = field(default_factory=list)  # open questions, by code
 
 
 def build_summary(
@@ -109,7 +102,7 @@ def build_summary(
     for record in records:
         by_code[record.code].append(record)
     codebook = stored_codebook(db)
-    totals = _group_totals(db)
+    totals = group_totals(db)
     paragraphs = ParagraphIndex(db)
     memos = _code_memos(db, replacing)
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
@@ -142,11 +135,6 @@ def notices(summary: Summary) -> list[str]:
     return lines
 
 
-def share(part: int, whole: int) -> str:
-    """A percentage for the text, "12 %" (Danish style), or "–" without a whole."""
-    return f"{round(100 * part / whole)} %" if whole else "–"
-
-
 def scope_sentence(section: CodeSection, all_municipalities: int) -> str:
     """The extent of a code: "12 segmenter i 3 dokumenter fra 5 kommuner (5 % af de 98)"."""
     return (f"{_count_of(section.segments, 'segment', 'segmenter')} i "
@@ -169,26 +157,14 @@ def breakdown_lines(section: CodeSection) -> list[str]:
     return [*regions, f"Kommunestørrelse: {sizes}"]
 
 
-def _group_totals(db: Database) -> dict[tuple[str, str], int]:
-    """How many of the 98 municipalities lie in each region and size class."""
-    totals = {("all", "all"): db.execute("SELECT count(*) FROM municipalities").fetchone()[0]}
-    for column, label in (("region", "region"), ("size_class", "size")):
-        for group, count in db.execute(
-                f"SELECT {column}, count(*) FROM municipalities GROUP BY {column}"):
-            totals[(label, group)] = count
-    return totals
-
-
 def _count(section: CodeSection, records: list[CodingRecord],
            totals: dict[tuple[str, str], int]) -> None:
     section.segments = len({(r.document_id, r.start, r.end) for r in records})
     section.documents = len({r.document_id for r in records})
-    places = {(r.kommune, r.region, r.size_class) for r in records if r.kommune}
-    section.municipalities = len(places)
-    section.by_region = [Breakdown(region, sum(p[1] == region for p in places),
-                                   totals.get(("region", region), 0)) for region in REGIONS]
-    section.by_size = [Breakdown(size, sum(p[2] == size for p in places),
-                                 totals.get(("size", size), 0)) for size in SIZE_CLASSES]
+    reached = coverage(((r.kommune, r.region, r.size_class) for r in records if r.kommune),
+                       totals)
+    section.municipalities = reached.municipalities
+    section.by_region, section.by_size = reached.by_region, reached.by_size
 
 
 def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str, str]]]:
