@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +21,7 @@ from sqlite_utils import Database
 from kvali.codebook.model import tree_order
 from kvali.codebook.sync import _code_from_row
 from kvali.errors import InputError, ProjectError
-from kvali.ingest.model import Block, ParsedDocument, ReadOptions, Respondent, Speaker
-from kvali.ingest.transcript import paragraph_blocks, parse_transcript
+from kvali.ingest.model import ReadOptions
 from kvali.merge.model import (
     Incoming,
     IncomingCoding,
@@ -32,7 +30,7 @@ from kvali.merge.model import (
     IncomingMemo,
 )
 from kvali.store import open_db
-from kvali.store.documents import _keep_pages
+from kvali.store.parsed import stored_documents, stored_respondents
 from kvali.store.reimport import CARRIED_STATUSES
 
 
@@ -78,16 +76,7 @@ def read_project_file(path: Path, sha256: str) -> Incoming:
 
 
 def _imports(db: Database) -> dict[int, IncomingImport]:
-    cases = dict(db.execute("SELECT id, name FROM cases"))
-    respondents: dict[int, dict[str, Respondent]] = defaultdict(dict)
-    attributes: dict[int, dict[str, str]] = defaultdict(dict)
-    for respondent_id, key, value in db.execute(
-            "SELECT respondent_id, key, value FROM respondent_attributes"):
-        attributes[respondent_id][key] = value
-    for respondent_id, import_id, key, case_id, role in db.execute(
-            "SELECT id, import_id, key, case_id, role FROM respondents"):
-        respondents[import_id][key] = Respondent(key, cases.get(case_id),
-                                                 attributes[respondent_id], role)
+    respondents = stored_respondents(db)
     found = {}
     for import_id, path, sha, kind, options in db.execute(
             "SELECT id, path, sha256, kind, options FROM imports"):
@@ -100,41 +89,8 @@ def _imports(db: Database) -> dict[int, IncomingImport]:
 
 def _documents(db: Database) -> list[IncomingDocument]:
     imports = _imports(db)
-    cases = dict(db.execute("SELECT id, name FROM cases"))
-    attributes: dict[int, dict[str, str]] = defaultdict(dict)
-    for document_id, key, value in db.execute(
-            "SELECT document_id, key, value FROM document_attributes"):
-        attributes[document_id][key] = value
-    documents = []
-    for document_id, import_id, name, kind, text, case_id, question, question_text in db.execute(
-            "SELECT id, import_id, name, kind, text, case_id, question, question_text "
-            "FROM documents ORDER BY id").fetchall():
-        blocks, speakers = _blocks(db, document_id, kind, text, cases)
-        parsed = ParsedDocument(name=name, kind=kind, text=text, blocks=blocks,
-                                attributes=attributes[document_id], case=cases.get(case_id),
-                                speakers=speakers, question=question,
-                                question_text=question_text)
-        documents.append(IncomingDocument(str(document_id), parsed, imports[import_id]))
-    return documents
-
-
-def _blocks(db: Database, document_id: int, kind: str, text: str,
-            cases: dict[int, str]) -> tuple[list[Block], dict[str, Speaker]]:
-    """The blocks the stored text and kind give: survey answers, turns or paragraphs."""
-    if kind == "survey":
-        return [Block(start, end, respondent=key) for start, end, key in db.execute(
-            'SELECT r.start, r."end", p.key FROM responses r JOIN respondents p '
-            "ON p.id = r.respondent_id WHERE r.document_id = ? ORDER BY r.start",
-            [document_id])], {}
-    if kind == "interview":
-        known = {label: Speaker(label, name, role, cases.get(case_id), bool(interviewer))
-                 for label, name, role, case_id, interviewer in db.execute(
-                     "SELECT label, name, role, case_id, is_interviewer FROM speakers "
-                     "WHERE document_id = ?", [document_id])}
-        return parse_transcript(text, known, known_interview=True)
-    blocks = paragraph_blocks(text)
-    _keep_pages(db, document_id, blocks)
-    return blocks, {}
+    return [IncomingDocument(str(document_id), parsed, imports[import_id])
+            for document_id, import_id, parsed in stored_documents(db)]
 
 
 def _codings(db: Database) -> list[IncomingCoding]:

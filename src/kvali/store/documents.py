@@ -28,6 +28,7 @@ from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import UsageError
 from kvali.ingest.model import Block, Speaker
 from kvali.ingest.transcript import paragraph_blocks, parse_transcript
+from kvali.store.parsed import keep_pages, stored_speakers
 from kvali.store.schema_search import FLUSH_PENDING
 
 if TYPE_CHECKING:
@@ -125,12 +126,12 @@ def set_document_kind(db: Database, document_id: int, kind: str, actor: str) -> 
     old, text = _document(db, document_id)
     if old == kind:
         return KindChange(document_id, old, kind)
-    known = _stored_speakers(db, document_id) if kind == "interview" else {}
+    known = stored_speakers(db, document_id) if kind == "interview" else {}
     if kind == "interview":
         blocks, speakers = parse_transcript(text, known, known_interview=True)
     else:
         blocks, speakers = paragraph_blocks(text), {}
-    _keep_pages(db, document_id, blocks)
+    keep_pages(db, document_id, blocks)
     from kvali.nlp import load_pipeline, pipeline_label, segment_blocks  # spaCy: only here
 
     nlp = load_pipeline()
@@ -173,25 +174,6 @@ def _document(db: Database, document_id: int) -> tuple[str, str]:
         raise UsageError(f"document {document_id} is a {row[0]} document; only interviews "
                          "and reports can change kind")
     return row[0], row[1]
-
-
-def _stored_speakers(db: Database, document_id: int) -> dict[str, Speaker]:
-    """The document's speakers as the transcript parser takes them (declared labels)."""
-    rows = db.execute("SELECT label, name, role, is_interviewer FROM speakers "
-                      "WHERE document_id = ?", [document_id])
-    return {label: Speaker(label=label, name=name, role=role, is_interviewer=bool(interviewer))
-            for label, name, role, interviewer in rows}
-
-
-def _keep_pages(db: Database, document_id: int, blocks: list[Block]) -> None:
-    """Give each new block the PDF page of the old segment it starts in (or after)."""
-    rows = db.execute('SELECT start, page FROM segments WHERE document_id = ? AND page IS NOT '
-                      "NULL ORDER BY start", [document_id]).fetchall()
-    if not rows:
-        return
-    starts = [start for start, _ in rows]
-    for block in blocks:
-        block.page = rows[max(bisect_right(starts, block.start) - 1, 0)][1]
 
 
 def _store_segments(db: Database, document_id: int, text: str, blocks: list[Block],
