@@ -1,19 +1,22 @@
 """What the buttons do: each action writes through kvali.coding.store and returns a Danish
 sentence for the toast; a user mistake raises a KvaliError with a sentence the page shows. Each
 action first checks that the logged-in user may code (`kvali.access.require`), so a reader is
-refused before anything is looked up."""
+refused before anything is looked up. The REFI-QDA import checks for "import" instead and
+writes through `kvali.refiqda.load`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from kvali.access import require
 from kvali.coding.spans import clamp_to_segments, snap_to_words
 from kvali.coding.store import add_manual_coding, decide, remove_coding, save_memo, set_key_quote
-from kvali.errors import UsageError
+from kvali.errors import InputError, KvaliError, UsageError
 from kvali.privacy.findings import TYPE_LABELS, add_manual
+from kvali.refiqda.load import QdpxImport, import_qdpx
 from kvali.views.documents import SegmentView, document_text, segments_overlapping
 
 QUOTE_PREVIEW = 60
@@ -119,3 +122,25 @@ def write_memo(db: Database, target_type: str, target: str | int, text: str, cod
     require("code")
     save_memo(db, target_type, target, text.strip(), coder)
     return "Memoet er gemt."
+
+
+def import_refiqda(db: Database, path: Path, name: str, report: QdpxImport) -> str:
+    """Bring in the REFI-QDA project uploaded as NAME and staged at PATH. REPORT is filled as
+    the import goes, with NAME for PATH in its lines, so it still tells what was found when the
+    import fails; a failure is one Danish line naming NAME, and the project is then unchanged."""
+    require("import")
+    staged = str(path)
+    try:
+        import_qdpx(db, path, report)
+    except KvaliError as exc:
+        if exc.danish:
+            raise
+        reason = str(exc).replace(staged, name).removeprefix(f"{name}: ")
+        danish = f"{name} er ikke importeret, og intet er ændret: {reason}"
+        raise InputError(reason, source=name, danish=danish) from None
+    finally:
+        report.skipped = [line.replace(staged, name) for line in report.skipped]
+        report.warnings = [line.replace(staged, name) for line in report.warnings]
+    lost = f"; {len(report.missing)} kilde(r) kunne ikke placeres" if report.missing else ""
+    return (f"{name} er importeret: {report.documents} dokument(er), {report.codings} "
+            f"kodning(er){lost}.")

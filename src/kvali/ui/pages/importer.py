@@ -1,5 +1,6 @@
 """Importér: upload files, choose a survey table's case and text columns from a preview, import
-with a progress bar, and see what was imported, skipped or not matched."""
+with a progress bar, and see what was imported, skipped or not matched; a REFI-QDA project from
+another tool in its own section (`kvali.ui.pages.importer_qdpx`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kvali.errors import KvaliError
 from kvali.importer import FileOutcome, ImportReport, import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.tagging.run import codebook_has_rules, tag_project
+from kvali.ui.pages.importer_qdpx import qdpx_section
 from kvali.ui.render import error_text, md
 from kvali.ui.state import notify, open_project_or_stop, show_feedback
 from kvali.ui.uploads import parse_attributes, stage_uploads, upload_folder
@@ -53,6 +55,7 @@ def importer_page() -> None:
     with upload_folder(bool(files)) as folder:
         _preview_and_import(db, files, folder, kind, case, attributes)
     _last_report()
+    qdpx_section()
     history = import_history(db)
     if history:
         with st.expander(f"Tidligere importer ({len(history)})"):
