@@ -12,6 +12,10 @@ text, so the quote can still be checked against the project).
 The position is the most precise one known: the turn number (with its time mark) in an
 interview, the time mark alone, the page of a PDF, the respondent of a survey answer, and else
 the paragraph of the document (counted by blank lines).
+
+A reference can be checked by anyone with the project: `Reference.parse` reads it (also as
+copied from a report, with its brackets and pseudonym note) and `referenced_span` says what it
+points at, refusing an unknown document or offsets outside its text.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from kvali.domain import STATUSES
+from kvali.errors import UsageError, shorten
 from kvali.export.records import CodingRecord, coding_records
 from kvali.selection import Selection
 
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from kvali.search.results import Hit
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+REFERENCE = re.compile(r"doc:(\d{1,18}):(\d{1,18})-(\d{1,18})")
 
 
 @dataclass(frozen=True)
@@ -168,3 +174,87 @@ def _position(location: Located, paragraphs: ParagraphIndex | None) -> str | Non
     if paragraphs is not None:
         return f"afsnit {paragraphs.paragraph(location.document_id, location.start)}"
     return None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A citation's reference `doc:ID:START-END`: the span `documents.text[START:END]`."""
+
+    document_id: int
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"doc:{self.document_id}:{self.start}-{self.end}"
+
+    @classmethod
+    def parse(cls, text: str) -> Reference:
+        """Read `doc:ID:START-END`, also with the brackets and the "; pseudonymiseret: …" note
+        a report prints; anything else is a UsageError naming the text."""
+        inner = text.strip()
+        if inner.startswith("[") and inner.endswith("]"):
+            inner = inner[1:-1]
+        match = REFERENCE.fullmatch(inner.split(";", 1)[0].strip())
+        if match is None:
+            raise UsageError(f"{shorten(text)!r}: not a citation reference; write "
+                             "doc:ID:START-END (e.g. doc:3:1200-1350)",
+                             danish="Henvisningen skal skrives doc:ID:START-SLUT.")
+        return cls(*(int(group) for group in match.groups()))
+
+
+@dataclass(frozen=True)
+class ReferencedSpan:
+    """What a reference points at: the exact text, where it lies and who said it."""
+
+    reference: Reference
+    text: str  # exactly documents.text[start:end]
+    location: SegmentLocation  # the facts of its first segment, with the reference's offsets
+    speaker: str | None  # the speaker's label in the transcript ("IP1")
+    is_interviewer: bool
+    size_class: str | None
+    question: str | None  # the survey variable ("s_3")
+    question_text: str | None
+    segments: tuple[int, ...]  # the ids of the segments it overlaps
+    pages: tuple[int, int] | None  # first and last page of those segments (PDFs)
+
+
+def referenced_span(db: Database, reference: Reference) -> ReferencedSpan:
+    """The span a reference points at; an unknown document or offsets outside its text (or
+    an empty span) are a UsageError naming the reference."""
+    row = db.execute("SELECT length(text), substr(text, ?, ?) FROM documents WHERE id = ?",
+                     [reference.start + 1, max(reference.end - reference.start, 0),
+                      reference.document_id]).fetchone()
+    if row is None:
+        raise UsageError(f"{reference}: no document with id {reference.document_id} (see "
+                         "`kvali documents list`)",
+                         danish=f"Dokument {reference.document_id} findes ikke i projektet.")
+    length, text = row
+    if not reference.start < reference.end <= length:
+        raise UsageError(f"{reference}: the offsets must satisfy 0 <= START < END <= "
+                         f"{length}, the length of document {reference.document_id}",
+                         danish=f"Positionerne ligger uden for dokumentets tekst (0-{length}).")
+    overlapping = db.execute(
+        'SELECT segment_id, speaker, is_interviewer, size_class, page FROM segment_facts '
+        'WHERE document_id = ? AND start < ? AND "end" > ? ORDER BY start',
+        [reference.document_id, reference.end, reference.start]).fetchall()
+    facts = db.execute(
+        "SELECT d.name, d.kind, d.question, d.question_text, c.name, m.name, m.region, "
+        "m.size_class FROM documents d LEFT JOIN cases c ON c.id = d.case_id "
+        "LEFT JOIN municipalities m ON m.code = c.municipality_code WHERE d.id = ?",
+        [reference.document_id]).fetchone()
+    name, kind, question, question_text, case, kommune, region, size_class = facts
+    if overlapping:
+        first = segment_locations(db, [overlapping[0][0]])[overlapping[0][0]]
+        location = replace(first, start=reference.start, end=reference.end)
+        size_class = overlapping[0][3]
+    else:
+        location = SegmentLocation(reference.document_id, name, kind, reference.start,
+                                   reference.end, None, None, None, None, None, case, kommune,
+                                   region)
+    pages = [page for *_, page in overlapping if page is not None]
+    return ReferencedSpan(
+        reference, text, location, speaker=overlapping[0][1] if overlapping else None,
+        is_interviewer=bool(overlapping and overlapping[0][2]), size_class=size_class,
+        question=question, question_text=question_text,
+        segments=tuple(row[0] for row in overlapping),
+        pages=(min(pages), max(pages)) if pages else None)
