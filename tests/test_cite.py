@@ -18,7 +18,7 @@ from test_export_project import open_export_project
 
 from kvali.cli.cite import cite
 from kvali.errors import UsageError
-from kvali.export.source_location import find_by_letters, normalise_mapped
+from kvali.export.text_map import find_by_letters, normalise_mapped
 from kvali.importer import import_paths
 from kvali.ingest.encoding import normalise_text
 from kvali.ingest.model import ReadOptions
@@ -222,3 +222,38 @@ def test_a_reference_copied_from_a_report_is_read(tmp_path: Path) -> None:
     reference = reference_of(db, 2, "De frivillige foreninger")
     answer = cited(tmp_path / "export.db", f"[{reference}; pseudonymiseret: [Person 1]]")
     assert answer["reference"] == reference and answer["quote"] == "De frivillige foreninger"
+
+
+def test_word_paragraph_subtitle_line_and_xlsx_row(tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    word = docx.Document()
+    for text in ("Indledning", "", "Første afsnit om netværket.", "",
+                 "Andet afsnit om frivillige foreninger."):
+        word.add_paragraph(text)
+    word.save(tmp_path / "notat.docx")
+    (tmp_path / "moede.srt").write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\nIP1: Vi mødes hver uge\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\nIP2: med de frivillige.\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.title = "Svar"
+    for row in (["Kommune", "Bemærkninger"], ["Aarhus", "Netværket inddrages tidligt i sager."],
+                ["Odense", ""], ["Viborg", "Vi mangler frivillige til netværksarbejdet."]):
+        book.active.append(row)
+    book.save(tmp_path / "svar.xlsx")
+    db = open_db(tmp_path / "p.db")
+    for name, options in (("notat.docx", ReadOptions(kind="report")),
+                          ("moede.srt", ReadOptions()),
+                          ("svar.xlsx", ReadOptions(case_column="Kommune",
+                                                    text_columns=["Bemærkninger"]))):
+        assert not import_paths(db, [tmp_path / name], options).failed
+    ids = dict(db.execute("SELECT kind, id FROM documents"))
+    paragraph = cited(tmp_path / "p.db", reference_of(db, ids["report"], "frivillige foreninger"))
+    assert paragraph["source"]["paragraph"] == 3  # the empty Word paragraphs are not counted
+    cue = cited(tmp_path / "p.db", reference_of(db, ids["interview"], "med de frivillige"))
+    assert (cue["source"]["line"], cue["source"]["column"]) == (7, 6)
+    assert cue["position"]["time"] == "00:00:04.000"
+    answer = cited(tmp_path / "p.db", reference_of(db, ids["survey"], "Vi mangler"))
+    assert (answer["source"]["row"], answer["source"]["spreadsheet_column"]) == (4, "B")
+    assert answer["source"]["file"] == "svar.xlsx, ark Svar"

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +30,9 @@ from sqlite_utils import Database
 
 from kvali.errors import KvaliError
 from kvali.export.output import project_file
+from kvali.export.text_map import FileLines, FilePosition, find_by_letters, normalise_mapped
 from kvali.ingest.docx import read_docx
-from kvali.ingest.encoding import CONTROL, decode_bytes, normalise_text
+from kvali.ingest.encoding import decode_bytes, normalise_text
 from kvali.ingest.frontmatter import FRONT_MATTER
 from kvali.ingest.model import ReadOptions
 from kvali.ingest.pdf import extract_lines, read_pdf
@@ -45,21 +44,6 @@ from kvali.ingest.survey import EMPTY_ANSWERS
 from kvali.ingest.surveyxact import read_surveyxact
 from kvali.ingest.table import read_table
 from kvali.ingest.text import read_text_file
-
-BREAKS = "\n\r\u2028\u2029\x85\f\v"
-"""The characters the normalisation turns into "\\n" (CRLF counts once)."""
-ANCHOR = 24  # letters that anchor a span's start and end when a left-out line cuts it
-MAX_GAP = 400  # letters of left-out lines (running heads, page numbers) a span may cross
-FILE_LINE_BREAKS = re.compile("\r\n?|[\n\u2028\u2029\x85]")
-"""Where a line ends in the file's own text (a form feed starts a page, not a line)."""
-
-
-@dataclass(frozen=True)
-class FilePosition:
-    """A 1-based line and column in a text file."""
-
-    line: int
-    column: int
 
 
 @dataclass(frozen=True)
@@ -161,7 +145,7 @@ def locate_in_source(db: Database, document_id: int, start: int, end: int, *,
             return SourceLocation(str(given), given.name, "unsupported",
                                   note=f"Filen {given} er af en type, kvali ikke kan slå op i.")
         return locate(given, stored, start, end)
-    except KvaliError as exc:
+    except (KvaliError, OSError) as exc:  # a timeout, or a file no longer readable
         return SourceLocation(str(given), given.name, "not_found",
                               note=f"Filen {given} kunne ikke læses igen ({exc}).")
 
@@ -197,103 +181,6 @@ def _existing(stored: str, db: Database) -> Path | None:
 
 # Text files --------------------------------------------------------------------------------
 
-def normalise_mapped(raw: str) -> tuple[str, list[int]]:
-    """`normalise_text(raw)` and, for each of its characters and its end, the offset in `raw`
-    it comes from (a composed "å" maps to its first raw character). Raises ValueError when the
-    map cannot be made exact."""
-    chars: list[str] = []
-    where: list[int] = []
-    index = 0
-    while index < len(raw):
-        char = raw[index]
-        if char in BREAKS:
-            chars.append("\n")
-            where.append(index)
-            index += 2 if raw.startswith("\r\n", index) else 1
-            continue
-        if char != "\ufeff" and not CONTROL.match(char):
-            chars.append(char)
-            where.append(index)
-        index += 1
-    text, offsets = _compose(chars, where)
-    offsets.append(len(raw))
-    if text != normalise_text(raw):
-        raise ValueError("the normalisation map is not exact")
-    return text, offsets
-
-
-def _compose(chars: list[str], where: list[int]) -> tuple[str, list[int]]:
-    """NFC of the characters, cluster by cluster (a starter with its combining marks, merged
-    with the next cluster when NFC composes across them, as for Hangul), with offsets."""
-    clusters: list[tuple[str, int]] = []
-    for char, offset in zip(chars, where, strict=True):
-        if clusters and unicodedata.combining(char):
-            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
-        elif clusters and not char.isascii() and _composes(clusters[-1][0], char):
-            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
-        else:
-            clusters.append((char, offset))
-    text: list[str] = []
-    offsets: list[int] = []
-    for cluster, offset in clusters:
-        composed = unicodedata.normalize("NFC", cluster) if not cluster.isascii() else cluster
-        text.append(composed)
-        offsets += [offset] * len(composed)
-    return "".join(text), offsets
-
-
-def _composes(left: str, right: str) -> bool:
-    joined = unicodedata.normalize("NFC", left + right)
-    return joined != unicodedata.normalize("NFC", left) + unicodedata.normalize("NFC", right)
-
-
-def find_by_letters(text: str, start: int, end: int, target: str,
-                    from_offset: int = 0) -> tuple[int, int] | None:
-    """Where `text[start:end]` stands in `target` when the two differ only outside letters
-    and digits (line breaks joined, hyphens mended) or by lines left out of `text` (running
-    heads): the span's letters and digits are looked up in the target's, taking the same
-    occurrence (the k-th) as in `text`; a span that a left-out line cuts is found by its first
-    and last ANCHOR letters, at most MAX_GAP letters farther apart than in `text`. Returns
-    target offsets of the span's first and past its last letter or digit, or None when the
-    span has none or is not there."""
-    own = [i for i, char in enumerate(text) if char.isalnum()]
-    first, last = bisect.bisect_left(own, start), bisect.bisect_left(own, end)
-    if first >= last:
-        return None
-    letters = "".join(text[i] for i in own)
-    theirs = [i for i in range(from_offset, len(target)) if target[i].isalnum()]
-    found = "".join(target[i] for i in theirs)
-    wanted = letters[first:last]
-    at = _nth(found, wanted, _count_before(letters, wanted, first))
-    if at is not None:
-        return theirs[at], theirs[at + len(wanted) - 1] + 1
-    head, tail = wanted[:ANCHOR], wanted[-ANCHOR:]
-    at = _nth(found, head, _count_before(letters, head, first))
-    if at is None or len(wanted) <= ANCHOR:
-        return None
-    after = found.find(tail, at + len(wanted) - len(tail))
-    if after < 0 or after - at - (len(wanted) - len(tail)) > MAX_GAP:
-        return None
-    return theirs[at], theirs[after + len(tail) - 1] + 1
-
-
-def _count_before(haystack: str, needle: str, limit: int) -> int:
-    count, at = 0, haystack.find(needle)
-    while 0 <= at < limit:
-        count += 1
-        at = haystack.find(needle, at + 1)
-    return count
-
-
-def _nth(haystack: str, needle: str, n: int) -> int | None:
-    at = haystack.find(needle)
-    for _ in range(n):
-        if at < 0:
-            return None
-        at = haystack.find(needle, at + 1)
-    return at if at >= 0 else None
-
-
 def _locate_text(path: Path, stored: _Stored, start: int, end: int) -> SourceLocation:
     raw = decode_bytes(path.read_bytes(), str(path))
     try:
@@ -311,21 +198,9 @@ def _locate_text(path: Path, stored: _Stored, start: int, end: int) -> SourceLoc
     first, past = offsets[span[0]], offsets[span[1]] - 1
     pages = (raw.count("\f", 0, first) + 1, raw.count("\f", 0, past) + 1) if "\f" in raw \
         else None
-    lines = _Lines(raw)
+    lines = FileLines(raw)
     return SourceLocation(str(path), path.name, "found", start=lines.position(first),
                           end=lines.position(past), pages=pages)
-
-
-class _Lines:
-    """Line starts of a file's own text, at its own line ends (CRLF, CR, LF, U+2028 …)."""
-
-    def __init__(self, raw: str) -> None:
-        self.starts = [0] + [match.end() for match in FILE_LINE_BREAKS.finditer(raw)]
-
-    def position(self, offset: int) -> FilePosition:
-        """Line and column of the character at `offset`."""
-        line = bisect.bisect_right(self.starts, offset)
-        return FilePosition(line, offset - self.starts[line - 1] + 1)
 
 
 def _not_found(path: Path, why: str) -> SourceLocation:
