@@ -1,12 +1,39 @@
 """Survey answers as the national reports show them: for each open question, how many
-municipalities answered (by region and size class), and the answers grouped by code."""
+municipalities answered (by region and size class), and the answers grouped by code.
+
+`survey_questions` takes the open questions of the surveys in a selection (documents of kind
+survey; each answer is a response of a respondent, whose case gives the municipality). The
+selection's places, roles, questions and documents limit the answers; its statuses (the
+summary's: accepted and manual unless suggestions are asked for) and codes limit the codings.
+The groups are the top-level themes (or, with a code filter, the codes asked for), each counting
+the answers coded with it or any of its sub-codes, as the summary rolls them up, and quoting from
+the same codings, chosen by the caller's `QuoteChooser` so they are chosen as the summary's are.
+Groups come by number of answers, ties in codebook order. With a code filter, a question without
+an answer in any group is left out.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 
-from kvali.export.coverage import Breakdown
+from sqlite_utils import Database
+
+from kvali.codebook.model import subtrees
+from kvali.codebook.sync import stored_codebook
+from kvali.export.coverage import Breakdown, coverage, group_totals
 from kvali.export.quotes import Quote
+from kvali.export.records import CodingRecord, coding_records
+from kvali.privacy.pseudonymise import Pseudonyms
+from kvali.selection import Selection, compile_selection, selected_codes
+
+QuoteChooser = Callable[[Sequence[CodingRecord], str, Collection[str]], list[Quote]]
+"""Chooses and makes a group's quotes from (its codings in document order, the group's code
+key, the keys of the code and its sub-codes)."""
+
+Place = tuple[str, str | None, str | None]  # (municipality, region, size class)
 
 
 @dataclass
@@ -18,6 +45,8 @@ class AnswerGroup:
     answers: int
     municipalities: int
     quotes: list[Quote] = field(default_factory=list)
+    by_region: list[Breakdown] = field(default_factory=list)
+    by_size: list[Breakdown] = field(default_factory=list)
 
 
 @dataclass
@@ -32,3 +61,105 @@ class SurveyQuestion:
     by_region: list[Breakdown] = field(default_factory=list)
     by_size: list[Breakdown] = field(default_factory=list)
     groups: list[AnswerGroup] = field(default_factory=list)
+    document_id: int = 0  # the question's document
+    document: str = ""  # its name ("Opfølgning 2026: Andet, skriv her")
+    coded: int = 0  # answers in at least one group
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One non-empty answer in the selection: its span and its respondent's place."""
+
+    start: int
+    end: int
+    place: Place | None
+
+
+def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser,
+                     replacing: Pseudonyms | None = None) -> list[SurveyQuestion]:
+    """The open questions of the selection's surveys, in document order (see the module
+    docstring); `replacing` pseudonymises the question texts and document names."""
+    if selection.kind and "survey" not in selection.kind:
+        return []
+    replacing = replacing or Pseudonyms.none()
+    answers = _answers(db, selection)
+    if not answers:
+        return []
+    totals = group_totals(db)
+    groups = _group_codes(db, selection)
+    coded: dict[int, list[CodingRecord]] = defaultdict(list)
+    for record in coding_records(db, replace(selection, kind=("survey",))):
+        coded[record.document_id].append(record)
+    documents = {row[0]: row[1:] for row in db.execute(
+        "SELECT id, name, question, question_text FROM documents WHERE kind = 'survey' "
+        "AND question IS NOT NULL")}
+    questions = []
+    for document_id in sorted(set(answers) & set(documents)):
+        name, question, text = documents[document_id]
+        given = answers[document_id]
+        reached = coverage((a.place for a in given if a.place), totals)
+        item = SurveyQuestion(
+            question=replacing.scrub(question), question_text=replacing.scrub(text or ""),
+            answers=len(given), municipalities=reached.municipalities,
+            total=totals[("all", "all")], by_region=reached.by_region,
+            by_size=reached.by_size, document_id=document_id, document=replacing.scrub(name))
+        _fill_groups(item, given, coded.get(document_id, []), groups, totals, quotes)
+        if item.groups or not selection.code:
+            questions.append(item)
+    return questions
+
+
+def _answers(db: Database, selection: Selection) -> dict[int, list[_Answer]]:
+    """The non-empty answers per survey document whose segments the selection takes (its
+    places, roles, questions and documents; not its codes, coders or statuses)."""
+    base = replace(selection, kind=("survey",), code=(), not_code=(), coder=(), status=())
+    where = compile_selection(db, base, "segments")
+    rows = db.execute(
+        'SELECT DISTINCT r.document_id, r.start, r."end", f.kommune, f.region, f.size_class '
+        "FROM segment_facts f JOIN responses r ON r.id = f.response_id"
+        + where.clause("WHERE") + " ORDER BY r.document_id, r.start", where.params)
+    found: dict[int, list[_Answer]] = defaultdict(list)
+    for document_id, start, end, kommune, region, size_class in rows:
+        place = (kommune, region, size_class) if kommune else None
+        found[document_id].append(_Answer(start, end, place))
+    return found
+
+
+def _group_codes(db: Database, selection: Selection) -> list[tuple[str, str, set[str]]]:
+    """(key, name, keys rolled into it) of each group code, in codebook order: the top-level
+    themes, or the highest of the codes a code filter asks for."""
+    codes = stored_codebook(db).codes
+    chosen = selected_codes(db, selection)
+    wanted = {code.key for code in codes} if chosen is None else set(chosen)
+    tree = subtrees((code.key, code.parent_key) for code in codes)
+    return [(code.key, code.name, set(tree[code.key]) & wanted) for code in codes
+            if code.key in wanted and code.parent_key not in wanted]
+
+
+def _fill_groups(item: SurveyQuestion, given: list[_Answer], records: list[CodingRecord],
+                 groups: list[tuple[str, str, set[str]]], totals: dict[tuple[str, str], int],
+                 quotes: QuoteChooser) -> None:
+    """Count, place and quote the question's answers per group code."""
+    starts = [answer.start for answer in given]
+
+    def answer_of(record: CodingRecord) -> int | None:
+        index = bisect.bisect_right(starts, record.start) - 1
+        return index if index >= 0 and record.start < given[index].end else None
+
+    located = [(record, index) for record in records
+               if (index := answer_of(record)) is not None]
+    any_group: set[int] = set()
+    found = []
+    for position, (key, name, keys) in enumerate(groups):
+        members = [record for record, _ in located if record.code in keys]
+        if not members:
+            continue
+        indices = {index for record, index in located if record.code in keys}
+        any_group |= indices
+        reached = coverage((given[i].place for i in indices if given[i].place), totals)
+        group = AnswerGroup(key, name, len(indices), reached.municipalities,
+                            quotes=quotes(members, key, keys), by_region=reached.by_region,
+                            by_size=reached.by_size)
+        found.append((-group.answers, position, group))
+    item.groups = [group for *_, group in sorted(found, key=lambda f: f[:2])]
+    item.coded = len(any_group)
