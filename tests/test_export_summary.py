@@ -1,4 +1,5 @@
-"""Theme summaries: golden files per format, exact quotes, citations and quote selection.
+"""Theme summaries: golden files per format, exact quotes and citations (the quote choice is
+tested in tests/test_quotes.py, what the summary counts in tests/test_summary_content.py).
 
 Regenerate the golden files after an intended change with
 `KVALI_UPDATE_GOLDEN=1 python -m pytest tests/test_export_summary.py` and review the diff.
@@ -20,8 +21,8 @@ from test_export_project import open_export_project
 from kvali.errors import UsageError
 from kvali.export.citations import cite
 from kvali.export.formats import write_summary
-from kvali.export.quotes import CUT, cut_quote, select_quotes
-from kvali.export.records import CodingRecord, coding_records
+from kvali.export.quotes import CUT, cut_quote
+from kvali.export.records import coding_records
 from kvali.export.summary import Summary, build_summary
 from kvali.export.summary_docx import CITATION_STYLE
 from kvali.selection import Selection
@@ -37,7 +38,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Database:
 
 @pytest.fixture(scope="module")
 def summary(project: Database) -> Summary:
-    return build_summary(project, max_quote_chars=200)
+    return build_summary(project, max_quote_chars=200, quotes_per_code=10)
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -119,7 +120,8 @@ def test_every_format_carries_the_exact_quotes(summary: Summary, tmp_path: Path)
 
 
 def test_long_quote_is_cut_visibly_and_exactly(summary: Summary) -> None:
-    [quote] = [q for s in summary.sections for q in s.quotes if q.cut]
+    [quote] = {q.record.reference: q for s in summary.sections for q in s.quotes
+               if q.cut}.values()  # quoted under its code and under the theme above it
     assert CUT.strip() in quote.text
     assert quote.text == CUT.join(part.text for part in quote.parts)
     assert quote.parts[0].text.startswith("Netværket bliver tabt")
@@ -232,39 +234,6 @@ def test_citations_of_segments(project: Database) -> None:
     assert citation.role == "Tilbudsleder"
     assert citation.place == "kommune i Region Hovedstaden"
     assert citation.reference.startswith("doc:")
-
-
-def _record(coding_id: int, kommune: str | None, role: str | None, status: str = "manual",
-            key: bool = False, interviewer: bool = False, length: int = 100) -> CodingRecord:
-    return CodingRecord(
-        coding_id=coding_id, code="c", document_id=1, document="d", kind="interview",
-        question=None, start=coding_id * 1000, end=coding_id * 1000 + length, status=status,
-        origin="manual", coder="x", rule=None, score=None, key_quote=key, memo=None,
-        segment_id=coding_id, seq=coding_id, turn=1, time=None, page=None, speaker="IP",
-        is_interviewer=interviewer, role=role, respondent=None, case=kommune, kommune=kommune,
-        region=None, size_class=None)
-
-
-def test_balanced_selection_spreads_over_municipalities_and_roles() -> None:
-    records = [_record(1, "Aarhus", "Socialchef"), _record(2, "Aarhus", "Socialchef"),
-               _record(3, "Aarhus", "Leder"), _record(4, "Odense", "Socialchef"),
-               _record(5, "Viborg", "Leder"), _record(6, None, "Interviewer", interviewer=True),
-               _record(7, "Morsø", "Konsulent", status="suggested")]
-    chosen = select_quotes(records, 3)
-    assert [r.kommune for r in chosen] == ["Aarhus", "Viborg", "Odense"]
-    assert len({r.role for r in chosen[:2]}) == 2
-    assert all(not r.is_interviewer for r in chosen)
-    everything = select_quotes(records, 10)
-    assert len(everything) == 7
-    assert everything[-1].is_interviewer and everything[-2].status == "suggested"
-
-
-def test_balanced_selection_keeps_all_key_quotes_and_skips_repeated_spans() -> None:
-    records = [_record(1, "Aarhus", "A", key=True), _record(2, "Aarhus", "A", key=True),
-               _record(3, "Odense", "B"), _record(3, "Odense", "B")]
-    chosen = select_quotes(records, 1)
-    assert [r.coding_id for r in chosen] == [1, 2]
-    assert [r.coding_id for r in select_quotes(records, 5)] == [1, 2, 3]
 
 
 def test_filters_narrow_the_summary(project: Database) -> None:

@@ -1,4 +1,4 @@
-"""Export commands (summary, codings, crosstab, qdpx, qdc) and `kvali import-qdpx`."""
+"""Export commands (summary, codings, crosstab, survey, qdpx, qdc) and `kvali import-qdpx`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from kvali.codebook.install import export_codebook
 from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
-from kvali.export.summary import build_summary
+from kvali.export.summary import build_summary, explanation
+from kvali.export.survey_answers import survey_questions, survey_table
+from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import POSITIONS, export_qdpx
 from kvali.refiqda.load import import_qdpx
+from kvali.tabular import write_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 output_option = click.option("-o", "--output", required=True,
@@ -43,12 +46,17 @@ def export() -> None:
 @click.option("--max-chars", default=500, show_default=True, type=click.IntRange(80),
               help="Longer quotes are shortened, with the cut shown as [\u2026].")
 @click.option("--title", default="Temaopsummering", show_default=True, help="Heading.")
+@click.option("--explain", is_flag=True,
+              help="Also print, per code, each chosen quote's reference and why it was chosen.")
 @pseudonymise_option
 @db_option
 def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_chars: int,
-            title: str, pseudonymise: bool, db_path: str | None,
+            title: str, explain: bool, pseudonymise: bool, db_path: str | None,
             **selection: tuple[str, ...]) -> None:
-    """Theme summary with counts, memos and cited quotes, in codebook order."""
+    """Theme summary with counts, memos and cited quotes, in codebook order.
+
+    It counts and quotes accepted and manual codings unless --status says otherwise (e.g.
+    --status suggested); quotes from suggestions are marked as such."""
     db = open_project(db_path)
     result = build_summary(db, pop_selection(selection), quotes_per_code=quotes,
                            max_quote_chars=max_chars, anonymise=anonymise,
@@ -56,6 +64,9 @@ def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_cha
     chosen = write_summary(result, output, fmt, project=db)
     click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
                f"{sum(len(s.quotes) for s in result.sections)} quotes")
+    if explain:
+        for line in explanation(result):
+            click.echo(line)
 
 
 @export.command()
@@ -107,6 +118,27 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
         count = write_crosstab(db, output, attribute, fmt, pop_selection(selection),
                                rollup=not no_rollup)
     click.echo(f"wrote {output}: {count} rows")
+
+
+@export.command("survey")
+@output_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]),
+              help="csv or xlsx (default: from the file suffix).")
+@selection_options
+@pseudonymise_option
+@db_option
+def survey_command(output: Path, fmt: str | None, pseudonymise: bool, db_path: str | None,
+                   **selection: tuple[str, ...]) -> None:
+    """Open survey questions: answers, and municipalities by region and size class, per code.
+
+    One row per question (all its answers) and one per theme its answers are coded with (the
+    theme's sub-codes rolled up), counting accepted and manual codings unless --status says
+    otherwise. The quotes are in the theme summary (kvali export summary)."""
+    db = open_project(db_path)
+    questions = survey_questions(db, pop_selection(selection),
+                                 replacing=pseudonyms(db, pseudonymise))
+    count = write_table(output, *survey_table(questions), fmt, sheet="Survey", project=db)
+    click.echo(f"wrote {output}: {len(questions)} questions, {count} rows")
 
 
 @export.command()

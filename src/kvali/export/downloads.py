@@ -34,7 +34,8 @@ def _bytes(project: Path, suffix: str, write: Callable[[Database, Path], object]
 
 def summary_bytes(project: Path, fmt: str, selection: Selection, *,
                   anonymise: bool = False, pseudonymise: bool = False) -> bytes:
-    """The theme summary as md, docx, html or xlsx."""
+    """The theme summary as md, docx, html or xlsx, counting what `summary_selection` makes of
+    the selection (accepted and manual codings unless it names statuses)."""
     return _bytes(project, fmt, lambda db, path: write_summary(
         build_summary(db, selection, anonymise=anonymise, pseudonymise=pseudonymise),
         path, fmt))

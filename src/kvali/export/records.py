@@ -8,6 +8,7 @@ its document's case.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
@@ -48,6 +49,7 @@ class CodingRecord:
     kommune: str | None
     region: str | None
     size_class: str | None
+    matched: tuple[tuple[int, int], ...] = ()  # document offsets of the words a rule matched
 
     @property
     def reference(self) -> str:
@@ -79,6 +81,8 @@ def coding_records(db: Database, selection: Selection | None = None,
 
 
 def _record(values: dict) -> CodingRecord:
+    values["matched"] = tuple(tuple(pair) for pair in json.loads(values["matched"])) \
+        if values["matched"] else ()
     values["key_quote"] = bool(values["key_quote"])
     values["is_interviewer"] = bool(values["is_interviewer"])
     return CodingRecord(**values)

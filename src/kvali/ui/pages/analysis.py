@@ -15,9 +15,10 @@ from sqlite_utils import Database
 
 from kvali.analysis.cooccurrence import cooccurrence
 from kvali.analysis.crosstab import TOTAL, crosstab, pivot
-from kvali.domain import KIND_LABELS, SHOWN_STATUSES, STATUS_LABELS
+from kvali.domain import KIND_LABELS, STATUS_LABELS, status_label
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
 from kvali.export.records import coders
+from kvali.export.summary import summary_selection
 from kvali.municipalities import MUNICIPALITIES, REGIONS
 from kvali.privacy.pseudonymise import has_confirmed_findings
 from kvali.selection import Selection
@@ -39,6 +40,7 @@ MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "
 
 # Streamlit's own "Choose options" and "Select all" are English: our placeholder, no "Select all".
 CHOOSE = "Vælg …"
+DEFAULT_STATUSES = "Standard"
 VIEWS = {"crosstab": "Krydstabeller", "cooccurrence": "Samforekomst", "export": "Eksport"}
 
 
@@ -89,15 +91,23 @@ def _filters(db: Database) -> tuple[Selection, bool]:
                                   format_func=KIND_LABELS.__getitem__, key=K + "kinds",
                                   placeholder=CHOOSE, select_all=False)
         statuses = right.multiselect("Status", list(STATUS_LABELS),
-                                     default=list(SHOWN_STATUSES),
                                      format_func=STATUS_LABELS.__getitem__, key=K + "statuses",
-                                     placeholder=CHOOSE, select_all=False)
+                                     placeholder=DEFAULT_STATUSES, select_all=False,
+                                     help="Uden valg tæller tabellerne kodninger med status "
+                                          f"{_statuses(Selection())}, temaopsummeringen dem "
+                                          f"med status {_statuses(summary_selection())}.")
         chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders",
                                           placeholder=CHOOSE, select_all=False)
         anonymise = right.toggle("Anonymisér citater (kun region)", key=K + "anonymise")
     filters = Selection(code=tuple(codes), kommune=tuple(kommuner), region=tuple(regions),
                         kind=tuple(kinds), coder=tuple(chosen_coders), status=tuple(statuses))
     return filters, anonymise
+
+
+def _statuses(selection: Selection) -> str:
+    """The statuses a selection counts, in Danish: "accepteret og manuel"."""
+    labels = [status_label(s).lower() for s in selection.statuses]
+    return ", ".join(labels[:-1]) + " og " + labels[-1] if len(labels) > 1 else labels[0]
 
 
 def _crosstab_tab(db: Database, filters: Selection) -> None:
@@ -196,8 +206,9 @@ def _downloads_tab(db: Database, filters: Selection, anonymise: bool) -> None:
              "Kildehenvisningen nævner erstatningerne i citatet.")
     st.subheader("Temaopsummering")
     st.caption("Temaer og koder i kodebogens rækkefølge med omfang, memoer og citater med "
-               "kildehenvisning. Nøglecitater kommer først; resten spredes over kommuner og "
-               "roller.")
+               "kildehenvisning. Nøglecitater kommer først; resten er informanters udsagn med "
+               "temaets ord, spredt over kommuner, roller og dokumenter. "
+               f"Tæller kodninger med status {_statuses(summary_selection(filters))}.")
     columns = st.columns(4)
     for column, fmt in zip(columns, ("docx", "md", "html", "xlsx"), strict=True):
         column.download_button(
