@@ -179,3 +179,27 @@ def test_a_project_without_surveys_has_no_questions(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("I: Hej?\nIP1: Hej med dig.\n", encoding="utf-8")
     assert not import_paths(db, [tmp_path / "a.md"], ReadOptions(kind="interview")).failed
     assert survey_questions(db, HUMAN, quotes=Chooser(db)) == []
+
+
+def test_export_survey_writes_the_table(survey, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kvali.cli.export import export
+    from kvali.export.output import project_file
+
+    target = tmp_path / "svar.csv"
+    result = CliRunner().invoke(export, ["survey", "-o", str(target),
+                                         "--db", str(project_file(survey))])
+    assert result.exit_code == 0, result.output
+    assert "2 questions, 4 rows" in result.output
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["question"], r["code"], r["answers"], r["municipalities"]) for r in rows] == [
+        ("s_1", "", "5", "4"), ("s_1", "netvaerk", "4", "3"),
+        ("s_2", "", "3", "3"), ("s_2", "civil", "2", "2")]
+    assert (rows[0]["Region Midtjylland"], rows[0]["stor"], rows[0]["share_percent"]) == \
+        ("2", "2", "4.1")
+    CliRunner().invoke(export, ["survey", "-o", str(target), "--status", "suggested",
+                                "--status", "manual", "--db", str(project_file(survey))])
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        assert ("s_1", "civil") in {(r["question"], r["code"]) for r in csv.DictReader(handle)}

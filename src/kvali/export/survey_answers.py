@@ -9,7 +9,8 @@ The groups are the top-level themes (or, with a code filter, the codes asked for
 the answers coded with it or any of its sub-codes, as the summary rolls them up, and quoting from
 the same codings, chosen by the caller's `QuoteChooser` so they are chosen as the summary's are.
 Groups come by number of answers, ties in codebook order. With a code filter, a question without
-an answer in any group is left out.
+an answer in any group is left out. `survey_table` is the same as a table (one row per question
+and per group), for `kvali export survey`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from sqlite_utils import Database
 
 from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
+from kvali.domain import HUMAN_STATUSES
 from kvali.export.coverage import Breakdown, coverage, group_totals
 from kvali.export.quotes import Quote
 from kvali.export.records import CodingRecord, coding_records
+from kvali.municipalities import REGIONS, SIZE_CLASSES
 from kvali.privacy.pseudonymise import Pseudonyms
 from kvali.selection import Selection, compile_selection, selected_codes
 
@@ -75,10 +78,11 @@ class _Answer:
     place: Place | None
 
 
-def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser,
+def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser | None = None,
                      replacing: Pseudonyms | None = None) -> list[SurveyQuestion]:
     """The open questions of the selection's surveys, in document order (see the module
-    docstring); `replacing` pseudonymises the question texts and document names."""
+    docstring); without `quotes` the groups have none; `replacing` pseudonymises the question
+    texts and document names."""
     if selection.kind and "survey" not in selection.kind:
         return []
     replacing = replacing or Pseudonyms.none()
@@ -88,7 +92,8 @@ def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser
     totals = group_totals(db)
     groups = _group_codes(db, selection)
     coded: dict[int, list[CodingRecord]] = defaultdict(list)
-    for record in coding_records(db, replace(selection, kind=("survey",))):
+    statuses = selection.status or HUMAN_STATUSES
+    for record in coding_records(db, replace(selection, kind=("survey",), status=statuses)):
         coded[record.document_id].append(record)
     documents = {row[0]: row[1:] for row in db.execute(
         "SELECT id, name, question, question_text FROM documents WHERE kind = 'survey' "
@@ -138,7 +143,7 @@ def _group_codes(db: Database, selection: Selection) -> list[tuple[str, str, set
 
 def _fill_groups(item: SurveyQuestion, given: list[_Answer], records: list[CodingRecord],
                  groups: list[tuple[str, str, set[str]]], totals: dict[tuple[str, str], int],
-                 quotes: QuoteChooser) -> None:
+                 quotes: QuoteChooser | None) -> None:
     """Count, place and quote the question's answers per group code."""
     starts = [answer.start for answer in given]
 
@@ -158,8 +163,33 @@ def _fill_groups(item: SurveyQuestion, given: list[_Answer], records: list[Codin
         any_group |= indices
         reached = coverage((given[i].place for i in indices if given[i].place), totals)
         group = AnswerGroup(key, name, len(indices), reached.municipalities,
-                            quotes=quotes(members, key, keys), by_region=reached.by_region,
+                            quotes=quotes(members, key, keys) if quotes else [],
+                            by_region=reached.by_region,
                             by_size=reached.by_size)
         found.append((-group.answers, position, group))
     item.groups = [group for *_, group in sorted(found, key=lambda f: f[:2])]
     item.coded = len(any_group)
+
+
+TABLE_COLUMNS = ["document", "question", "question_text", "code", "code_name", "answers",
+                 "municipalities", "of_municipalities", "share_percent", *REGIONS,
+                 *SIZE_CLASSES]
+"""The columns of `survey_table`: per region and size class the municipalities counted."""
+
+
+def survey_table(questions: list[SurveyQuestion]) -> tuple[list[str], list[list]]:
+    """The questions as rows: one for all the answers of each question (code empty), then one
+    per group, with the municipalities in all and per region and size class."""
+    rows = []
+    for question in questions:
+        head = [question.document, question.question, question.question_text]
+        parts = [(None, None, question.answers, question.municipalities, question.by_region,
+                  question.by_size)]
+        parts += [(g.code_key, g.code_name, g.answers, g.municipalities, g.by_region,
+                   g.by_size) for g in question.groups]
+        for key, name, answers, municipalities, by_region, by_size in parts:
+            share = round(100 * municipalities / question.total, 1) if question.total else None
+            rows.append([*head, key, name, answers, municipalities, question.total, share,
+                         *(b.municipalities for b in by_region),
+                         *(b.municipalities for b in by_size)])
+    return TABLE_COLUMNS, rows
