@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlite_utils import Database
 
-from kvali.store import open_db
+import kvali.store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +42,13 @@ def resolve_db_path(db_path: str | None) -> str | None:
 
 def open_project(db_path: str | None, *, create: bool = False) -> Database:
     """Open the project chosen on the command line."""
-    return open_db(resolve_db_path(db_path), create=create)
+    return kvali.store.open_db(resolve_db_path(db_path), create=create)
+
+
+def read_project(db_path: str | None) -> sqlite3.Connection:
+    """The project chosen on the command line, as a read-only plain sqlite3 connection (no
+    sqlite-utils: for commands that only run SQL and should start at once)."""
+    return kvali.store.open_read_only(resolve_db_path(db_path))
 
 
 def echo_json(data: Any) -> None:

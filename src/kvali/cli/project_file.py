@@ -1,7 +1,8 @@
 """Commands that need only the project file: init, status and app.
 
-This module stays light (click, the store, subprocess): `kvali status` and `kvali init` start
-without spaCy, the file readers or Streamlit, and `kvali app` leaves Streamlit to its own process.
+This module stays light (click, the store, subprocess): `kvali status` reads the project through
+a plain sqlite3 connection (no sqlite-utils, so no pandas), `kvali init` starts without spaCy, the
+file readers or Streamlit, and `kvali app` leaves Streamlit to its own process.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.options import F, db_option, echo_json, open_project, resolve_db_path
+from kvali.cli.options import F, db_option, echo_json, open_project, read_project, resolve_db_path
 from kvali.store import project_path
 from kvali.store.stats import project_status
 
@@ -37,7 +38,11 @@ def init(db_path: str | None) -> None:
 @db_option
 def status(as_json: bool, db_path: str | None) -> None:
     """Show what the project holds."""
-    counts = project_status(open_project(db_path))
+    db = read_project(db_path)
+    try:
+        counts = project_status(db)
+    finally:
+        db.close()
     if as_json:
         echo_json(counts)
         return

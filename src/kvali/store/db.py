@@ -1,4 +1,8 @@
-"""Open a kvali project: pragmas, WAL, foreign keys, migrations, and a .bak copy before upgrades."""
+"""Open a kvali project with sqlite-utils: pragmas, WAL, migrations, a .bak copy before upgrades.
+
+The plain connection, its pragmas and the user errors for a failing file live in
+`kvali.store.connection` (no sqlite-utils), which read-only commands use on their own.
+"""
 
 from __future__ import annotations
 
@@ -8,77 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
-from kvali.errors import ProjectError, UsageError
+from kvali.errors import ProjectError
+from kvali.store.connection import (
+    MIGRATIONS_TABLE,
+    ProjectBusyError,
+    busy_as_error,
+    busy_error,
+    configure_connection,
+    project_path,
+)
 from kvali.store.migrations import MIGRATION_SETS
 
-DEFAULT_DB = "kvali.db"
-MIGRATIONS_TABLE = Migrations.migrations_table
-BUSY_TIMEOUT_ENV = "KVALI_BUSY_TIMEOUT_MS"
-DEFAULT_BUSY_TIMEOUT_MS = 10_000
-
-
-class ProjectBusyError(ProjectError):
-    """Another connection held the project's write lock for longer than the busy timeout."""
-
-    def __init__(self) -> None:
-        super().__init__("the project is busy: another program is writing to it; try again",
-                         danish="Projektet er optaget: et andet program skriver til det lige nu. "
-                                "Prøv igen om lidt.")
-
-
-def busy_error(exc: BaseException) -> ProjectError | None:
-    """The user error for a failure of the project file itself, else None: the one place where
-    SQLite's "database is locked" (after the busy timeout), "disk is full", "readonly" and
-    "malformed" become a ProjectError (the CLI and the app both come here)."""
-    if not isinstance(exc, sqlite3.DatabaseError):
-        return None
-    message = str(exc).lower()
-    if "locked" in message or "busy" in message:
-        return ProjectBusyError()
-    for words, english, danish in _FILE_FAILURES:
-        if any(word in message for word in words):
-            return ProjectError(f"the project file {english} ({exc})", danish=danish)
-    return None
-
-
-_FILE_FAILURES = (
-    (("disk is full", "disk i/o"), "could not be written: the disk is full or failing",
-     "Projektet kunne ikke gemmes: disken er fuld eller fejler."),
-    (("readonly", "read-only"), "is read-only; kvali cannot save to it",
-     "Projektfilen er skrivebeskyttet, så kvali kan ikke gemme i den."),
-    (("malformed", "not a database", "corrupt"), "is damaged; restore it from its .bak copy "
-     "or a backup", "Projektfilen er beskadiget; gendan den fra .bak-kopien eller en backup."),
-)
-"""(words in SQLite's message, what the CLI says, what the app says)."""
-
-
-@contextmanager
-def busy_as_error() -> Iterator[None]:
-    """Raise `busy_error` instead of the raw sqlite3 error when the project file fails."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        error = busy_error(exc)
-        if error is None:
-            raise
-        raise error from None
-
-
-def busy_timeout_ms() -> int:
-    """How long a write waits for another writer: $KVALI_BUSY_TIMEOUT_MS, else 10 seconds."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUSY_TIMEOUT_MS
-    if not raw.isdigit():
-        raise UsageError(f"{BUSY_TIMEOUT_ENV}={raw!r}: expected a whole number of milliseconds")
-    return int(raw)
-
-
-def project_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The project file: an explicit path, else $KVALI_DB, else kvali.db in the working folder."""
-    return Path(explicit or os.environ.get("KVALI_DB") or DEFAULT_DB)
+__all__ = ["ProjectBusyError", "busy_as_error", "busy_error", "configure", "migrate", "open_db",
+           "project_path"]
 
 
 def _pending(db: Database) -> bool:
@@ -131,10 +79,7 @@ def _backup(path: Path) -> Path:
 
 def configure(db: Database) -> None:
     """Autocommit outside `db.atomic()` (no lingering implicit transactions) and the pragmas."""
-    db.conn.isolation_level = None
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-    db.execute("PRAGMA synchronous = NORMAL")
+    configure_connection(db.conn)
 
 
 class ProjectDatabase(Database):

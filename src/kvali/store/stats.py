@@ -1,17 +1,20 @@
-"""Counts that describe a project (`kvali status`, the app's overview page)."""
+"""Counts that describe a project (`kvali status`, the app's overview page); plain SQL, so a
+sqlite-utils project or a read-only sqlite3 connection will do."""
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
-def _scalar(db: Database, sql: str) -> int:
+def _scalar(db: Database | sqlite3.Connection, sql: str) -> int:
     return db.execute(sql).fetchone()[0] or 0
 
 
-def project_status(db: Database) -> dict[str, Any]:
+def project_status(db: Database | sqlite3.Connection) -> dict[str, Any]:
     """`project_counts` plus the number of words (a scan of every segment, so not for pages
     that rerun often)."""
     return {**project_counts(db), "words": _scalar(
@@ -19,7 +22,7 @@ def project_status(db: Database) -> dict[str, Any]:
             "FROM segments")}
 
 
-def project_counts(db: Database) -> dict[str, Any]:
+def project_counts(db: Database | sqlite3.Connection) -> dict[str, Any]:
     """Counts of documents, segments, responses, cases, municipalities, codes and codings."""
     status: dict[str, Any] = {
         "documents": _scalar(db, "SELECT count(*) FROM documents"),
