@@ -37,6 +37,8 @@ from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.privacy.findings import add_manual, scan_project
 from kvali.privacy.findings import decide as decide_findings
+from kvali.refiqda.export import export_qdpx
+from kvali.refiqda.load import import_qdpx
 from kvali.store import open_db
 from kvali.store.documents import delete_documents, set_document_kind
 from kvali.store.reimport import reimport_document
@@ -332,6 +334,7 @@ def _guarded_calls(db: Database, folder: Path) -> dict[str, Callable[[], object]
         "reimport_document": lambda: reimport_document(db, document_id, folder / "ny.md", None,
                                                        "lis"),
         "import_paths": lambda: import_paths(db, [folder / "ny.md"], ReadOptions()),
+        "import_qdpx": lambda: import_qdpx(db, _exported(db, folder / "ny.qdpx")),
         "scan_project": lambda: scan_project(db),
         "decide_findings": lambda: decide_findings(db, [finding], "dismissed", "lis"),
     }
@@ -342,7 +345,13 @@ GUARDED = ["add_manual_coding", "remove_coding", "decide", "set_key_quote", "sav
            "tag_project", "reload_codebook", "update_code", "add_code", "merge_codes",
            "install_codebook", "add_user", "remove_user", "mark_personal_data",
            "delete_documents", "set_document_kind", "reimport_document", "import_paths",
-           "scan_project", "decide_findings"]
+           "scan_project", "decide_findings", "import_qdpx"]
+
+
+def _exported(db: Database, path: Path) -> Path:
+    """The project as a .qdpx (exporting only reads), to import again."""
+    export_qdpx(db, path)
+    return path
 
 
 def _snapshot(db: Database, folder: Path) -> tuple:

@@ -71,15 +71,20 @@ def sync_codebook(db: Database, codebook: Codebook, actor: str = "kvali") -> Syn
 
 def stored_codebook(db: Database) -> Codebook:
     """The active codes of the project as a Codebook (what tagging and exports work from)."""
-    codes = [_code_from_row(row) for row in db.query(
+    codes = [code_from_row(row) for row in db.query(
         "SELECT * FROM codes WHERE active = 1 ORDER BY parent_key IS NOT NULL, position")]
-    version_row = db.execute(
-        "SELECT value FROM settings WHERE key = 'codebook_version'").fetchone()
-    return Codebook(name="project", version=version_row[0] if version_row else "",
+    return Codebook(name="project", version=stored_codebook_version(db),
                     codes=tree_order(codes))
 
 
-def _code_from_row(row: dict) -> Code:
+def stored_codebook_version(db: Database) -> str:
+    """The version of the codebook last loaded into the project, or ''."""
+    row = db.execute("SELECT value FROM settings WHERE key = 'codebook_version'").fetchone()
+    return row[0] if row else ""
+
+
+def code_from_row(row: dict) -> Code:
+    """A `codes` row (with its rules JSON) as a Code."""
     data = json.loads(row["rules"] or "{}")
     rules = Rules(
         keywords=tuple(Keyword(**k) for k in data.get("keywords", [])),

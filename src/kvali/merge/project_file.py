@@ -19,7 +19,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from kvali.codebook.model import tree_order
-from kvali.codebook.sync import _code_from_row
+from kvali.codebook.sync import code_from_row
 from kvali.errors import InputError, ProjectError
 from kvali.ingest.model import ReadOptions
 from kvali.merge.model import (
@@ -67,7 +67,7 @@ def read_project_file(path: Path, sha256: str) -> Incoming:
     with open_copy(path) as db:
         documents = _documents(db)
         refs = {document.ref for document in documents}
-        codes = tree_order(_code_from_row(row) for row in db.query(
+        codes = tree_order(code_from_row(row) for row in db.query(
             "SELECT * FROM codes ORDER BY parent_key IS NOT NULL, position"))
         return Incoming(source=str(path), sha256=sha256, documents=documents, codes=codes,
                         codings=_codings(db),

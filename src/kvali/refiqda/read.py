@@ -29,6 +29,7 @@ from xml.etree.ElementTree import Element
 from kvali.errors import InputError
 from kvali.ingest.safety import open_zip_safely, parse_xml_safely
 from kvali.refiqda.codes import description_of
+from kvali.refiqda.extras import MEMBER, read_extras
 from kvali.refiqda.model import (
     MissingSource,
     QdaCase,
@@ -67,7 +68,11 @@ def _read(path: Path) -> QdaProject:
                              f"(root element <{root.tag}>)", source=source)
         _refuse_duplicate_guids(root, source)
         files = _Files(archive, members, source)
-        return _project(root, files, source)
+        project = _project(root, files, source)
+        if MEMBER in members:
+            project.extras, problems = read_extras(archive.read(members[MEMBER]))
+            project.skipped += problems
+        return project
 
 
 def _refuse_duplicate_guids(root: Element, source: str) -> None:
