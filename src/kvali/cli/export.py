@@ -1,4 +1,4 @@
-"""Export commands (summary, codings, crosstab, qdpx, qdc) and `kvali import-qdpx`."""
+"""Export commands (summary, codings, crosstab, survey, qdpx, qdc) and `kvali import-qdpx`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
 from kvali.export.formats import SUMMARY_FORMATS, write_summary
 from kvali.export.summary import build_summary, explanation
+from kvali.export.survey_answers import survey_questions, survey_table
+from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import POSITIONS, export_qdpx
 from kvali.refiqda.load import import_qdpx
+from kvali.tabular import write_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 output_option = click.option("-o", "--output", required=True,
@@ -115,6 +118,27 @@ def crosstab(output: Path, fmt: str | None, attribute: str, no_rollup: bool, win
         count = write_crosstab(db, output, attribute, fmt, pop_selection(selection),
                                rollup=not no_rollup)
     click.echo(f"wrote {output}: {count} rows")
+
+
+@export.command("survey")
+@output_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]),
+              help="csv or xlsx (default: from the file suffix).")
+@selection_options
+@pseudonymise_option
+@db_option
+def survey_command(output: Path, fmt: str | None, pseudonymise: bool, db_path: str | None,
+                   **selection: tuple[str, ...]) -> None:
+    """Open survey questions: answers, and municipalities by region and size class, per code.
+
+    One row per question (all its answers) and one per theme its answers are coded with (the
+    theme's sub-codes rolled up), counting accepted and manual codings unless --status says
+    otherwise. The quotes are in the theme summary (kvali export summary)."""
+    db = open_project(db_path)
+    questions = survey_questions(db, pop_selection(selection),
+                                 replacing=pseudonyms(db, pseudonymise))
+    count = write_table(output, *survey_table(questions), fmt, sheet="Survey", project=db)
+    click.echo(f"wrote {output}: {len(questions)} questions, {count} rows")
 
 
 @export.command()
