@@ -2,7 +2,7 @@
 
 The archive is parsed by `kvali.refiqda.read.read_qdpx`, positions are mapped into kvali's
 normalised text by `kvali.refiqda.positions`, and a source becomes a document the way
-`kvali import-qdpx` makes one (`kvali.refiqda.load.source_document`: with kvali's own
+`kvali import-qdpx` makes one (`kvali.refiqda.sources.source_document`: with kvali's own
 structure when the file's `kvali/project.json` describes the text). QDA-XML has no review
 status: a coding arrives as a manual coding by its User, unless kvali/project.json gives its
 status and provenance; rejected suggestions kept there come along too.
@@ -23,10 +23,11 @@ from kvali.merge.model import (
     IncomingImport,
     IncomingMemo,
 )
+from kvali.refiqda.codings_in import DEFAULT_CODER
 from kvali.refiqda.extras import CodingFacts
-from kvali.refiqda.load import DEFAULT_CODER, source_document, source_positions
 from kvali.refiqda.positions import PositionMap
 from kvali.refiqda.read import QdaProject, QdaSource, read_qdpx
+from kvali.refiqda.sources import source_document, source_positions
 from kvali.store.reimport import CARRIED_STATUSES
 
 
