@@ -160,7 +160,7 @@ def test_presentations_are_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Det er godt at få lov at tale om det.", "Tak for ordet.", "Kan I høre mig?",
     "Hører du mig nu?", "Det var det hele fra mig.", "Undskyld, jeg var på mute.",
-    "Det er et godt spørgsmål.",
+    "Det er et godt spørgsmål.", "Ingen bemærkninger.", "-Intet at tilføje",
 ])
 def test_meta_talk_is_recognised(text: str) -> None:
     assert talk_kind(text) == META
@@ -168,7 +168,9 @@ def test_meta_talk_is_recognised(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     STATEMENT, "Jeg er bekymret for de unge, der fylder 18.", "Det var det, der gjorde forskellen.",
-    "Jeg er enig i, at frivillige er vigtige.", "Vi arbejder som et team på tværs af afdelinger.",
+    "Jeg er enig i, at frivillige er vigtige.",
+    "-Intet at tilføje ud over at netværket er vigtigt for os.",
+    "Vi arbejder som et team på tværs af afdelinger.",
     "Jeg er ansvarlig for, at planen bliver fulgt, og det er svært uden fælles it.",
     "Jeg er udviklingskonsulent. Men det vigtige er, at borgerne får en samlet plan, og at "
     "ingen falder mellem to stole, når de bliver udskrevet fra psykiatrien.",

@@ -132,6 +132,19 @@ def test_no_agreement_lines_for_one_coder_and_sources_follow_the_selection(
     assert {s.document_id for s in alone.sources} == jonas
 
 
+def test_survey_groups_are_quoted_by_the_same_choice(project: Database,
+                                                     summary: Summary) -> None:
+    [question] = summary.survey
+    assert question.question == "Bemærkninger" and question.answers == 3
+    groups = {group.code_key: group for group in question.groups}
+    assert set(groups) == {"netvaerk", "civil"}
+    survey = {r.reference: r.code for r in coding_records(project, summary_selection())
+              if r.kind == "survey"}
+    for key, group in groups.items():
+        assert group.quotes and all(q.reasons for q in group.quotes)
+        assert all(survey[q.record.reference].startswith(key) for q in group.quotes)
+
+
 def test_pseudonymised_summary_scrubs_document_names(tmp_path: Path) -> None:
     db = open_db(build_private_project(tmp_path / "private"), create=False)
     plain = build_summary(db)

@@ -61,6 +61,8 @@ META_TALK = [
     r"\bjeg (?:giver|sender) (?:ordet|bolden) videre\b",
     r"\bjeg har ikke mere at (?:sige|tilføje)\b",
     r"^(?:ja,? )?det var (?:vist )?det(?: hele)?(?: fra mig)?[.!]?$",
+    r"^-?\s*(?:intet|ingen|nej)(?: yderligere| flere)? (?:at tilføje|bemærkninger|kommentarer)"
+    r"[.!]?$",
 ]
 """Talk about the conversation itself, anywhere in a sentence."""
 

@@ -8,7 +8,8 @@ quotes come from the same codings, its own and its sub-codes' (a theme counts ev
 under it; "segments" are distinct coded passages, so a passage coded with two sub-codes counts
 once and is quoted once), the quotes chosen as described in `kvali.export.quotes`. The cover and
 appendix fields (date, project, coders, codebook version, sources, agreement) describe the
-counted codings. With `pseudonymise=True` the quotes, their citations, the memos, the
+counted codings; the survey section (`kvali.export.survey_answers`) quotes its answer groups by
+the same choice. With `pseudonymise=True` the quotes, their citations, the memos, the
 descriptions and the document names go through `kvali.privacy.pseudonymise`.
 """
 
@@ -39,7 +40,7 @@ from kvali.export.quotes import (
     select_quotes,
 )
 from kvali.export.records import CodingRecord, coding_records
-from kvali.export.survey_answers import SurveyQuestion
+from kvali.export.survey_answers import SurveyQuestion, survey_questions
 from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
 
@@ -132,6 +133,13 @@ def build_summary(
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
     texts = _Texts(db)
     words = ThemeWords(codebook)
+
+    def choose(coded: Sequence[CodingRecord], key: str, subtree: Collection[str]) -> list[Quote]:
+        """The quotes of a code (or a survey group) from its and its sub-codes' codings."""
+        candidates = _candidates(coded, key, subtree, texts, words, max_quote_chars)
+        return [_quote(choice, replacing, anonymise, paragraphs)
+                for choice in select_quotes(candidates, quotes_per_code, anonymise=anonymise)]
+
     sections = []
     depth: dict[str, int] = {}
     for code in shown:
@@ -142,9 +150,7 @@ def build_summary(
         subtree = set(code_subtrees[code.key])
         coded = [records[i] for i in sorted(i for key in subtree for i in by_code[key])]
         _count(section, coded, totals)
-        candidates = _candidates(coded, code.key, subtree, texts, words, max_quote_chars)
-        for choice in select_quotes(candidates, quotes_per_code, anonymise=anonymise):
-            section.quotes.append(_quote(choice, replacing, anonymise, paragraphs))
+        section.quotes = choose(coded, code.key, subtree)
         sections.append(section)
     statuses = selection.statuses
     note = SELECTION_NOTE + (f" {SUGGESTION_NOTE}" if "suggested" in statuses else "")
@@ -156,7 +162,8 @@ def build_summary(
                    project=_project_name(db), coders=sorted({r.coder for r in records}),
                    codebook_version=codebook.version,
                    sources=source_entries(db, records, replacing),
-                   agreement=agreement_lines(db, selection, records))
+                   agreement=agreement_lines(db, selection, records),
+                   survey=survey_questions(db, selection, quotes=choose, replacing=replacing))
 
 
 def explanation(summary: Summary) -> list[str]:
