@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -24,7 +26,7 @@ from kvali.export.formats import write_summary
 from kvali.export.quotes import CUT, cut_quote
 from kvali.export.records import coding_records
 from kvali.export.summary import Summary, build_summary
-from kvali.export.summary_docx import CITATION_STYLE
+from kvali.export.summary_docx import CITATION_STYLE, QUOTE_STYLE
 from kvali.selection import Selection
 from kvali.tabular import xml_safe
 
@@ -38,10 +40,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Database:
 
 @pytest.fixture(scope="module")
 def summary(project: Database) -> Summary:
-    return build_summary(project, max_quote_chars=200, quotes_per_code=10)
+    summary = build_summary(project, max_quote_chars=200, quotes_per_code=10)
+    return replace(summary, created="2026-11-30")  # the golden files hold a fixed date
 
 
 def check_golden(name: str, actual: str) -> None:
+    """`actual` equals the golden file, apart from the embedded chart images."""
+    actual = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:image/png;base64,…", actual)
     path = GOLDEN / name
     if os.environ.get("KVALI_UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
@@ -74,9 +79,9 @@ def test_docx_matches_golden(summary: Summary, tmp_path: Path) -> None:
     write_summary(summary, target)
     outline = docx_outline(target)
     check_golden("summary.docx.txt", outline)
-    assert "Heading 1 | Borgerens nære netværk" in outline
-    assert "Heading 2 | Netværksmøder og rådslagning" in outline
-    assert outline.count("Quote | ") == outline.count(f"{CITATION_STYLE} | — ")
+    assert "Heading 1 | 1 Borgerens nære netværk" in outline
+    assert "Heading 2 | 1.1 Netværksmøder og rådslagning" in outline
+    assert outline.count(f"{QUOTE_STYLE} | »") == outline.count(f"{CITATION_STYLE} | — ") > 0
 
 
 def test_xlsx_matches_golden(summary: Summary, tmp_path: Path) -> None:
@@ -114,7 +119,7 @@ def test_every_format_carries_the_exact_quotes(summary: Summary, tmp_path: Path)
         min_row=2, values_only=True)}
     for quote in quotes:
         assert quote.text in page
-        assert f"Quote | {xml_safe(quote.text)}" in outline
+        assert f"{QUOTE_STYLE} | »{xml_safe(quote.text)}«" in outline
         assert xml_safe(quote.text) in cells
         assert quote.citation.reference in page and quote.citation.reference in outline
 
@@ -167,8 +172,6 @@ HOSTILE_LINES = [
 def test_markdown_shows_user_text_as_written_never_as_structure(summary: Summary) -> None:
     """CommonMark renders each escaped line as one paragraph of the same text; a quote starting
     "19. juni" stays "19. juni" (escaped "19\\.", not "\\19.")."""
-    from dataclasses import replace
-
     from kvali.export.summary_md import md_escape, summary_markdown
 
     markdown_it = pytest.importorskip("markdown_it")
@@ -178,9 +181,11 @@ def test_markdown_shows_user_text_as_written_never_as_structure(summary: Summary
         assert render(md_escape(text)) == f"<p>{markdown_it.common.utils.escapeHtml(shown)}</p>\n"
     section = next(s for s in summary.sections if s.quotes)
     quote = section.quotes[0]
-    dated = replace(quote, parts=(replace(quote.parts[0], text="19. juni holdt vi møde."),))
+    dated = replace(quote, parts=(replace(quote.parts[0],
+                                          text="Vi mødtes igen.\n19. juni holdt vi møde."),))
     page = render(summary_markdown(replace(summary, sections=[replace(section, quotes=[dated])])))
-    assert "<blockquote>\n<p>19. juni holdt vi møde.</p>" in page and "<ol" not in page
+    assert "<blockquote>\n<p>»Vi mødtes igen.\n19. juni holdt vi møde.«</p>" in page
+    assert "<ol" not in page
 
 
 def test_key_quotes_come_first(summary: Summary) -> None:

@@ -42,9 +42,11 @@ def quote_rows(summary: Summary) -> list[list[Cell]]:
 
 
 def count_rows(summary: Summary) -> tuple[list[str], list[list[Cell]]]:
-    """Columns and rows of the counts sheet: one row per code, municipalities per group."""
+    """Columns and rows of the counts sheet: one row per code, municipalities per region and
+    size class (each column named with its group's total, "Region Sjælland (af 17)")."""
     first = summary.sections[0] if summary.sections else None
-    groups = [b.group for b in first.by_region + first.by_size] if first else []
+    groups = [f"{b.group} (af {b.total})" for b in first.by_region + first.by_size] \
+        if first else []
     columns = ["kode", "kodenavn", "niveau", "segmenter", "dokumenter", "kommuner",
                f"andel af {summary.all_municipalities}", *groups]
     rows: list[list[Cell]] = []
