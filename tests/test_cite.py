@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import shutil
 import unicodedata
 from pathlib import Path
@@ -98,15 +99,23 @@ def test_line_and_column_in_a_crlf_nfd_transcript(tmp_path: Path) -> None:
     assert len(own) > len(phrase)  # the NFD columns really differ from the stored ones
 
 
-def test_normalise_mapped_maps_every_character_back() -> None:
-    raw = unicodedata.normalize("NFD", "Æblet\r\nål\rå\u2028x\fy\ufeff\x07z") + "\u1100\u1161"
-    text, offsets = normalise_mapped(raw)
-    assert text == normalise_text(raw)
-    assert len(offsets) == len(text) + 1 and offsets[-1] == len(raw)
-    for index, char in enumerate(text):
-        source = raw[offsets[index]:offsets[index + 1]]
-        assert unicodedata.normalize("NFC", source.replace("\r\n", "\n")).startswith(char) \
-            or char == "\n" or source == ""
+@pytest.mark.parametrize("seed", range(4))
+def test_normalise_mapped_maps_every_character_back(seed: int) -> None:
+    pieces = [*"abæøåÆØÅé \n\r\t.\u0301\u030a\x07\ufeff\f\v\u2028\x85", "\r\n",
+              "\u1100", "\u1161", "\u11a8", "\uac00", "\u0b47", "\u0b3e", "e\u0301"]
+    chooser = random.Random(seed)
+    for _ in range(500):
+        raw = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        raw = unicodedata.normalize(chooser.choice(["NFC", "NFD"]), raw)
+        text, offsets = normalise_mapped(raw)
+        assert text == normalise_text(raw)
+        assert len(offsets) == len(text) + 1 and offsets[-1] == len(raw)
+        assert offsets == sorted(offsets)
+        # every stretch between characters that start in the file normalises to its text
+        starts = [i for i in range(len(text) + 1) if i == 0 or offsets[i] != offsets[i - 1]]
+        for _ in range(5):
+            first, last = sorted(chooser.sample(starts, 2)) if len(starts) > 1 else (0, 0)
+            assert normalise_text(raw[offsets[first]:offsets[last]]) == text[first:last], raw
 
 
 def test_find_by_letters_takes_the_same_occurrence() -> None:

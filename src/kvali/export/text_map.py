@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from kvali.ingest.encoding import CONTROL, normalise_text
 
-BREAKS = "\n\r\u2028\u2029\x85\f\v"
-"""The characters the normalisation turns into "\\n" (CRLF counts once)."""
+CHANGED = re.compile("(?P<newline>\r\ufeff*\n|[\r\u2028\u2029\x85\f\v])|\ufeff|"
+                     + CONTROL.pattern)
+"""What the normalisation changes: line ends become "\\n" (CRLF once, also with a BOM between,
+which goes first), BOMs and CONTROL characters go."""
+NON_ASCII = re.compile(r".?[^\x00-\x7f]+", re.DOTALL)
 FILE_LINE_BREAKS = re.compile("\r\n?|[\n\u2028\u2029\x85]")
 """Where a line ends in the file's own text (a form feed starts a page, not a line)."""
 ANCHOR = 24  # letters that anchor a span's start and end when a left-out line cuts it
@@ -47,42 +50,61 @@ def normalise_mapped(raw: str) -> tuple[str, list[int]]:
     """`normalise_text(raw)` and, for each of its characters and its end, the offset in `raw`
     it comes from (a composed "å" maps to its first raw character). Raises ValueError when the
     map cannot be made exact."""
-    chars: list[str] = []
-    where: list[int] = []
-    index = 0
-    while index < len(raw):
-        char = raw[index]
-        if char in BREAKS:
-            chars.append("\n")
-            where.append(index)
-            index += 2 if raw.startswith("\r\n", index) else 1
-            continue
-        if char != "\ufeff" and not CONTROL.match(char):
-            chars.append(char)
-            where.append(index)
-        index += 1
-    text, offsets = _compose(chars, where)
+    pieces: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for match in CHANGED.finditer(raw):
+        pieces.append(raw[last:match.start()])
+        offsets.extend(range(last, match.start()))
+        if match.group("newline"):
+            pieces.append("\n")
+            offsets.append(match.start())
+        last = match.end()
+    pieces.append(raw[last:])
+    offsets.extend(range(last, len(raw)))
+    text = "".join(pieces)
+    if not unicodedata.is_normalized("NFC", text):
+        text, offsets = _composed(text, offsets)
     offsets.append(len(raw))
     if text != normalise_text(raw):
         raise ValueError("the normalisation map is not exact")
     return text, offsets
 
 
-def _compose(chars: list[str], where: list[int]) -> tuple[str, list[int]]:
+def _composed(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """NFC of `text` with its offsets: ASCII stays as it is, every run of other characters
+    (with the character before it, which a combining mark may join) is composed cluster by
+    cluster."""
+    pieces: list[str] = []
+    mapped: list[int] = []
+    last = 0
+    for match in NON_ASCII.finditer(text):
+        pieces.append(text[last:match.start()])
+        mapped.extend(offsets[last:match.start()])
+        composed, where = _compose(match.group(), offsets[match.start():match.end()])
+        pieces.append(composed)
+        mapped.extend(where)
+        last = match.end()
+    pieces.append(text[last:])
+    mapped.extend(offsets[last:])
+    return "".join(pieces), mapped
+
+
+def _compose(chars: str, where: list[int]) -> tuple[str, list[int]]:
     """NFC of the characters, cluster by cluster (a starter with its combining marks, merged
-    with the next cluster when NFC composes across them, as for Hangul), with offsets."""
+    with the next cluster when NFC composes across them, as Hangul jamo and some Indic vowel
+    signs do; no character below U+0900 does), with offsets."""
     clusters: list[tuple[str, int]] = []
     for char, offset in zip(chars, where, strict=True):
-        if clusters and unicodedata.combining(char):
-            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
-        elif clusters and not char.isascii() and _composes(clusters[-1][0], char):
+        if clusters and (unicodedata.combining(char) or (
+                ord(char) >= 0x0900 and _composes(clusters[-1][0], char))):
             clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
         else:
             clusters.append((char, offset))
     text: list[str] = []
     offsets: list[int] = []
     for cluster, offset in clusters:
-        composed = unicodedata.normalize("NFC", cluster) if not cluster.isascii() else cluster
+        composed = unicodedata.normalize("NFC", cluster) if len(cluster) > 1 else cluster
         text.append(composed)
         offsets += [offset] * len(composed)
     return "".join(text), offsets
