@@ -141,12 +141,13 @@ def test_ddt_accuracy_stays_above_target(shared: Path, monkeypatch: pytest.Monke
 
 
 def test_codebook_rules_and_search_queries_share_one_lemma_function(monkeypatch):
+    import kvali.nlp.lemma_rules as rules
     import kvali.nlp.lemmas as lemmas
     import kvali.search.expand as expand
     import kvali.tagging.run as run
 
-    assert expand.query_lemmas is lemmas.query_lemmas is run.query_lemmas
-    monkeypatch.setitem(lemmas._QUERY_LEMMAS, "hjertet", "prøvelemma")
+    assert expand.query_lemmas is lemmas.query_lemmas is run.query_lemmas is rules.query_lemmas
+    monkeypatch.setitem(rules._QUERY_LEMMAS, "hjertet", "prøvelemma")
     assert run.form_lemma("hjertet") == "prøvelemma"
     assert expand.lemmatize_tokens(["hjertet"]) == {"hjertet": ("prøvelemma",)}
     assert lemmas.query_lemmas(["ved", "Netværket", "nære"]) == {

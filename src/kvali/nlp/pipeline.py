@@ -9,8 +9,9 @@ from spacy.language import Language
 
 import kvali.nlp.lemmas  # noqa: F401  (registers "kvali/lemmatizer")
 import kvali.nlp.sentences  # noqa: F401  (registers "kvali/sentences")
+from kvali.nlp.lemma_rules import MODEL_NAME
 
-MODEL_NAME = "da_core_news_sm"
+__all__ = ["MODEL_NAME", "load_pipeline", "pipeline_label"]
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlite_utils import Database
 
 from kvali.municipalities import match_municipality
-from kvali.nlp.lemmas import (
+from kvali.nlp.lemma_rules import (
     INFLECTION_ENDINGS,
     is_known_word,
     known_lemmas,
