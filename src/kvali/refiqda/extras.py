@@ -233,29 +233,31 @@ def collect_extras(db: Database, *, statuses: tuple[str, ...], replacing: Pseudo
     scrub = replacing.scrub
     for import_id, found in stored_respondents(db).items():
         extras.respondents[str(import_id)] = {
-            key: Respondent(key, r.case, {k: scrub(v) for k, v in r.attributes.items()},
-                            scrub(r.role) if r.role else r.role) for key, r in found.items()}
+            key: Respondent(key, _scrubbed(scrub, r.case),
+                            {k: scrub(v) for k, v in r.attributes.items()},
+                            _scrubbed(scrub, r.role)) for key, r in found.items()}
     texts: dict[int, PseudonymisedSpan] = {}
     for document_id, import_id, parsed in stored_documents(db):
         text = texts[document_id] = written(document_id)
         blocks = [Block(text.position(b.start), text.position(b.end, end=True),
-                        scrub(b.speaker) if b.speaker else None, b.time, b.page, b.respondent)
+                        _scrubbed(scrub, b.speaker), b.time, b.page, b.respondent)
                   for b in parsed.blocks]
-        speakers = {scrub(s.label): Speaker(scrub(s.label), scrub(s.name) if s.name else None,
-                                            scrub(s.role) if s.role else None, s.municipality,
-                                            s.is_interviewer) for s in parsed.speakers.values()}
+        speakers = {scrub(s.label): Speaker(scrub(s.label), _scrubbed(scrub, s.name),
+                                            _scrubbed(scrub, s.role),
+                                            _scrubbed(scrub, s.municipality), s.is_interviewer)
+                    for s in parsed.speakers.values()}
         document = ParsedDocument(
             name=scrub(parsed.name), kind=parsed.kind, text=text.text, blocks=blocks,
-            attributes={k: scrub(v) for k, v in parsed.attributes.items()}, case=parsed.case,
-            speakers=speakers, question=parsed.question,
-            question_text=scrub(parsed.question_text) if parsed.question_text else None)
+            attributes={k: scrub(v) for k, v in parsed.attributes.items()},
+            case=_scrubbed(scrub, parsed.case), speakers=speakers, question=parsed.question,
+            question_text=_scrubbed(scrub, parsed.question_text))
         respondents = str(import_id) if any(b.respondent for b in blocks) else None
         extras.sources[source_guids[document_id]] = SourceExtras(
             text_sha256(text.text), document, respondents)
     for row in db.query("SELECT * FROM codings ORDER BY id"):
         facts = CodingFacts(
             status=row["status"], origin=row["origin"], rule=row["rule"], score=row["score"],
-            matched=scrub(row["matched"]) if row["matched"] else None,
+            matched=_scrubbed(scrub, row["matched"]),
             rules_hash=row["rules_hash"], codebook_version=row["codebook_version"],
             provenance=row["provenance"], key_quote=bool(row["key_quote"]))
         if row["status"] in statuses:
@@ -265,9 +267,14 @@ def collect_extras(db: Database, *, statuses: tuple[str, ...], replacing: Pseudo
         extras.extra_codings.append(ExtraCoding(
             source_guids[row["document_id"]], text.position(row["start"]),
             text.position(row["end"], end=True), row["code_key"], row["coder"], facts,
-            scrub(row["memo"]) if row["memo"] else None, row["created_at"]))
+            _scrubbed(scrub, row["memo"]), row["created_at"]))
     for row in db.query("SELECT * FROM codes ORDER BY id"):
         extras.codes[row["key"]] = {
-            name: scrub(row[name]) if name in ("inclusion", "exclusion", "example")
-            and row[name] else row[name] for name in CODE_FIELDS}
+            name: _scrubbed(scrub, row[name]) if name in ("inclusion", "exclusion", "example")
+            else row[name] for name in CODE_FIELDS}
     return extras
+
+
+def _scrubbed(scrub: Callable[[str], str], value: str | None) -> str | None:
+    """VALUE with the confirmed personal data replaced (None stays None)."""
+    return scrub(value) if value else value
