@@ -19,6 +19,7 @@ from kvali.export.records import coding_records
 from kvali.export.summary import build_summary
 from kvali.privacy.pseudonymise import Pseudonyms, has_confirmed_findings
 from kvali.refiqda.export import export_qdpx
+from kvali.refiqda.load import import_qdpx
 from kvali.selection import Selection
 from kvali.store import open_db
 
@@ -133,6 +134,25 @@ def test_qdpx_positions_point_at_the_pseudonymised_text(db, tmp_path: Path) -> N
                 assert quoted in rows.values()
                 checked += 1
     assert checked == len(rows) and any(PERSON.search(t) for t in rows.values())
+
+
+def test_a_pseudonymised_qdpx_imports_with_its_kvali_structure(db, tmp_path: Path) -> None:
+    """The kvali member of a pseudonymised archive describes the pseudonymised texts, so the
+    re-import keeps turns, speakers and codings on the same (pseudonymised) words."""
+    target = tmp_path / "p.qdpx"
+    export_qdpx(db, target, pseudonymise=True)
+    after = open_db(tmp_path / "after.db")
+    report = import_qdpx(after, target)
+    assert report.skipped == []
+    rows = {(row["document_id"], row["start"], row["end"]): row["text"]
+            for row in coding_rows(db, Selection(), pseudonymise=True)}
+    quoted = sorted(text[start:end] for text, start, end in after.execute(
+        'SELECT d.text, c.start, c."end" FROM codings c JOIN documents d ON d.id = c.document_id'))
+    assert quoted == sorted(rows.values())
+    assert sorted(after.execute("SELECT label FROM speakers")) == sorted(
+        (Pseudonyms.load(db).scrub(label),) for (label,) in db.execute(
+            "SELECT label FROM speakers"))
+    assert not any("Hans" in text for (text,) in after.execute("SELECT text FROM documents"))
 
 
 def test_no_findings_no_change(db) -> None:
