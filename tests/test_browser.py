@@ -258,8 +258,8 @@ def test_create_a_project_import_load_a_codebook_and_tag_from_the_app_alone(
     page.get_by_role("heading", name="Overblik").wait_for(timeout=30_000)
     page.get_by_role("link", name="Importér").click()
     settle(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        str(files / "netvaerk.md"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(files / "netvaerk.md"))  # the page's first uploader; the .qdpx one is further down
     settle(page)
     page.get_by_role("button", name="Importér", exact=True).click()
     settle(page)
