@@ -73,7 +73,10 @@ def quote_pairs(document: docx.document.Document) -> list[tuple[Paragraph, Parag
 
 
 def all_quotes(summary: Summary) -> list:
-    return [quote for section in summary.sections for quote in section.quotes]
+    """The quotes in the order the report prints them: the themes', then the survey's."""
+    return [quote for section in summary.sections for quote in section.quotes] + [
+        quote for question in summary.survey for group in question.groups
+        for quote in group.quotes]
 
 
 def with_suggestion(summary: Summary) -> Summary:
@@ -300,5 +303,5 @@ def test_survey_questions_get_a_section_with_a_table_and_grouped_quotes(
     [table] = [t for t in document.tables if t.rows[0].cells[1].text == "Kommuner med svar"]
     rows = {row.cells[0].text: row.cells[1].text for row in table.rows}
     assert rows["Region Syddanmark"] == "2" and rows["Hele landet"] == "10"
-    in_themes = sum(q.text == quote.text for q in all_quotes(summary))
+    in_themes = sum(q.text == quote.text for s in summary.sections for q in s.quotes)
     assert texts.count(f"»{xml_safe(quote.text)}«") == in_themes + 1  # and under the question

@@ -81,6 +81,8 @@ def test_page_is_danish_printable_a4_and_self_contained(summary: Summary) -> Non
     assert "counter(page)" in page and "counter(pages)" in page
     parsed = Page(page)
     assert {tag for tag, _ in parsed.tags} <= ALLOWED_TAGS
+    assert not re.search(r"(<ol>|</li>)\s*<ol>", page)  # a sub-list sits inside its item
+    assert page.count("<li>") == page.count("</li>")
     for tag, attributes in parsed.tags:
         for name, value in attributes.items():
             assert not name.startswith("on"), (tag, name)
@@ -108,7 +110,8 @@ def test_user_text_is_escaped_never_markup(summary: Summary) -> None:
         assert markup not in page
     parsed = Page(page)
     assert {tag for tag, _ in parsed.tags} <= ALLOWED_TAGS
-    quote_texts = {q.text for s in hostile.sections for q in s.quotes}
+    quote_texts = {q.text for s in hostile.sections for q in s.quotes} | {
+        q.text for question in hostile.survey for g in question.groups for q in g.quotes}
     assert {q[1:-1] for q in parsed.quotes} == quote_texts  # »…« around the exact text
 
 
@@ -126,7 +129,7 @@ def test_charts_are_embedded_png(summary: Summary) -> None:
 
 def test_coverage_tables_hold_the_breakdown(summary: Summary) -> None:
     theme = next(s for s in summary.sections if s.depth == 0 and s.municipalities)
-    rows = Page(summary_html(replace(summary, sections=[theme], sources=[]))).rows
+    rows = Page(summary_html(replace(summary, sections=[theme], sources=[], survey=[]))).rows
     table = {row[0]: row[1:] for row in rows if row}
     assert table["Hele landet"] == [str(theme.municipalities), str(summary.all_municipalities),
                                     share(theme.municipalities, summary.all_municipalities)]

@@ -60,7 +60,7 @@ def test_coverage_table_renders_with_the_breakdown(summary: Summary) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     theme = next(s for s in summary.sections if s.depth == 0 and s.municipalities)
     html = markdown_it.MarkdownIt("commonmark").enable("table").render(
-        summary_markdown(replace(summary, sections=[theme], sources=[])))
+        summary_markdown(replace(summary, sections=[theme], sources=[], survey=[])))
     assert html.count("<table>") == 1
     for b in theme.by_region + theme.by_size:
         label = SIZE_LABELS.get(b.group, b.group)

@@ -147,17 +147,17 @@ def _anchor(section: CodeSection) -> str:
 def _contents(summary: Summary, numbers: list[str]) -> list[str]:
     """Nested lists of links to the themes and sub-codes, then the survey and the appendix."""
     parts, depth = ["<nav>", f"<h2>{CONTENTS}</h2>", "<ol>"], 0
-    for section, number in zip(summary.sections, numbers, strict=True):
+    for index, (section, number) in enumerate(zip(summary.sections, numbers, strict=True)):
         target = min(section.depth, 2)
-        while depth < target:
-            parts.append("<ol>")
-            depth += 1
-        while depth > target:
-            parts.append("</ol>")
-            depth -= 1
+        if target > depth:  # a sub-list inside the open item
+            parts += ["<ol>"] * (target - depth)
+        elif index:
+            parts += ["</li>"] + ["</ol></li>"] * (depth - target)
+        depth = target
         parts.append(f"<li><a href=\"#{_anchor(section)}\">{text(number)} "
-                     f"{text(section.name)}</a></li>")
-    parts += ["</ol>"] * depth
+                     f"{text(section.name)}</a>")
+    if summary.sections:
+        parts += ["</li>"] + ["</ol></li>"] * depth
     extra = ([f"{_survey_number(summary)} {SURVEY_HEADING}"] if summary.survey else []) + \
         [METHOD_HEADING, SOURCES_HEADING]
     parts += [f"<li>{text(line)}</li>" for line in extra]
