@@ -25,6 +25,9 @@ COMMANDS: dict[str, LazyCommand] = {
                              "overall."),
     "app": LazyCommand("kvali.cli.project_file:app",
                        "Start the Streamlit workbench on the project."),
+    "cite": LazyCommand("kvali.cli.cite:cite",
+                        "Show the quote a citation reference points at and where it stands in "
+                        "the imported file."),
     "code": LazyCommand("kvali.cli.coding:code",
                         "Code a segment by hand (the same store functions serve the app)."),
     "codebook": LazyCommand("kvali.cli.coding:codebook",
