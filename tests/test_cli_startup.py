@@ -1,10 +1,14 @@
-"""`kvali --help`, `kvali init` and `kvali status` start without the heavy libraries, and the
-lazily loaded command list cannot drift from the commands themselves."""
+"""`kvali --help`, `kvali init`, `kvali status` and `kvali search` start without the heavy
+libraries, and the lazily loaded command list cannot drift from the commands themselves.
+
+Each command runs in a fresh process that reports what it imported (no timing here: the figures
+are benchmarks/cli_startup.py's)."""
 
 from __future__ import annotations
 
 import inspect
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +18,12 @@ import pytest
 
 from kvali.cli import COMMANDS, cli
 
-HEAVY = ("spacy", "docx", "openpyxl", "pypdf", "streamlit", "rapidfuzz", "ruamel")
+HEAVY = ("spacy", "thinc", "pandas", "pyarrow", "streamlit", "docx", "openpyxl", "pypdf", "lxml",
+         "ruamel", "re2")
+"""Never imported by the light commands, nor by a search."""
+STARTUP = ("numpy", "sqlite_utils", "rapidfuzz")
+"""Also kept off `kvali --help`, `kvali status` and `kvali search --help`. (A search still loads
+sqlite-utils, and with it numpy, through kvali.export's citations, records and output.)"""
 PROBE = """
 import json, sys
 from kvali.cli import main
@@ -23,25 +32,44 @@ try:
     main()
 except SystemExit:
     pass
-print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+modules = sorted(sys.modules)
+import pandas  # pandas is out of the command's process only while the command runs
+print("MODULES " + json.dumps(modules), file=sys.stderr)
 """
+
+
+def run_kvali(*args: str, cwd: Path) -> tuple[str, set[str]]:
+    """The output of a fresh `kvali ARGS` process, and the top-level packages it imported."""
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                         cwd=cwd, timeout=120)
+    line = run.stderr.strip().splitlines()[-1]
+    assert line.startswith("MODULES "), run.stderr
+    return run.stdout, {name.split(".")[0] for name in json.loads(line.removeprefix("MODULES "))}
 
 
 def loaded_modules(*args: str, cwd: Path) -> set[str]:
     """The top-level packages imported by a fresh `kvali ARGS` process."""
-    run = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
-                         cwd=cwd, timeout=60)
-    line = run.stderr.strip().splitlines()[-1]
-    assert line.startswith("MODULES "), run.stderr
-    return {name.split(".")[0] for name in json.loads(line.removeprefix("MODULES "))}
+    return run_kvali(*args, cwd=cwd)[1]
 
 
-@pytest.mark.parametrize("args", [("--help",), ("init",), ("status",), ("status", "--json")],
-                         ids=" ".join)
+@pytest.mark.parametrize("args", [("--help",), ("init",), ("status",), ("status", "--json"),
+                                  ("search", "--help")], ids=" ".join)
 def test_light_commands_import_no_heavy_library(project: Path, args: tuple[str, ...]):
     modules = loaded_modules("--db", str(project), *args, cwd=project.parent)
     assert "kvali" in modules and "click" in modules
-    assert not modules & set(HEAVY), f"kvali {' '.join(args)} imported {modules & set(HEAVY)}"
+    avoided = set(HEAVY) if args == ("init",) else {*HEAVY, *STARTUP}  # init upgrades: sqlite-utils
+    assert not modules & avoided, f"kvali {' '.join(args)} imported {modules & avoided}"
+
+
+@pytest.mark.parametrize("query", ["netværkene", '"nære netværk"', "frivillig* ELLER Aarhus",
+                                   "18-midler", "netvaerk"], ids=str)
+def test_a_search_loads_neither_spacy_nor_pandas(project: Path, query: str):
+    """Query words are lemmatised by kvali's rules, without spaCy ("18-midler" is two one-token
+    words); pandas is never imported."""
+    out, modules = run_kvali("--db", str(project), "search", query, "--fuzzy", "--json",
+                             cwd=project.parent)
+    assert json.loads(out)["total"] > 0
+    assert not modules & set(HEAVY), f"kvali search {query} imported {modules & set(HEAVY)}"
 
 
 def test_help_alone_does_not_even_open_the_store(tmp_path: Path):
@@ -63,3 +91,25 @@ def test_group_help_lists_what_the_loaded_commands_would_say():
     eager_lines = eager.get_help(click.Context(eager)).split("Commands:")[1]
     assert lazy_lines == eager_lines
     assert all(f"  {name} " in lazy_lines for name in COMMANDS)
+
+
+def test_a_search_indexes_queued_segments_before_it_reads(project: Path):
+    """A segment written outside an import waits in the index queue; the read-only search path
+    hands such a project to the full one, which indexes it first."""
+    conn = sqlite3.connect(project)
+    with conn:
+        segment_id, text, lemmas = conn.execute(
+            "SELECT id, text, lemmas FROM segments WHERE text LIKE '%pårørende%'").fetchone()
+        conn.execute("INSERT INTO segments_fts (segments_fts, rowid, text, lemmas) "
+                     "VALUES ('delete', ?, ?, ?)", (segment_id, text, lemmas))
+        conn.execute("INSERT INTO segments_fts_pending (id) VALUES (?)", (segment_id,))
+    indexed = "SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'pårørende'"
+    assert (segment_id,) not in conn.execute(indexed).fetchall()
+    conn.close()
+    out, modules = run_kvali("--db", str(project), "search", "pårørende", "--json",
+                             cwd=project.parent)
+    assert segment_id in [hit["segment_id"] for hit in json.loads(out)["hits"]]
+    assert not modules & set(HEAVY)
+    conn = sqlite3.connect(project)
+    assert conn.execute("SELECT count(*) FROM segments_fts_pending").fetchone()[0] == 0
+    conn.close()

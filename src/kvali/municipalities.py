@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz import fuzz, process
-
 REGIONS: tuple[str, ...] = (
     "Region Hovedstaden",
     "Region Sjælland",
@@ -299,6 +297,8 @@ def _fuzzy_match(key: str) -> MunicipalityMatch | None:
     """Match a folded key against all known keys when the best one is clearly ahead."""
     if len(key) < _FUZZY_MIN_LENGTH:
         return None
+    from rapidfuzz import fuzz, process  # only a name not known as written needs it
+
     candidates = process.extract(key, _FUZZY_KEYS, scorer=fuzz.ratio, limit=8)
     best_by_code: dict[int, tuple[float, Municipality]] = {}
     for choice, score, _index in candidates:

@@ -12,9 +12,7 @@ kind of leader); a code always includes its sub-codes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Literal
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Literal
 
 from kvali.codebook.model import Code, subtrees
 from kvali.domain import DOCUMENT_KINDS, SHOWN_STATUSES, STATUS_LABELS, STATUSES
@@ -27,6 +25,9 @@ from kvali.municipalities import (
     normalise_region,
     normalise_size_class,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 Target = Literal["segments", "codings"]
 

@@ -1,19 +1,26 @@
-"""`kvali search`: find segments across municipalities, see where they are, code or export them."""
+"""`kvali search`: find segments across municipalities, see where they are, code or export them.
+
+The search itself is imported when the command runs (so `kvali search --help` needs only click),
+and a plain search reads the project through a read-only sqlite3 connection.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kvali.cli.options import SQLITE_COUNT, db_option, echo_json, open_project
+from kvali.cli.options import SQLITE_COUNT, db_option, echo_json, open_project, read_project
 from kvali.cli.selecting import pop_selection, pseudonymise_option, selection_options
 from kvali.errors import UsageError
-from kvali.export.hits import pseudonymised_hits, write_hits
-from kvali.privacy.pseudonymise import Pseudonyms
-from kvali.search import SearchResult, code_hits, prepare, search
-from kvali.search.engine import ranked_ids
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from kvali.search import SearchResult
 
 EXAMPLES = """
 \b
@@ -28,6 +35,19 @@ Examples:
   kvali search civilsamfunnet --fuzzy --drop civilsamfundsaktør
   kvali search pårørende --code-all naere_netvaerk --coder anna
 """
+
+
+def _open(db_path: str | None, *, writes: bool) -> Database | sqlite3.Connection:
+    """The project for this search: read-only unless the command codes, exports or
+    pseudonymises, or segments wait to be indexed (the search then indexes them first)."""
+    if not writes:
+        from kvali.search.index import index_is_behind
+
+        db = read_project(db_path)
+        if not index_is_behind(db):
+            return db
+        db.close()
+    return open_project(db_path)
 
 
 def _number(value: int) -> str:
@@ -117,14 +137,22 @@ def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, 
         raise UsageError("--code-all needs exactly one --coder NAME (who does the coding)")
     if code_all and not (filters.code or filters.not_code):
         filters = replace(filters, coder=())  # the coder codes; it does not narrow the hits
-    db = open_project(db_path)
+    from kvali.search import code_hits, prepare, search
+    from kvali.search.engine import ranked_ids
+
+    db = _open(db_path, writes=bool(code_all or export_path or pseudonymise))
     options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop}
     result = search(db, query, filters, limit=limit, offset=offset, **options)
     if pseudonymise:  # the hits shown leave the project too
+        from kvali.export.hits import pseudonymised_hits
+        from kvali.privacy.pseudonymise import Pseudonyms
+
         result.hits = list(pseudonymised_hits(db, result.hits, Pseudonyms.load(db)))
     payload = result.to_dict()
     notes: list[str] = []
     if export_path is not None:
+        from kvali.export.hits import write_hits
+
         written = write_hits(db, prepare(db, query, filters, **options), export_path,
                              pseudonymise=pseudonymise)
         payload["exported"] = {"path": str(export_path), "rows": written}

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kvali.access import require
 from kvali.errors import UsageError, shorten
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DECISIONS = ("accepted", "rejected", "suggested")
 MEMO_TARGETS = ("project", "document", "code", "coding")

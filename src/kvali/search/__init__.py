@@ -1,12 +1,12 @@
 """Search segments across municipalities: Danish-aware FTS5, filters, fuzzy expansion and KWIC.
 
 The functions the CLI and the app call: `search` (a page of hits with the distribution),
-`distribution`, `prepare` + `ranked_ids` (every hit, e.g. to code all), `code_hits` and
-`export_hits`.
+`distribution`, `prepare` + `ranked_ids` (every hit, e.g. to code all) and `code_hits`;
+`kvali.search.export.export_hits` writes every hit to CSV or XLSX (imported from there, so a
+search does not load the table writers).
 """
 
 from kvali.search.engine import code_hits, distribution, iter_hits, prepare, ranked_ids, search
-from kvali.search.export import export_hits
 from kvali.search.kwic import Kwic
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult
@@ -18,7 +18,6 @@ __all__ = [
     "SearchResult",
     "code_hits",
     "distribution",
-    "export_hits",
     "iter_hits",
     "parse_query",
     "prepare",

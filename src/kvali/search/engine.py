@@ -10,8 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kvali.coding.store import add_manual_coding
 from kvali.errors import QueryError, UsageError
@@ -23,6 +22,9 @@ from kvali.search.kwic import CLOSE, OPEN, make_kwic
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult, build_distribution
 from kvali.selection import Selection, Where, compile_selection
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 TEXT_WEIGHT, LEMMA_WEIGHT = 1.0, 0.5
 RANK = f"bm25(segments_fts, {TEXT_WEIGHT}, {LEMMA_WEIGHT})"

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kvali.municipalities import match_municipality
 from kvali.nlp.lemma_rules import (
@@ -25,6 +24,9 @@ from kvali.nlp.lemma_rules import (
 )
 from kvali.search.query import BinaryOp, Near, Node, Phrase, Word, index_tokens
 from kvali.search.vocabulary import Vocabulary, vocabulary
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 COMPOUND_MIN_LENGTH = 4  # shorter words ("far", "år") only match whole words
 COMPOUND_LIMIT = 200  # most frequent compound terms kept per word

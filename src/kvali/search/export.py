@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kvali.search.engine import PreparedSearch, iter_hits
 from kvali.tabular import table_format, write_table
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 COLUMNS = ("segment_id", "document", "kommune", "region", "size_class", "kind", "question",
            "role", "speaker", "respondent", "turn", "time", "page", "start", "end",

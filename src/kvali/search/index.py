@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+import sqlite3
+from typing import TYPE_CHECKING
 
-from kvali.store.schema_search import FLUSH_PENDING
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
-def sync_index(db: Database) -> bool:
-    """Index queued segments, if any, in one transaction; returns whether there were any."""
-    if not db.execute("SELECT EXISTS (SELECT 1 FROM segments_fts_pending)").fetchone()[0]:
+def index_is_behind(db: Database | sqlite3.Connection) -> bool:
+    """Whether segments wait in the queue to be indexed (a search must then write first)."""
+    return bool(db.execute("SELECT EXISTS (SELECT 1 FROM segments_fts_pending)").fetchone()[0])
+
+
+def sync_index(db: Database | sqlite3.Connection) -> bool:
+    """Index queued segments, if any, in one transaction; returns whether there were any. With
+    nothing queued it only reads, so a read-only connection will do (`kvali search` opens one
+    unless `index_is_behind`)."""
+    if not index_is_behind(db):
         return False
+    from kvali.store.schema_search import FLUSH_PENDING  # the migrations, for a write only
+
     with db.atomic():
         for statement in FLUSH_PENDING:
             db.execute(statement)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Vocabulary:
 
     def similar(self, word: str, max_distance: int, limit: int) -> list[tuple[str, int]]:
         """Terms within `max_distance` edits of `word` (not itself), closest and commonest first."""
+        from rapidfuzz import process  # only --fuzzy needs it
+        from rapidfuzz.distance import Levenshtein
+
         found = process.extract(word, self.terms, scorer=Levenshtein.distance,
                                 score_cutoff=max_distance, limit=None)
         ranked = sorted(((term, int(distance)) for term, distance, _ in found if term != word),
