@@ -126,7 +126,8 @@ def _styles(document: docx.document.Document) -> None:
     styles = document.styles
     normal = _paragraph(document, "Normal", size=10.5, colour=INK, after=8)
     normal.paragraph_format.line_spacing = 1.15
-    title = _paragraph(document, "Title", size=28, colour=THEME_BLUE, bold=True, after=18)
+    title = _paragraph(document, "Title", size=28, colour=THEME_BLUE, bold=True, before=110,
+                       after=18)
     _remove_borders(title)
     _paragraph(document, "Subtitle", size=14, colour=MUTED, after=30)
     heading1 = _paragraph(document, "Heading 1", size=18, colour=THEME_BLUE, bold=True,

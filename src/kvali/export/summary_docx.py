@@ -136,8 +136,6 @@ def _header_and_footer(document: Document, summary: Summary) -> None:
 
 
 def _cover(document: Document, summary: Summary) -> None:
-    for _ in range(4):
-        document.add_paragraph()
     document.add_paragraph(xml_safe(summary.title), style="Title")
     document.add_paragraph(SUBTITLE, style="Subtitle")
     for label, value in cover_facts(summary):
