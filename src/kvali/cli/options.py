@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-
-import kvali.store
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,17 +39,23 @@ def resolve_db_path(db_path: str | None) -> str | None:
 
 def open_project(db_path: str | None, *, create: bool = False) -> Database:
     """Open the project chosen on the command line."""
-    return kvali.store.open_db(resolve_db_path(db_path), create=create)
+    from kvali.store import open_db  # sqlite-utils: when a command runs, not for its --help
+
+    return open_db(resolve_db_path(db_path), create=create)
 
 
 def read_project(db_path: str | None) -> sqlite3.Connection:
     """The project chosen on the command line, as a read-only plain sqlite3 connection (no
     sqlite-utils: for commands that only run SQL and should start at once)."""
-    return kvali.store.open_read_only(resolve_db_path(db_path))
+    from kvali.store import open_read_only
+
+    return open_read_only(resolve_db_path(db_path))
 
 
 def echo_json(data: Any) -> None:
     """Print JSON with Danish letters as they are."""
+    import json  # loaded by the commands that print JSON, not by every command's start
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

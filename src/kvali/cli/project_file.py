@@ -1,6 +1,6 @@
 """Commands that need only the project file: init, status and app.
 
-This module stays light (click, the store, subprocess): `kvali status` reads the project through
+This module stays light (click and the store): `kvali status` reads the project through
 a plain sqlite3 connection (no sqlite-utils, so no pandas), `kvali init` starts without spaCy, the
 file readers or Streamlit, and `kvali app` leaves Streamlit to its own process.
 """
@@ -8,7 +8,6 @@ file readers or Streamlit, and `kvali app` leaves Streamlit to its own process.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def status(as_json: bool, db_path: str | None) -> None:
 
 def run_app(path: Path, port: int, address: str = LOCAL) -> None:
     """Run the packaged workbench script with `streamlit run` on the project until stopped."""
+    import subprocess  # only here: `kvali status` and `kvali init` start without it
+
     env = {**os.environ, "KVALI_DB": str(path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
                "--server.port", str(port), "--server.address", address,

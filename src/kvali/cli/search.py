@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -118,7 +117,7 @@ def _print_result(result: SearchResult) -> None:
               show_default=True, help="Hits per page.")
 @click.option("--offset", type=SQLITE_COUNT, default=0,
               show_default=True, help="Skip this many hits (paging).")
-@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--export", "export_path", type=click.Path(dir_okay=False),
               help="Write all hits with citations to a .csv or .xlsx file.")
 @pseudonymise_option
 @click.option("--code-all", metavar="KEY", help="Code all hits with this code (needs --coder).")
@@ -127,7 +126,7 @@ def _print_result(result: SearchResult) -> None:
                    "municipality, region and size class.")
 @db_option
 def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, ...],
-                   limit: int, offset: int, export_path: Path | None, pseudonymise: bool,
+                   limit: int, offset: int, export_path: str | None, pseudonymise: bool,
                    code_all: str | None, as_json: bool, db_path: str | None,
                    **selection: tuple[str, ...]) -> None:
     """Search segments across municipalities, with where each hit comes from."""

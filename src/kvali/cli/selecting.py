@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from kvali.domain import DOCUMENT_KINDS, STATUSES
-from kvali.selection import FIELDS, Selection
+from kvali.selection_fields import FIELDS, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
