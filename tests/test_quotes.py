@@ -4,6 +4,9 @@ rules for presentations and meta-talk (quote_rules), and the theme's words in a 
 
 from __future__ import annotations
 
+import json
+import random
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -20,7 +23,7 @@ STATEMENT = "Borgernes sundhed bliver overset, fordi ingen af aktørerne har ans
 def record(number: int, kommune: str | None = "Aarhus", role: str | None = "Socialchef", *,
            status: str = "manual", key: bool = False, interviewer: bool = False,
            length: int = 100, document: int = 1, code: str = "c", kind: str = "interview",
-           origin: str = "manual", matched: tuple[tuple[int, int], ...] = ()) -> CodingRecord:
+           origin: str = "manual", matched: str | None = None) -> CodingRecord:
     """A coding of `length` characters at number * 1000 in document `document`."""
     return CodingRecord(
         coding_id=number, code=code, document_id=document, document=f"d{document}", kind=kind,
@@ -39,6 +42,14 @@ def candidate(coding: CodingRecord, text: str | None = None, words: tuple[str, .
     text = (text or STATEMENT).ljust(length)[:max(length, len(text or ""))]
     coding = replace(coding, end=coding.start + len(text))
     return Candidate(coding, (QuotePart(coding.start, coding.end, text),), words, own)
+
+
+def lazy(words: tuple[str, ...], looked: list[int], number: int) -> Callable[[], tuple]:
+    """Words found on demand, noting which candidate was looked at."""
+    def find() -> tuple[str, ...]:
+        looked.append(number)
+        return words
+    return find
 
 
 def chosen_ids(candidates: list[Candidate], limit: int = 3) -> list[int]:
@@ -137,6 +148,46 @@ def test_a_passage_is_quoted_once() -> None:
     assert chosen_ids(twice, 5) == [1]
 
 
+def test_words_are_looked_for_only_where_they_could_decide() -> None:
+    looked: list[int] = []
+    eager = [candidate(record(n, kommune), words=w) for n, kommune, w in (
+        (1, "Aarhus", ()), (2, "Odense", ("ord",)), (3, "Viborg", ("a", "b")),
+        (4, "Aalborg", ()))]
+    lazily = [replace(c, found=lazy(c.found, looked, n))
+              for n, c in enumerate(eager, start=1)]
+    assert chosen_ids(lazily, 2) == chosen_ids(eager, 2) == [3, 2]
+    many = [replace(candidate(record(n, f"K{n}")), found=lazy(("a", "b"), looked, n))
+            for n in range(10, 110)]
+    looked.clear()
+    assert chosen_ids(many, 2) == [10, 11]
+    assert looked == [10, 11]  # 98 passages never read
+
+
+def test_looking_lazily_chooses_what_looking_at_everything_chooses() -> None:
+    rng = random.Random(15)
+    texts = [STATEMENT, "Jeg er socialchef i Aarhus.", "Tak for ordet.", "Ja, sundhed.",
+             "Netværket " * 50]
+    for _ in range(200):
+        candidates = []
+        for number in range(1, rng.randint(2, 12)):
+            text = rng.choice(texts)
+            coding = record(number, rng.choice(["Aarhus", "Odense", None]),
+                            rng.choice(["A", "B"]), length=len(text),
+                            status=rng.choice(["manual", "suggested"]),
+                            key=rng.random() < 0.15, interviewer=rng.random() < 0.2,
+                            document=rng.choice([1, 2]))
+            words = tuple(rng.sample(["a", "b", "c"], rng.randint(0, 3)))
+            candidates.append(candidate(coding, text, words, own=rng.random() < 0.7))
+        limit = rng.randint(1, 4)
+        lazily = [replace(c, found=lambda w=c.found: w,
+                          most_words=len(c.found) + rng.randint(0, 1)) for c in candidates]
+        looked_at = [replace(c) for c in candidates]
+        for c in looked_at:
+            c.settle()
+        assert [(x.record.coding_id, x.reasons) for x in select_quotes(lazily, limit)] == \
+            [(x.record.coding_id, x.reasons) for x in select_quotes(looked_at, limit)]
+
+
 def test_the_choice_is_the_same_every_time() -> None:
     records = [candidate(record(n, kommune, role)) for n, (kommune, role) in enumerate(
         [("Aarhus", "A"), ("Odense", "B"), ("Aarhus", "B"), ("Viborg", "A")], start=1)]
@@ -220,7 +271,7 @@ def test_suggestions_use_their_matched_words_inside_the_shown_parts(
     last = text.index("Foreninger")
     middle = text.index("fyld") + 500
     coding = replace(record(1, origin="auto", status="suggested"), start=0, end=end,
-                     matched=((0, 10), (middle, middle + 4), (last, last + 10)))
+                     matched=json.dumps([[0, 10], [middle, middle + 4], [last, last + 10]]))
     parts = cut_quote(text, 0, end, 200)
     assert len(parts) == 2
     assert theme_words.words(coding, parts, {"civil"}) == ("Frivillige", "Foreninger")

@@ -157,6 +157,16 @@ def test_pseudonymised_summary_scrubs_document_names(tmp_path: Path) -> None:
     db.close()
 
 
+def test_hand_made_codings_find_the_themes_words_by_the_codebook_rules(tmp_path: Path) -> None:
+    db = open_db(build_private_project(tmp_path / "rules"), create=False)
+    quotes = quotes_of(build_summary(db, quotes_per_code=20))
+    db.close()
+    assert quotes and all(q.record.origin == "manual" for q in quotes)
+    for quote in quotes:
+        named = any(r.casefold().startswith("indeholder 'netværk") for r in quote.reasons)
+        assert named == ("netværk" in quote.text.casefold()), (quote.text, quote.reasons)
+
+
 def test_explanation_lists_each_quote_with_its_reasons(summary: Summary) -> None:
     lines = explanation(summary)
     for section in summary.sections:

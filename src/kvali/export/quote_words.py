@@ -34,7 +34,7 @@ class ThemeWords:
         """The words of `codes` (a section's code and its sub-codes) in the parts, as written,
         each once whatever its case, in text order."""
         if record.origin == "auto" and record.matched:
-            spans = list(record.matched)
+            spans = record.matched_spans
         else:
             spans = [span for part in parts
                      for code, found in self._rule_spans(record, part).items()
@@ -46,6 +46,14 @@ class ThemeWords:
                     word = part.text[start - part.start:end - part.start]
                     words.setdefault(word.casefold(), word)
         return tuple(words.values())
+
+    @staticmethod
+    def most(records: Sequence[CodingRecord]) -> int:
+        """At most how many distinct words `words` can find for a passage with these codings
+        (2 or more when a coding has no matched words to count, so the rules must be run)."""
+        if any(r.origin != "auto" or not r.matched for r in records):
+            return 2
+        return sum(r.matched_count for r in records)
 
     def _rule_spans(self, record: CodingRecord, part: QuotePart) -> Spans:
         key = (record.document_id, part.start, part.end)

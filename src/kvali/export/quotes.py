@@ -1,8 +1,10 @@
 """Quotes for a theme summary: which passages to quote, why, and how a long quote is shortened.
 
-Selection, per code (`select_quotes`), among `Candidate`s: one per coded passage of the code and
-its sub-codes (the same codings its counts come from), each with the parts a reader would see and
-the theme's words in them (`kvali.export.quote_words`).
+Selection, per code, among `Candidate`s: one per coded passage of the code and its sub-codes (the
+same codings its counts come from), each with the parts a reader would see and the theme's words
+in them (`kvali.export.quote_words`). `select_quotes` takes a list of them; `choose_quotes` takes
+them in the order of their best possible rank, made on demand, so a summary of a large project
+reads only the passages near the top of each code.
 
 1. The analyst's key quotes of the code itself come first, all of them, in document order.
 2. The remaining places (up to `limit` quotes in all) are filled one at a time with the best
@@ -30,9 +32,11 @@ document, and the parts are kept with their offsets, so nothing is altered silen
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from kvali.export.citations import Citation
 from kvali.export.quote_rules import talk_kind
@@ -80,20 +84,42 @@ class Quote:
         return self.record.status == "suggested"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Candidate:
     """A passage that may be quoted: its coding, the parts a reader would see (document
-    offsets, not yet pseudonymised) and the theme's words in them."""
+    offsets, not yet pseudonymised) and the theme's words in them, given or found on first use
+    (`found` may be a function, so the words are looked for only in passages that could win)."""
 
     record: CodingRecord
     parts: tuple[QuotePart, ...]
-    words: tuple[str, ...] = ()
+    found: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
     own: bool = True  # coded with the section's own code, not only with a sub-code
+    most_words: int = 2  # how many words `found` may give at most (for the ranking)
 
     @property
     def text(self) -> str:
         """The shown parts joined with the cut mark."""
         return CUT.join(part.text for part in self.parts)
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The theme's words in the shown parts."""
+        return self.found() if callable(self.found) else self.found
+
+    @cached_property
+    def talk(self) -> str | None:
+        """"præsentation", "metasnak" or None (a statement), by `quote_rules`."""
+        return talk_kind(self.text)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the words and the kind of talk have been looked at."""
+        return "words" in self.__dict__ and "talk" in self.__dict__
+
+    def settle(self) -> None:
+        """Look at the words and the kind of talk now."""
+        for name in ("words", "talk"):
+            getattr(self, name)
 
 
 @dataclass(frozen=True)
@@ -121,45 +147,101 @@ def cut_quote(text: str, start: int, end: int, max_chars: int = 500) -> tuple[Qu
             QuotePart(tail_start, end, text[tail_start:end]))
 
 
+Ranked = Iterable[tuple[tuple, Callable[[], Candidate]]]
+"""Candidates in the order of their `hoped_rank` (never decreasing), each made on demand."""
+
+
 def select_quotes(candidates: Sequence[Candidate], limit: int = 3, *,
                   anonymise: bool = False) -> list[Choice]:
     """Key quotes first, then the best candidates one at a time (see above), with reasons;
     `anonymise` names a new municipality's region instead of the municipality."""
+    own_keys = [c for c in candidates if c.record.key_quote and c.own]
+    ranked = sorted(((hoped_rank(c.record, c.most_words), c) for c in candidates
+                     if not (c.record.key_quote and c.own)), key=lambda item: item[0])
+    return choose_quotes(own_keys, ((hoped, lambda c=c: c) for hoped, c in ranked), limit,
+                         anonymise=anonymise)
+
+
+def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 3, *,
+                  anonymise: bool = False) -> list[Choice]:
+    """The key quotes, all of them, then up to `limit` quotes in all from `ranked`.
+
+    Every rank only grows: as the spread counts up, and as a candidate's words and talk become
+    known (until then it ranks as a statement with as many of the theme's words as it may hold,
+    the best it can be). So a hoped-for rank is a lower bound, and a candidate wins when its
+    rank is still the one hoped for: its words and talk are looked at only then, and only the
+    candidates near the top are ever made. The choice is the same as if everything had been
+    looked at first."""
     spread = _Spread(anonymise)
     chosen: list[Choice] = []
-    spans: set[tuple[int, int, int]] = set()
-    for candidate in candidates:
-        if candidate.record.key_quote and candidate.own and _span(candidate.record) not in spans:
-            chosen.append(spread.choose(candidate, _quality(candidate)))
-            spans.add(_span(candidate.record))
-    pool = []
-    for candidate in candidates:
-        if _span(candidate.record) not in spans:
-            pool.append((candidate, _quality(candidate), len(pool)))
-            spans.add(_span(candidate.record))
-    while len(chosen) < limit and pool:
-        best = min(pool, key=lambda item: (item[1].first, spread.counts(item[0].record),
-                                           item[1].then, item[2]))
-        pool.remove(best)
-        chosen.append(spread.choose(best[0], best[1]))
+    taken: set[tuple[int, int, int]] = set()
+    for candidate in key_quotes:
+        if _span(candidate.record) not in taken:
+            chosen.append(spread.choose(candidate))
+            taken.add(_span(candidate.record))
+    made: dict[tuple[int, int, int], Candidate] = {}
+    queued: list[tuple[tuple, int, tuple[int, int, int]]] = []  # ranks that grew
+    pushed = itertools.count()
+    stream = iter(ranked)
+    upcoming = next(stream, None)
+    while len(chosen) < limit and (queued or upcoming is not None):
+        if queued and (upcoming is None or queued[0][0] <= upcoming[0]):
+            hoped, _, span = heapq.heappop(queued)
+        else:
+            hoped, make = upcoming
+            upcoming = next(stream, None)
+            span = hoped[-1]
+            if span in taken:
+                continue
+            if span not in made:
+                made[span] = make()
+        if span in taken:
+            continue
+        candidate = made[span]
+        current = _rank(candidate, spread)
+        if current < hoped:
+            continue  # a passage met again (coded twice): its rank is queued already
+        if current == hoped and not candidate.settled:
+            candidate.settle()
+            current = _rank(candidate, spread)
+        if current == hoped:
+            chosen.append(spread.choose(candidate))
+            taken.add(span)
+        else:
+            heapq.heappush(queued, (current, next(pushed), span))
     return chosen
 
 
-@dataclass(frozen=True)
-class _Quality:
-    """What a candidate is, apart from where it comes from: the reasons it gives and its ranks
-    before (`first`) and after (`then`) the spread."""
-
-    first: tuple[int, ...]
-    then: tuple[int, ...]
-    reasons: tuple[str, ...]
+def hoped_rank(record: CodingRecord, most_words: int = 2) -> tuple:
+    """The best rank a candidate standing on `record` can have (a lower bound of its rank at
+    any time): a statement with as many of the theme's words as it may hold (`most_words`),
+    from a municipality, role and document not yet quoted."""
+    return _ranked(record, False, min(most_words, 2), (0, 0, 0))
 
 
-def _quality(candidate: Candidate) -> _Quality:
-    record = candidate.record
-    talk = talk_kind(candidate.text)
+def _rank(candidate: Candidate, spread: _Spread) -> tuple:
+    """The candidate's rank as far as it is known now."""
+    known = candidate.__dict__
+    talk = known["talk"] is not None if "talk" in known else False
+    words = len(known["words"]) if "words" in known else candidate.most_words
+    return _ranked(candidate.record, talk, min(words, 2), spread.counts(candidate.record))
+
+
+def _ranked(record: CodingRecord, talk: bool, words: int, counts: tuple[int, int, int]
+            ) -> tuple:
+    """Lower is better: (sub-code key quote, quality, spread, length, the passage's place in
+    the document); see the module docstring."""
     length = record.end - record.start
-    fragment = length < MIN_CHARS
+    quality = (record.is_interviewer, STATUS_RANK.get(record.status, 2), talk,
+               length < MIN_CHARS, -words)
+    return (not record.key_quote, quality, counts, not READABLE[0] <= length <= READABLE[1],
+            _span(record))
+
+
+def _reasons(candidate: Candidate) -> list[str]:
+    """Why a candidate is what it is, in Danish (the spread's reasons are added when chosen)."""
+    record = candidate.record
+    length = record.end - record.start
     reasons = []
     if record.key_quote:
         reasons.append("nøglecitat" if candidate.own else f"nøglecitat under {record.code}")
@@ -171,24 +253,20 @@ def _quality(candidate: Candidate) -> _Quality:
         reasons.append("informant")
     elif record.kind == "survey":
         reasons.append("survey-svar")
-    if talk:
-        reasons.append(talk)
+    if candidate.talk:
+        reasons.append(candidate.talk)
     if candidate.words:
         shown = ", ".join(f"'{word}'" for word in candidate.words[:SHOWN_WORDS])
         more = " …" if len(candidate.words) > SHOWN_WORDS else ""
         reasons.append(f"indeholder {shown}{more}")
-    if fragment:
+    if length < MIN_CHARS:
         reasons.append(f"kort ({length} tegn)")
     elif READABLE[0] <= length <= READABLE[1]:
         reasons.append(f"læsevenlig længde ({length} tegn)")
     elif length > READABLE[1]:
         cut = ", forkortet" if len(candidate.parts) > 1 else ""
         reasons.append(f"lang ({length} tegn{cut})")
-    return _Quality(
-        first=(not record.key_quote, record.is_interviewer, STATUS_RANK.get(record.status, 2),
-               talk is not None, fragment, -min(len(candidate.words), 2)),
-        then=(not READABLE[0] <= length <= READABLE[1],),
-        reasons=tuple(reasons))
+    return reasons
 
 
 class _Spread:
@@ -196,33 +274,33 @@ class _Spread:
 
     def __init__(self, anonymise: bool) -> None:
         self.anonymise = anonymise
-        self.places: Counter[str | None] = Counter()
-        self.roles: Counter[str | None] = Counter()
-        self.documents: Counter[int] = Counter()
+        self.places: dict[str | None, int] = {}
+        self.roles: dict[str | None, int] = {}
+        self.documents: dict[int, int] = {}
 
     def counts(self, record: CodingRecord) -> tuple[int, int, int]:
         """Times the record's municipality, role and document were quoted; a passage without a
         municipality (a report's) counts as from a municipality quoted once already."""
         place = record.kommune or record.case
-        return (self.places[place] if place else 1 + self.places[place],
-                self.roles[record.role], self.documents[record.document_id])
+        return (self.places.get(place, 0) + (not place), self.roles.get(record.role, 0),
+                self.documents.get(record.document_id, 0))
 
-    def choose(self, candidate: Candidate, quality: _Quality) -> Choice:
+    def choose(self, candidate: Candidate) -> Choice:
         """Count the candidate as quoted and give its reasons."""
         record = candidate.record
         place = record.kommune or record.case
-        reasons = list(quality.reasons)
-        if place and not self.places[place]:
+        reasons = _reasons(candidate)
+        if place and not self.places.get(place):
             shown = f" i {record.region}" if self.anonymise and record.region else \
                 "" if self.anonymise else f": {place}"
             reasons.append(f"ny kommune{shown}")
-        if record.role and not self.roles[record.role]:
+        if record.role and not self.roles.get(record.role):
             reasons.append(f"ny rolle: {record.role}")
-        if not self.documents[record.document_id]:
+        if not self.documents.get(record.document_id):
             reasons.append("nyt dokument")
-        self.places[place] += 1
-        self.roles[record.role] += 1
-        self.documents[record.document_id] += 1
+        self.places[place] = self.places.get(place, 0) + 1
+        self.roles[record.role] = self.roles.get(record.role, 0) + 1
+        self.documents[record.document_id] = self.documents.get(record.document_id, 0) + 1
         return Choice(candidate, tuple(reasons))
 
 

@@ -49,7 +49,19 @@ class CodingRecord:
     kommune: str | None
     region: str | None
     size_class: str | None
-    matched: tuple[tuple[int, int], ...] = ()  # document offsets of the words a rule matched
+    matched: str | None = None  # the words a rule matched: JSON [[start, end], …], document offsets
+
+    @property
+    def matched_spans(self) -> list[tuple[int, int]]:
+        """The document offsets of the words the coding's rule matched (none for a hand-made
+        coding)."""
+        return [(start, end) for start, end in json.loads(self.matched)] if self.matched else []
+
+    @property
+    def matched_count(self) -> int:
+        """How many matched spans the coding has (the pairs of `matched`, counted without
+        parsing it)."""
+        return self.matched.count("[") - 1 if self.matched else 0
 
     @property
     def reference(self) -> str:
@@ -81,8 +93,6 @@ def coding_records(db: Database, selection: Selection | None = None,
 
 
 def _record(values: dict) -> CodingRecord:
-    values["matched"] = tuple(tuple(pair) for pair in json.loads(values["matched"])) \
-        if values["matched"] else ()
     values["key_quote"] = bool(values["key_quote"])
     values["is_interviewer"] = bool(values["is_interviewer"])
     return CodingRecord(**values)

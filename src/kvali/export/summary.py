@@ -15,6 +15,7 @@ descriptions and the document names go through `kvali.privacy.pseudonymise`.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,13 +37,16 @@ from kvali.export.quotes import (
     Choice,
     Quote,
     QuotePart,
+    choose_quotes,
     cut_quote,
-    select_quotes,
+    hoped_rank,
 )
 from kvali.export.records import CodingRecord, coding_records
 from kvali.export.survey_answers import SurveyQuestion, survey_questions
 from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
+
+Span = tuple[int, int, int]  # document id, start, end
 
 __all__ = ["CodeSection", "SourceEntry", "Summary", "build_summary", "explanation",
            "summary_selection"]
@@ -124,21 +128,25 @@ def build_summary(
     shown = shown_codes(db, selection, codebook.codes)
     shown_keys = {code.key for code in shown}
     records = [r for r in coding_records(db, selection) if r.code in shown_keys]
-    by_code: dict[str, list[int]] = defaultdict(list)  # positions in document order
-    for position, record in enumerate(records):
-        by_code[record.code].append(position)
+    by_code: dict[str, list[CodingRecord]] = defaultdict(list)
+    for record in records:
+        by_code[record.code].append(record)
     totals = group_totals(db)
     paragraphs = ParagraphIndex(db)
     memos = _code_memos(db, replacing)
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
-    texts = _Texts(db)
+    texts = _Texts(db, max_quote_chars)
     words = ThemeWords(codebook)
+    passages = _Passages(records, texts, words)
 
-    def choose(coded: Sequence[CodingRecord], key: str, subtree: Collection[str]) -> list[Quote]:
-        """The quotes of a code (or a survey group) from its and its sub-codes' codings."""
-        candidates = _candidates(coded, key, subtree, texts, words, max_quote_chars)
+    def quotes(source: _Passages, key: str, subtree: Collection[str]) -> list[Quote]:
         return [_quote(choice, replacing, anonymise, paragraphs)
-                for choice in select_quotes(candidates, quotes_per_code, anonymise=anonymise)]
+                for choice in source.choose(key, subtree, quotes_per_code, anonymise)]
+
+    def survey_quotes(coded: Sequence[CodingRecord], key: str,
+                      subtree: Collection[str]) -> list[Quote]:
+        """A survey group's quotes, chosen among its codings as a section's are."""
+        return quotes(_Passages(coded, texts, words), key, subtree)
 
     sections = []
     depth: dict[str, int] = {}
@@ -148,9 +156,9 @@ def build_summary(
                               color=code.color, description=replacing.scrub(code.description),
                               memos=memos.get(code.key, []))
         subtree = set(code_subtrees[code.key])
-        coded = [records[i] for i in sorted(i for key in subtree for i in by_code[key])]
+        coded = [record for key in subtree for record in by_code[key]]
         _count(section, coded, totals)
-        section.quotes = choose(coded, code.key, subtree)
+        section.quotes = quotes(passages, code.key, subtree)
         sections.append(section)
     statuses = selection.statuses
     note = SELECTION_NOTE + (f" {SUGGESTION_NOTE}" if "suggested" in statuses else "")
@@ -163,7 +171,8 @@ def build_summary(
                    codebook_version=codebook.version,
                    sources=source_entries(db, records, replacing),
                    agreement=agreement_lines(db, selection, records),
-                   survey=survey_questions(db, selection, quotes=choose, replacing=replacing))
+                   survey=survey_questions(db, selection, quotes=survey_quotes,
+                                           replacing=replacing))
 
 
 def explanation(summary: Summary) -> list[str]:
@@ -229,35 +238,80 @@ def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str
 
 
 class _Texts:
-    """Document texts, each read once."""
+    """Document texts, each read once, and the parts a passage is shown in, each cut once."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_chars: int) -> None:
         self.db = db
+        self.max_chars = max_chars
         self.texts: dict[int, str] = {}
+        self.cuts: dict[Span, tuple[QuotePart, ...]] = {}
 
-    def __getitem__(self, document_id: int) -> str:
-        if document_id not in self.texts:
-            self.texts[document_id] = self.db.execute(
-                "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
-        return self.texts[document_id]
+    def parts(self, span: Span) -> tuple[QuotePart, ...]:
+        """`cut_quote` of the passage."""
+        if span not in self.cuts:
+            document_id, start, end = span
+            if document_id not in self.texts:
+                self.texts[document_id] = self.db.execute(
+                    "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+            self.cuts[span] = cut_quote(self.texts[document_id], start, end, self.max_chars)
+        return self.cuts[span]
 
 
-def _candidates(records: Sequence[CodingRecord], key: str, subtree: Collection[str],
-                texts: _Texts, words: ThemeWords, max_chars: int) -> list[Candidate]:
-    """One candidate per coded passage, in document order: the coding that stands for it (a
-    key quote of the code itself, else any key quote, else a human coding, else the first), its
-    parts as shown, and the words of the code's subtree found in them by any of its codings."""
-    passages: dict[tuple[int, int, int], list[CodingRecord]] = defaultdict(list)
-    for record in records:
-        passages[(record.document_id, record.start, record.end)].append(record)
-    candidates = []
-    for (document_id, start, end), coded in passages.items():
-        record = min(coded, key=lambda r: (not (r.key_quote and r.code == key), not r.key_quote,
-                                           STATUS_RANK.get(r.status, 2), r.coding_id))
-        parts = cut_quote(texts[document_id], start, end, max_chars)
-        found = dict.fromkeys(word for r in coded for word in words.words(r, parts, subtree))
-        candidates.append(Candidate(record, parts, tuple(found), own=record.code == key))
-    return candidates
+class _Passages:
+    """The coded passages of some codings, ranked once per code, from which each code's quotes
+    are chosen with its sub-codes' (`kvali.export.quotes.choose_quotes`)."""
+
+    def __init__(self, records: Sequence[CodingRecord], texts: _Texts,
+                 words: ThemeWords) -> None:
+        self.texts = texts
+        self.words = words
+        self.records: dict[Span, list[CodingRecord]] = defaultdict(list)
+        by_code: dict[str, dict[Span, list[CodingRecord]]] = defaultdict(lambda: defaultdict(list))
+        for record in records:
+            span = (record.document_id, record.start, record.end)
+            self.records[span].append(record)
+            by_code[record.code][span].append(record)
+        self.key_quotes = {code: [span for span, coded in spans.items()
+                                  if any(r.key_quote for r in coded)]
+                           for code, spans in by_code.items()}
+        most = {span: words.most(coded) for span, coded in self.records.items()}
+        self.ranked = {code: sorted((hoped_rank(_standing(coded, code), most[span]), span)
+                                    for span, coded in spans.items())
+                       for code, spans in by_code.items()}
+        self.most = most
+
+    def candidate(self, span: Span, key: str, subtree: Collection[str]) -> Candidate:
+        """The passage as a quote of code `key`: the coding that stands for it among the
+        subtree's, its parts as shown, and the subtree's words any of them finds (looked for
+        only when the passage could be chosen)."""
+        coded = [r for r in self.records[span] if r.code in subtree]
+        record = _standing(coded, key)
+        parts = self.texts.parts(span)
+
+        def found() -> tuple[str, ...]:
+            return tuple(dict.fromkeys(word for r in coded
+                                       for word in self.words.words(r, parts, subtree)))
+
+        return Candidate(record, parts, found, own=record.code == key,
+                         most_words=self.most[span])
+
+    def choose(self, key: str, subtree: Collection[str], limit: int,
+               anonymise: bool) -> list[Choice]:
+        """The chosen quotes of code `key` whose sub-codes (and itself) are `subtree`."""
+        key_quotes = [self.candidate(span, key, subtree) for span in self.key_quotes.get(key, [])]
+        streams = [self.ranked[code] for code in subtree if code in self.ranked]
+        ranked = ((hoped, lambda span=span: self.candidate(span, key, subtree))
+                  for hoped, span in heapq.merge(*streams))
+        return choose_quotes(key_quotes, ranked, limit, anonymise=anonymise)
+
+
+def _standing(coded: Sequence[CodingRecord], key: str) -> CodingRecord:
+    """The coding that stands for a passage in code `key`'s section: a key quote of the code
+    itself, else any key quote, else a human coding, else the first."""
+    if len(coded) == 1:
+        return coded[0]
+    return min(coded, key=lambda r: (not (r.key_quote and r.code == key), not r.key_quote,
+                                     STATUS_RANK.get(r.status, 2), r.coding_id))
 
 
 def _quote(choice: Choice, replacing: Pseudonyms, anonymise: bool,
