@@ -7,9 +7,12 @@ The rules' public names are also importable from here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy
 from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from kvali.nlp.lemma_rules import (
@@ -22,6 +25,7 @@ from kvali.nlp.lemma_rules import (
     lookup_table,
     query_lemmas,
 )
+from kvali.nlp.tokens import TokenTexts, cached_values
 
 __all__ = ["INFLECTION_ENDINGS", "Lemmatizer", "closed_class", "is_common_word", "is_known_word",
            "known_lemmas", "lemmatize", "lookup_table", "make_lemmatizer", "query_lemmas"]
@@ -35,35 +39,40 @@ class Lemmatizer:
 
     def __init__(self) -> None:
         self._vide = 0
+        self._ved = 0
         self._lemmas: dict[int, int] = {}  # form hash -> lemma hash
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        strings = doc.vocab.strings
+        keys = self.lemma_keys(doc.vocab.strings, doc.to_array([ORTH]).tolist())
+        doc.from_array([LEMMA], numpy.array(keys, dtype="uint64"))
+        return doc
+
+    def lemma_keys(self, strings: StringStore, orths: list[int]) -> list[int]:
+        """The lemma hash of every token, from the tokens' string hashes (what `__call__` sets
+        on a Doc; the segmenter also asks directly)."""
         if not self._vide:  # first call: load every table now rather than mid-document
             lookup_table(), closed_class(), known_lemmas()
             self._vide = strings.add("vide")
-        orths = doc.to_array([ORTH]).tolist()
-        texts = [strings[orth] for orth in orths]
-        lemmas = self._lemmas
-        values = []
-        for orth, text in zip(orths, texts, strict=True):
-            lemma = lemmas.get(orth)
-            if lemma is None:
-                # every form with a letter, so "18-midler" is "18-middel" as in a codebook
-                lemma = lemmas[orth] = (strings.add(lemmatize(text))
-                                        if any(c.isalpha() for c in text) else orth)
-            values.append(lemma)
-        if "ved" in texts:
-            for i, text in enumerate(texts):
-                if text == "ved" and _knows(texts, i):
-                    values[i] = self._vide
-        doc.from_array([LEMMA], numpy.array(values, dtype="uint64"))
-        return doc
+            self._ved = strings.add("ved")
+        keys = cached_values(self._lemmas, orths, lambda orth: _lemma_key(strings, orth))
+        if self._ved in orths:
+            texts = TokenTexts(strings, orths)
+            for i, orth in enumerate(orths):
+                if orth == self._ved and _knows(texts, i):
+                    keys[i] = self._vide
+        return keys
 
 
-def _knows(texts: list[str], i: int) -> bool:
+def _lemma_key(strings: StringStore, orth: int) -> int:
+    """The lemma hash of a form: every form with a letter has one, so "18-midler" is
+    "18-middel" as in a codebook; other forms are their own lemma."""
+    text = strings[orth]
+    return strings.add(lemmatize(text)) if any(c.isalpha() for c in text) else orth
+
+
+def _knows(texts: Sequence[str], i: int) -> bool:
     """Whether "ved" at i is the verb "vide" (know): a pronoun before it or "ikke" etc. after."""
     before = texts[i - 1].lower() if i else ""
     after = texts[i + 1].lower() if i + 1 < len(texts) else ""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress
+from operator import not_, or_
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
@@ -83,12 +86,48 @@ def _segment_batch(
                for start, _ in split_long(text, b.start, b.end)] for text, blocks in documents]
     piece_texts = (text[start:end] for text, blocks in documents
                    for b in blocks for start, end in split_long(text, b.start, b.end))
-    docs = nlp.pipe(piece_texts, batch_size=512)
+    rules = None if with_tokens else _Rules.of(nlp)
+    if rules:
+        docs = nlp.tokenizer.pipe(piece_texts, batch_size=512)
+        sentences = rules.sentences
+    else:
+        docs = nlp.pipe(piece_texts, batch_size=512)
+        sentences = partial(_sentences, with_tokens=with_tokens)
     for document_pieces in pieces:
         segments: list[SegmentSpan] = []
         for start, index in document_pieces:
-            segments.extend(_sentences(next(docs), start, index, with_tokens))
+            segments.extend(sentences(next(docs), start, index))
         yield segments
+
+
+class _Rules:
+    """kvali's own pipeline (blank Danish + `kvali/sentences` + `kvali/lemmatizer`) applied to
+    the tokenizer's Docs in one pass: the components compute sentence starts and lemmas from the
+    same columns they would read from a Doc, without writing them into it and reading back."""
+
+    ATTRS = [ORTH, SPACY, IS_PUNCT, IS_SPACE, IDX, LENGTH]
+
+    def __init__(self, nlp: Language) -> None:
+        self.strings = nlp.vocab.strings
+        self.rules = nlp.get_pipe("kvali/sentences")
+        self.lemmatizer = nlp.get_pipe("kvali/lemmatizer")
+
+    @classmethod
+    def of(cls, nlp: Language) -> _Rules | None:
+        """The one-pass form of `nlp` when it is kvali's own pipeline, else None."""
+        if nlp.pipe_names != ["kvali/sentences", "kvali/lemmatizer"]:
+            return None
+        return cls(nlp)
+
+    def sentences(self, doc: Doc, offset: int, block_index: int) -> list[SegmentSpan]:
+        """What `_sentences` gives for this Doc after the two components."""
+        if not len(doc):
+            return []
+        orths, spaces, punct, space, idx, length = doc.to_array(self.ATTRS).T.tolist()
+        starts = self.rules.starts(self.strings, orths, spaces)
+        lemmas = _lemma_texts(self.strings, self.lemmatizer.lemma_keys(self.strings, orths))
+        return _spans(list(compress(range(len(orths)), starts)), punct, space, lemmas, idx,
+                      length, offset, block_index)
 
 
 def split_long(text: str, start: int, end: int,
@@ -110,29 +149,63 @@ def split_long(text: str, start: int, end: int,
     return pieces
 
 
-def _sentences(doc: Doc, offset: int, block_index: int, with_tokens: bool) -> Iterator[SegmentSpan]:
+def _sentences(doc: Doc, offset: int, block_index: int,
+               with_tokens: bool = False) -> list[SegmentSpan]:
     """The non-empty sentences of one block's Doc, shifted to document offsets.
 
-    Reads token attributes as one array instead of creating a Python Token per word: segmenting
-    is then close to the cost of the spaCy pipeline itself.
+    Reads token attributes as columns instead of creating a Python Token per word (except for
+    `with_tokens`): segmenting is then close to the cost of the spaCy pipeline itself.
     """
-    rows = doc.to_array(TOKEN_ATTRS).tolist()
-    starts = [i for i, row in enumerate(rows) if i == 0 or row[0] == 1] + [len(rows)]
-    strings = doc.vocab.strings
-    for first, stop in zip(starts, starts[1:], strict=False):
-        spoken = [row for row in rows[first:stop] if not row[2]]
-        if not spoken:
+    if not len(doc):
+        return []
+    sent_start, punct, space, lemma, idx, length = doc.to_array(TOKEN_ATTRS).T.tolist()
+    firsts = list(compress(range(len(idx)), map((1).__eq__, sent_start)))
+    if not firsts or firsts[0]:
+        firsts.insert(0, 0)
+    spans = _spans(firsts, punct, space, _lemma_texts(doc.vocab.strings, lemma), idx, length,
+                   offset, block_index)
+    if with_tokens:
+        for span in spans:
+            span.tokens = [TokenSpan(t.idx + offset, t.idx + len(t) + offset, t.text, t.lemma_)
+                           for t in doc.char_span(span.start - offset, span.end - offset)
+                           if not t.is_space]
+    return spans
+
+
+def _spans(firsts: list[int], punct: list[int], space: list[int], lemmas: list[str],
+           idx: list[int], length: list[int], offset: int, block_index: int) -> list[SegmentSpan]:
+    """One SegmentSpan per sentence (the token indexes in `firsts` start one) that has a token
+    other than white space: from its first to its last such token, with the lemmas of its words
+    (tokens neither punctuation nor space)."""
+    words = list(map(not_, map(or_, punct, space)))
+    spans: list[SegmentSpan] = []
+    n = len(idx)
+    for first, stop in zip(firsts, [*firsts[1:], n], strict=True):
+        while first < stop and space[first]:
+            first += 1
+        if first == stop:
             continue
-        start = spoken[0][4]
-        end = spoken[-1][4] + spoken[-1][5]
-        yield SegmentSpan(
-            start=offset + start,
-            end=offset + end,
+        last = stop - 1
+        while space[last]:
+            last -= 1
+        spans.append(SegmentSpan(
+            start=offset + idx[first],
+            end=offset + idx[last] + length[last],
             block_index=block_index,
-            lemmas=" ".join(_lemma_text(strings, row[3]) for row in spoken if not row[1]),
-            tokens=[TokenSpan(offset + t.idx, offset + t.idx + len(t), t.text, t.lemma_)
-                    for t in doc[first:stop] if not t.is_space] if with_tokens else None,
-        )
+            lemmas=" ".join(compress(lemmas[first:last + 1], words[first:last + 1])),
+        ))
+    return spans
+
+
+def _lemma_texts(strings: StringStore, keys: list[int]) -> list[str]:
+    """Lower-cased text of each lemma hash (cached; spaCy's string hashes are the same in every
+    vocabulary, so one cache serves all pipelines)."""
+    texts = list(map(_LOWER_LEMMAS.get, keys))
+    if None in texts:
+        for i, text in enumerate(texts):
+            if text is None:
+                texts[i] = _lemma_text(strings, keys[i])
+    return texts
 
 
 def _lemma_text(strings: StringStore, key: int) -> str:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import compress
 
 import numpy
 from spacy.attrs import ORTH, SENT_START, SPACY
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from kvali.nlp.lemmas import is_common_word, is_known_word
+from kvali.nlp.tokens import TokenTexts, cached_values
 
 # Token classes.
 WORD_LOWER = 0  # a word starting with a lower-case letter
@@ -140,23 +143,33 @@ _BREAKS = (STOP, PERIOD, ELLIPSIS, ABBREV_END)
 _SPACES = (SPACE, NEWLINE, BLANK)
 
 
+_LINE_BREAKS = (NEWLINE, BLANK)
+_DECIDING = frozenset((*_LINE_BREAKS, STARTER, *_BREAKS))
+"""The classes where the rules can start or end a sentence (besides a line's first token)."""
+
+
 def sentence_starts(
-    texts: Sequence[str], kinds: Sequence[int], spaces: Sequence[bool]
+    texts: Sequence[str], kinds: Sequence[int], spaces: Sequence[bool] | Sequence[int]
 ) -> list[bool]:
-    """Which tokens start a sentence, given each token's text, class and trailing space."""
+    """Which tokens start a sentence, given each token's text, class and trailing space.
+
+    Only tokens where a rule can apply are visited: those of a deciding class and the first
+    token of each line; the words in between never start or end a sentence.
+    """
     n = len(kinds)
     starts = [False] * n
-    line_start = True
-    for i in range(n):
+    deciding = list(compress(range(n), map(_DECIDING.__contains__, kinds)))
+    line_firsts = {_first_word(kinds, i + 1) for i in deciding if kinds[i] in _LINE_BREAKS}
+    line_firsts.add(_first_word(kinds, 0))
+    for i in sorted(line_firsts.union(deciding)):
+        if i == n:
+            continue
         kind = kinds[i]
         if kind in _SPACES:
-            if kind != SPACE:
-                line_start = True
             continue
-        if line_start:
-            line_start = False
+        if i in line_firsts:
             if i and _opens_line(texts, kinds, i):
-                starts[_first_word(kinds, i)] = True
+                starts[i] = True
             if kind == BULLET or _is_list_number(texts, kinds, i):
                 continue
         if kind == STARTER and i and _previous_is_word(kinds, i):
@@ -168,7 +181,7 @@ def sentence_starts(
             continue
         j = _skip_closers(kinds, spaces, i)
         k = _first_word(kinds, j)
-        if k < n and kinds[k] not in (NEWLINE, BLANK) and _ends_sentence(kind, kinds[k]):
+        if k < n and kinds[k] not in _LINE_BREAKS and _ends_sentence(kind, kinds[k]):
             starts[k] = True
     if n:
         starts[0] = True
@@ -239,21 +252,17 @@ class SentenceRules:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        strings = doc.vocab.strings
-        cache = self._kinds
         array = doc.to_array([ORTH, SPACY])
-        orths = array[:, 0].tolist()
-        texts = [strings[orth] for orth in orths]
-        kinds = []
-        for orth, text in zip(orths, texts, strict=True):
-            kind = cache.get(orth)
-            if kind is None:
-                kind = cache[orth] = classify(text)
-            kinds.append(kind)
-        starts = sentence_starts(texts, kinds, array[:, 1].astype(bool).tolist())
-        values = numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64")
+        starts = self.starts(doc.vocab.strings, array[:, 0].tolist(), array[:, 1].tolist())
+        values = numpy.where(numpy.array(starts, dtype=bool), 1, -1).astype("uint64")
         doc.from_array([SENT_START], values)
         return doc
+
+    def starts(self, strings: StringStore, orths: list[int], spaces: Sequence[int]) -> list[bool]:
+        """Which tokens start a sentence, from their string hashes and trailing-space flags
+        (what `__call__` sets on a Doc; the segmenter also asks directly)."""
+        kinds = cached_values(self._kinds, orths, lambda orth: classify(strings[orth]))
+        return sentence_starts(TokenTexts(strings, orths), kinds, spaces)
 
 
 @Language.factory("kvali/sentences")
