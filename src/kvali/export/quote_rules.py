@@ -68,6 +68,8 @@ META_TALK = [
 
 _FILLER = r"^(?:(?:" + "|".join(FILLERS) + r")[,.!]?\s+)*"
 _PRESENTATION = re.compile(_FILLER + "(?:" + "|".join(PRESENTATIONS) + ")")
+_ANY_PRESENTATION = re.compile(r"(?:^|(?<=[.!?] ))" + _FILLER[1:] + "(?:"
+                               + "|".join(PRESENTATIONS) + ")")
 _META = re.compile("|".join(META_TALK))
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\sa-zæøå])")
 SHARE = 0.5
@@ -86,6 +88,9 @@ def sentence_kind(sentence: str) -> str | None:
 
 def talk_kind(text: str) -> str | None:
     """The kind of talk a quote is ("præsentation", "metasnak"), or None for a statement."""
+    folded = " ".join(text.casefold().split())
+    if not _META.search(folded) and not _ANY_PRESENTATION.search(folded):
+        return None  # no rule matches anywhere: no sentence needs a look of its own
     letters: dict[str | None, int] = {}
     for sentence in _SENTENCE_END.split(text.strip()):
         kind = sentence_kind(sentence)

@@ -266,19 +266,21 @@ class _Passages:
         self.texts = texts
         self.words = words
         self.records: dict[Span, list[CodingRecord]] = defaultdict(list)
-        by_code: dict[str, dict[Span, list[CodingRecord]]] = defaultdict(lambda: defaultdict(list))
         for record in records:
-            span = (record.document_id, record.start, record.end)
-            self.records[span].append(record)
-            by_code[record.code][span].append(record)
-        self.key_quotes = {code: [span for span, coded in spans.items()
-                                  if any(r.key_quote for r in coded)]
-                           for code, spans in by_code.items()}
-        most = {span: words.most(coded) for span, coded in self.records.items()}
-        self.ranked = {code: sorted((hoped_rank(_standing(coded, code), most[span]), span)
-                                    for span, coded in spans.items())
-                       for code, spans in by_code.items()}
-        self.most = most
+            self.records[(record.document_id, record.start, record.end)].append(record)
+        self.most: dict[Span, int] = {}
+        self.key_quotes: dict[str, list[Span]] = defaultdict(list)  # in document order
+        self.ranked: dict[str, list[tuple[tuple, Span]]] = defaultdict(list)
+        for span, coded in self.records.items():
+            most = self.most[span] = words.most(coded)
+            for code in dict.fromkeys(r.code for r in coded):
+                record = _standing([r for r in coded if r.code == code], code) \
+                    if len(coded) > 1 else coded[0]
+                if record.key_quote:
+                    self.key_quotes[code].append(span)
+                self.ranked[code].append((hoped_rank(record, most), span))
+        for ranked in self.ranked.values():
+            ranked.sort()
 
     def candidate(self, span: Span, key: str, subtree: Collection[str]) -> Candidate:
         """The passage as a quote of code `key`: the coding that stands for it among the
