@@ -1,6 +1,6 @@
 """What a theme summary says, whatever its layout: which codings it counts and quotes by default
 and on request, quotes rolled up from sub-codes like the counts, the cover and appendix facts,
-`--explain`, and the app's download using the same default."""
+`--explain`, and the app's download and page using the same default."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 from test_export_project import build_export_project
 from test_no_leaks import build_project as build_private_project
+from test_ui_support import build_project as build_ui_project
+from test_ui_support import no_failures, page_test
 
 from kvali.cli import cli
 from kvali.codebook.model import subtrees
@@ -200,3 +202,16 @@ def test_the_apps_download_uses_the_same_default(project_path: Path) -> None:
     asked = summary_bytes(project_path, "md", SUGGESTED).decode("utf-8")
     assert SUGGESTION_TEXT not in default
     assert SUGGESTION_TEXT in asked
+
+
+def test_the_app_says_which_statuses_the_summary_counts(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KVALI_DB", str(build_ui_project(tmp_path)))
+    at = page_test("analysis")
+    at.radio(key="kvali.analysis.view").set_value("export").run()
+    no_failures(at)
+    assert at.multiselect(key="kvali.analysis.statuses").value == []
+    captions = " ".join(c.value for c in at.caption)
+    assert "Tæller kodninger med status accepteret og manuel." in captions
+    at.multiselect(key="kvali.analysis.statuses").set_value(["suggested"]).run()
+    assert "Tæller kodninger med status forslag." in " ".join(c.value for c in at.caption)
