@@ -75,6 +75,8 @@ def test_two_blind_coders_and_the_agreement_page(team) -> None:
             anne.get_by_role("option", name=name, exact=True).click()
             settle(anne)
         anne.get_by_text("Uenigheder (2)").wait_for(timeout=30_000)
+        settle(anne)  # the figures are drawn in the same run; read them once it is over
+        anne.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
         metrics = dict(zip(anne.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
                            anne.locator('[data-testid="stMetricValue"]').all_inner_texts(),
                            strict=True))
