@@ -73,9 +73,9 @@ def test_nothing_shows_before_a_log_in_and_the_fourth_wrong_try_is_refused(page,
     assert not page.get_by_text("Gruppeinterview om netværk").count()
     for _ in range(3):
         log_in(page, "anne", "forkert-ord")
-        assert page.get_by_text(WRONG).is_visible()
+        page.get_by_text(WRONG).wait_for(timeout=30_000)
     log_in(page, "anne", PASSWORD)  # the right password, but too soon
-    assert page.get_by_text("For mange forkerte forsøg").is_visible()
+    page.get_by_text("For mange forkerte forsøg").wait_for(timeout=30_000)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     page.wait_for_timeout(2_500)
     log_in(page, "anne", PASSWORD)
