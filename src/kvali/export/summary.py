@@ -208,16 +208,6 @@ def _count_of(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def breakdown_lines(section: CodeSection) -> list[str]:
-    """One line per region, then one for the size classes (only when any municipality counts)."""
-    if not section.municipalities:
-        return []
-    regions = [f"{b.group}: {b.municipalities} af {b.total} kommuner "
-               f"({share(b.municipalities, b.total)})" for b in section.by_region]
-    sizes = ", ".join(f"{b.group} {b.municipalities} af {b.total}" for b in section.by_size)
-    return [*regions, f"Kommunestørrelse: {sizes}"]
-
-
 def _count(section: CodeSection, records: list[CodingRecord],
            totals: dict[tuple[str, str], int]) -> None:
     section.segments = len({(r.document_id, r.start, r.end) for r in records})
