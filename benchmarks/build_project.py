@@ -1,6 +1,7 @@
 """Build the benchmark project: a generated ~1M-word corpus imported into benchmarks/out/.
 
     python benchmarks/build_project.py [--words 1000000]   # -> benchmarks/out/bench-1m.db
+    python benchmarks/build_project.py --words 5000000     # -> benchmarks/out/bench-5m.db
 
 Other benchmarks (tagging, search, UI, exports) open the resulting project read-only or copy it.
 """
@@ -11,7 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
-from generate_corpus import generate
+from generate_corpus import corpus_folder, size_label
 
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
@@ -23,11 +24,8 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def build(words: int, *, rebuild: bool = False) -> Path:
     """Generate and import the corpus once (again with `rebuild`); returns the project path."""
-    label = f"{words // 1_000_000}m" if words % 1_000_000 == 0 else f"{words // 1000}k"
-    corpus = OUT / f"corpus-{label}"
-    if not corpus.exists():
-        generate(corpus, words)
-    target = OUT / f"bench-{label}.db"
+    corpus = corpus_folder(words)
+    target = OUT / f"bench-{size_label(words)}.db"
     if target.exists() and not rebuild:
         return target
     for suffix in ("", "-wal", "-shm", ".bak"):

@@ -20,6 +20,7 @@ from kvali.ingest.registry import expand_paths, read_source
 from kvali.municipalities import MUNICIPALITIES
 
 REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "benchmarks" / "out"
 ROLES = ("Socialchef", "Myndighedsleder", "Udviklingskonsulent", "Tilbudsleder",
          "Funktionsleder i socialpsykiatri", "Sagsbehandler", "Familiechef")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])")
@@ -82,6 +83,19 @@ def write_survey(out: Path, answers: list[str], words: int, rng: random.Random) 
     return written
 
 
+def size_label(words: int) -> str:
+    """The name of a corpus or project of `words` words: 1m for 1,000,000, 200k for 200,000."""
+    return f"{words // 1_000_000}m" if words % 1_000_000 == 0 else f"{words // 1000}k"
+
+
+def corpus_folder(words: int) -> Path:
+    """benchmarks/out/corpus-LABEL, generated on first use (the same seed gives the same text)."""
+    folder = OUT / f"corpus-{size_label(words)}"
+    if not folder.exists():
+        generate(folder, words)
+    return folder
+
+
 def generate(out: Path, words: int, seed: int = 7) -> dict[str, int]:
     """Generate about `words` words, half interviews and half survey answers, into `out`."""
     rng = random.Random(seed)
@@ -96,7 +110,7 @@ def main() -> None:
     """Command line: --words N --out DIR."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=1_000_000)
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "corpus-1m")
+    parser.add_argument("--out", type=Path, default=OUT / "corpus-1m")
     args = parser.parse_args()
     counts = generate(args.out, args.words)
     print(f"wrote {counts['interview_words']:,} interview words and "

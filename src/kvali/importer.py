@@ -330,18 +330,27 @@ def _store_document(
         if block.speaker is not None:
             turn += 1
         block_links.append((speaker_id, response_id, case_id, turn if block.speaker else None))
-    rows = []
-    for seq, segment in enumerate(segments):
-        block = document.blocks[segment.block_index]
-        speaker_id, response_id, case_id, turn_no = block_links[segment.block_index]
-        rows.append((document_id, seq, segment.start, segment.end,
-                     document.text[segment.start:segment.end], segment.lemmas, speaker_id,
-                     response_id, case_id, turn_no, block.time, block.page))
-        outcome.words += len(segment.lemmas.split())
     db.conn.executemany(
         "INSERT INTO segments (document_id, seq, start, \"end\", text, lemmas, speaker_id, "
         "response_id, case_id, turn, time, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        _segment_rows(document, document_id, segments, block_links),
     )
     outcome.documents += 1
-    outcome.segments += len(rows)
+    outcome.segments += len(segments)
+    outcome.words += sum(len(segment.lemmas.split()) for segment in segments)
+
+
+def _segment_rows(
+    document: ParsedDocument,
+    document_id: int,
+    segments: list[SegmentSpan],
+    block_links: list[tuple[int | None, int | None, int | None, int | None]],
+) -> Iterator[tuple]:
+    """The `segments` rows of one document, made as they are inserted (a long document's rows
+    are never all in memory at once)."""
+    for seq, segment in enumerate(segments):
+        block = document.blocks[segment.block_index]
+        speaker_id, response_id, case_id, turn_no = block_links[segment.block_index]
+        yield (document_id, seq, segment.start, segment.end,
+               document.text[segment.start:segment.end], segment.lemmas, speaker_id,
+               response_id, case_id, turn_no, block.time, block.page)

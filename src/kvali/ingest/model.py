@@ -23,7 +23,7 @@ class Speaker:
     is_interviewer: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A unit of text that sentences never cross: a speaker turn, a paragraph, a cue, an answer.
 
@@ -53,7 +53,7 @@ class ParsedDocument:
     question_text: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Respondent:
     """One row of a survey: its key, its case (municipality, as written) and its closed answers."""
 

@@ -24,7 +24,7 @@ MAX_PIECE_CHARS = 100_000
 PIECE_SEPARATORS = ("\n\n", "\n", ". ", " ")
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenSpan:
     """One token: offsets into the document text, its text and its lemma."""
 
@@ -34,7 +34,7 @@ class TokenSpan:
     lemma: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SegmentSpan:
     """One segment (a sentence inside a block) with offsets into the document text."""
 
