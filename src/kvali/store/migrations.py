@@ -1,7 +1,9 @@
 """The registry of migration sets; `open_db` applies them in this order.
 
 Each subsystem owns the tables it creates in a named `sqlite_utils.Migrations` set. Migrations are
-append-only: never edit one that has shipped, add a new one.
+append-only: never edit one that has shipped, add a new one, and raise
+`kvali.store.connection.SCHEMA_MIGRATIONS` with it (read-only commands check a project by that
+count without loading sqlite-utils; tests/test_store_connection.py compares the two).
 """
 
 from __future__ import annotations
