@@ -2,7 +2,9 @@
 patterns, fuzzy spellings and vetoes, with the words that matched and a score for each code.
 
 Lemmas are the corpus's own, stored at import (`segments.lemmas`), so "ved" in "Jeg ved ikke"
-is "vide" as it is in search; words without one are lemmatised out of context. Work per
+is "vide" as it is in search; words without one are lemmatised out of context. A stored
+segment's tokens come from its text through `ChunkTokenizer` (each distinct chunk between white
+space tokenised once), so `kvali tag` never runs the tokenizer over the corpus again. Work per
 distinct (form, lemma) pair is cached, so tagging a corpus costs little more than reading it:
 "netværksmødet" is analysed once, however often it occurs.
 """
@@ -11,22 +13,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from itertools import compress, count, repeat
+from operator import attrgetter
 
+import re2
 from rapidfuzz import fuzz, process
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.tokens import Doc
 
 from kvali.codebook.model import Code, Codebook, Scope
 from kvali.codebook.patterns import CodebookPattern, compile_pattern
+from kvali.nlp import load_pipeline
+from kvali.tagging.hits import SCORES, CodeMatch, Hit, collect, explanation
+from kvali.tagging.tokens import ChunkTokenizer
 
 LINKING_LETTERS = ("s", "e", "")
 MIN_COMPOUND_PART = 3
 MIN_FUZZY_LENGTH = 5
-SCORES = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "compound": 0.9}
 WORD = re.compile(r"\w", re.UNICODE)
-TOKEN_ATTRS = [ORTH, IDX, LENGTH, IS_PUNCT, IS_SPACE]
+TOKEN_ATTRS = [IDX, LENGTH, IS_PUNCT, IS_SPACE]
+_IS_WORD, _HITS, _PHRASES, _STEM = map(attrgetter, ("is_word", "hits", "phrases", "stem"))
+FORM_CACHE_LIMIT = 300_000  # (form, lemma) pairs remembered; past it the cache starts again
+# RE2's budget for the one search over all patterns; with the default (8 MB) its DFA runs out
+# of memory on a codebook's worth of Unicode classes and falls back to a search 3x as slow
+ANY_PATTERN_MEMORY = 32 << 20
 PHRASE_ENDINGS = ("erne", "ene", "er", "et", "en", "e", "t", "s")
 
 
@@ -48,29 +60,6 @@ class SegmentContext:
     role: str | None = None
 
 
-Hit = tuple[str, int, int, float]  # rule, start, end, score
-
-
-@dataclass
-class CodeMatch:
-    """Why a code was suggested for a segment: rules, matched spans (segment offsets), score."""
-
-    code_key: str
-    rules: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    score: float = 0.0
-
-    @classmethod
-    def of(cls, code_key: str, hits: list[Hit]) -> CodeMatch:
-        """One code's match from its hits: rules and spans once each, the best score."""
-        if len(hits) == 1:
-            rule, start, end, score = hits[0]
-            return cls(code_key, [rule], [(start, end)], score)
-        return cls(code_key, rules=list(dict.fromkeys(hit[0] for hit in hits)),
-                   spans=list(dict.fromkeys((hit[1], hit[2]) for hit in hits)),
-                   score=max(hit[3] for hit in hits))
-
-
 @dataclass(frozen=True)
 class _Phrase:
     code_key: str
@@ -78,7 +67,7 @@ class _Phrase:
     stems: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class _Form:
     """What the matcher knows about one distinct (surface form, lemma) pair."""
 
@@ -108,8 +97,15 @@ class CodebookMatcher:
         self.fuzzy_floor = min((t for e in self.fuzzy.values() for _, _, t in e), default=100)
         self.scopes = {key: code.rules.scope for key, code in self.codes.items()
                        if code.rules.scope != Scope()}
-        self.forms: dict[tuple[int, str | None], _Form] = {}
+        self.phrase_next = _phrases_by_next(self.phrases)
+        self.any_pattern = _any_pattern(pattern for pattern, _ in self.patterns.values())
+        self.forms: dict[tuple[str, str | None], _Form] = {}
         self.unaligned = 0  # segments whose stored lemmas did not line up with their tokens
+
+    @cached_property
+    def chunks(self) -> ChunkTokenizer:
+        """The tokens of stored segments' chunks (the pipeline's tokenizer, loaded on use)."""
+        return ChunkTokenizer(load_pipeline().tokenizer)
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
@@ -184,73 +180,114 @@ class CodebookMatcher:
         punctuation (as the importer wrote them). When they are missing or their count differs
         from the tokens', each form is lemmatised out of context instead.
         """
-        rows = doc.to_array(TOKEN_ATTRS).tolist()
-        words = self._words(doc, rows, lemmas) if lemmas is not None else None
-        if words is None:
+        source = doc.text
+        spans = [(idx, idx + length)
+                 for idx, length, punct, space in doc.to_array(TOKEN_ATTRS).tolist()
+                 if not (punct or space)]
+        texts = [source[start:end] for start, end in spans]
+        forms = self._forms(texts, lemmas) if lemmas is not None else None
+        if forms is None:
             self.unaligned += lemmas is not None
-            words = self._words(doc, rows, None)
+            forms = self._forms(texts, None)
+        hits = self._hits(forms, spans.__getitem__, source if text is None else text, context)
+        return {key: CodeMatch.of(key, found) for key, found in hits.items()}
+
+    def match_stored(self, text: str, lemmas: str, context: SegmentContext
+                     ) -> dict[str, CodeMatch]:
+        """Matches per code in one stored segment, from its text and its `segments.lemmas`:
+        the same as `match` on the tokenized text, without running the tokenizer over it."""
+        hits = self._stored_hits(text, lemmas, context)
+        return {key: CodeMatch.of(key, found) for key, found in hits.items()}
+
+    def suggestions(self, text: str, lemmas: str, context: SegmentContext, offset: int
+                    ) -> list[tuple[str, str, float, str]]:
+        """What `kvali tag` stores for one stored segment starting at `offset` in its
+        document: (code, rules, score, matched spans as JSON in document offsets) per code."""
+        return [(key, *explanation(found, offset))
+                for key, found in self._stored_hits(text, lemmas, context).items()]
+
+    def _stored_hits(self, text: str, lemmas: str, context: SegmentContext
+                     ) -> dict[str, list[Hit]]:
+        tokens = self.chunks.segment(text)
+        forms = self._forms(tokens.texts, lemmas.split(" ") if lemmas else [])
+        if forms is None:
+            self.unaligned += 1
+            forms = self._forms(tokens.texts, None)
+        return self._hits(forms, tokens.span, text, context)
+
+    def _forms(self, texts: list[str], lemmas: Sequence[str] | None) -> list[_Form] | None:
+        """The form of each token (its text with its lemma); None when `lemmas` do not line up
+        with the tokens."""
+        if lemmas is not None and len(lemmas) != len(texts):
+            return None
+        forms = list(map(self.forms.get, zip(texts, lemmas or repeat(None), strict=False)))
+        if None in forms:
+            forms = [form or self._form(text, lemma) for form, text, lemma
+                     in zip(forms, texts, lemmas or repeat(None), strict=False)]
+        return forms
+
+    def _hits(self, forms: list[_Form], span: Callable[[int], tuple[int, int]], text: str,
+              context: SegmentContext) -> dict[str, list[Hit]]:
+        """The hits per code: keywords, compounds and fuzzy forms, phrases, patterns; then
+        scope and vetoes.
+
+        `span(i)` gives the offsets of token i; only the words (tokens with a letter or a
+        digit) take part, and only matched words' offsets are asked for."""
+        if all(map(_IS_WORD, forms)):
+            words, places = forms, None
+        else:
+            places = list(compress(count(), map(_IS_WORD, forms)))
+            words = [forms[place] for place in places]
         found: dict[str, list[Hit]] = {}
-        for start, end, form in words:
-            for code_key, rule, score in form.hits:
-                hits = found.get(code_key)
-                if hits is None:
-                    found[code_key] = [(rule, start, end, score)]
-                else:
-                    hits.append((rule, start, end, score))
-        if self.phrases:
-            stems = [form.stem for _, _, form in words]
-            for index, (_, _, form) in enumerate(words):
-                for phrase in form.phrases:
-                    if tuple(stems[index:index + len(phrase.stems)]) == phrase.stems:
-                        end = words[index + len(phrase.stems) - 1][1]
-                        _collect(found, phrase.code_key, (f"phrase:{phrase.text}",
-                                                          words[index][0], end, SCORES["phrase"]))
-        if self.patterns:
-            text = doc.text if text is None else text
+        for index in compress(count(), map(_HITS, words)):
+            start, end = span(index if places is None else places[index])
+            for code_key, rule, score in words[index].hits:
+                collect(found, code_key, (rule, start, end, score))
+        starts = list(compress(count(), map(_PHRASES, words)))  # where a phrase may start
+        if starts:
+            stems = list(map(_STEM, words))
+            by_next = self.phrase_next
+            for index in starts:
+                following = stems[index + 1] if index + 1 < len(stems) else None
+                candidates = by_next.get((stems[index], following))
+                if candidates is None:
+                    candidates = by_next.get((stems[index], None), ())
+                for phrase in candidates:
+                    last = index + len(phrase.stems) - 1
+                    if tuple(stems[index:last + 1]) == phrase.stems:
+                        start = span(index if places is None else places[index])[0]
+                        end = span(last if places is None else places[last])[1]
+                        collect(found, phrase.code_key, (f"phrase:{phrase.text}", start, end,
+                                                          SCORES["phrase"]))
+        if self.patterns and (self.any_pattern is None or self.any_pattern.search(
+                text.encode("utf-8", "surrogatepass"))):
             for source, (pattern, keys) in self.patterns.items():
                 for start, end in pattern.spans(text):
                     if end > start:
                         for code_key in keys:
-                            _collect(found, code_key, (f"pattern:{source}", start, end,
+                            collect(found, code_key, (f"pattern:{source}", start, end,
                                                        SCORES["pattern"]))
-        forms = [form for _, _, form in words] if self.vetoes else []
-        return {key: CodeMatch.of(key, hits) for key, hits in found.items()
-                if self._in_scope(key, context) and not self._vetoed(key, forms)}
+        if not found:
+            return {}
+        if self.scopes:
+            found = {key: hits for key, hits in found.items() if self._in_scope(key, context)}
+        if self.vetoes:
+            veto = _Veto(words)
+            found = {key: hits for key, hits in found.items()
+                     if not veto.applies(self.vetoes.get(key))}
+        return found
 
-    def _words(self, doc: Doc, rows: list[list[int]], lemmas: Sequence[str] | None
-               ) -> list[tuple[int, int, _Form]] | None:
-        """(start, end, form) of the word tokens; None when `lemmas` do not line up with the
-        tokens that are neither space nor punctuation."""
-        forms = self.forms
-        words = []
-        index = 0
-        for orth, idx, length, punct, space in rows:
-            if punct or space:
-                continue
-            if lemmas is None:
-                lemma = None
-            elif index < len(lemmas):
-                lemma = lemmas[index]
-                index += 1
-            else:
-                return None
-            form = forms.get((orth, lemma))
-            if form is None:
-                form = self._form(doc, orth, lemma)
-            if form.is_word:
-                words.append((idx, idx + length, form))
-        return words if lemmas is None or index == len(lemmas) else None
-
-    def _form(self, doc: Doc, orth: int, lemma: str | None) -> _Form:
+    def _form(self, text: str, lemma: str | None) -> _Form:
         """Analyse one distinct word form with its lemma (found when None) and remember it."""
-        text = doc.vocab.strings[orth]
+        if len(self.forms) > FORM_CACHE_LIMIT:
+            self.forms.clear()
         lower = text.lower()
         is_word = bool(WORD.search(lower))
         known = lemma if lemma is not None else self.lemmatise(text) if is_word else lower
         stem = phrase_stem(known)
         form = _Form(lower, known, is_word, self._form_hits(lower, known) if is_word else (),
                      stem, tuple(self.phrases.get(stem, ())) if is_word else ())
-        self.forms[(orth, lemma)] = form
+        self.forms[(text, lemma)] = form
         return form
 
     def _in_scope(self, code_key: str, context: SegmentContext) -> bool:
@@ -261,25 +298,56 @@ class CodebookMatcher:
                 and (not scope.questions or context.question in scope.questions)
                 and (not scope.roles or (context.role or "").casefold() in scope.roles))
 
-    def _vetoed(self, code_key: str, forms: list[_Form]) -> bool:
-        veto = self.vetoes.get(code_key)
+
+class _Veto:
+    """A segment's words as `exclude` rules see them, worked out when first needed."""
+
+    def __init__(self, words: list[_Form]) -> None:
+        self.words = words
+        self.lowers: set[str] | None = None
+        self.lemmas: set[str] = set()
+        self.joined = ""
+
+    def applies(self, veto: tuple[set[str], list[tuple[str, ...]]] | None) -> bool:
+        """Whether an excluded word (as written or as lemma) or phrase (of lemmas) occurs."""
         if veto is None:
             return False
+        if self.lowers is None:
+            lemmas = [form.lemma for form in self.words]
+            self.lowers = {form.lower for form in self.words}
+            self.lemmas = set(lemmas)
+            self.joined = " " + " ".join(lemmas) + " "
         words, phrases = veto
-        lemmas = [form.lemma for form in forms]
-        if words & {form.lower for form in forms} or words & set(lemmas):
+        if words & self.lowers or words & self.lemmas:
             return True
-        joined = " " + " ".join(lemmas) + " "
-        return any(" " + " ".join(p) + " " in joined for p in phrases)
+        return any(" " + " ".join(p) + " " in self.joined for p in phrases)
 
 
-def _collect(found: dict[str, list[Hit]], code_key: str, hit: Hit) -> None:
-    """Add a hit to its code's list."""
-    hits = found.get(code_key)
-    if hits is None:
-        found[code_key] = [hit]
-    else:
-        hits.append(hit)
+def _phrases_by_next(phrases: dict[str, list[_Phrase]]
+                     ) -> dict[tuple[str, str | None], tuple[_Phrase, ...]]:
+    """The phrases by their first two stems (the second None for one-word phrases), each list
+    with the one-word phrases of the first stem, in codebook order: a word looks up only the
+    phrases the next word can continue."""
+    by_next: dict[tuple[str, str | None], tuple[_Phrase, ...]] = {}
+    for first, found in phrases.items():
+        for second in [None, *{p.stems[1] for p in found if len(p.stems) > 1}]:
+            by_next[(first, second)] = tuple(
+                p for p in found if len(p.stems) == 1 or p.stems[1] == second)
+    return by_next
+
+
+def _any_pattern(patterns: Iterable[CodebookPattern]) -> re2._Regexp | None:
+    """One RE2 search that finds something exactly when one of the patterns does (each
+    pattern's first search looks at the whole text), so a segment without any is skipped
+    after one search; None when RE2 cannot compile them together."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = ANY_PATTERN_MEMORY
+    try:
+        return re2.compile("|".join(f"(?:{p.regex.pattern})" for p in patterns), options)
+    except re2.error:
+        return None
 
 
 def matcher_for(codebook: Codebook, lemmatise: Callable[[str], str],

@@ -24,9 +24,8 @@ from kvali.codebook.sync import stored_codebook
 from kvali.coding.store import log_event, now
 from kvali.domain import AUTO_CODER, HUMAN_STATUSES
 from kvali.errors import UsageError
-from kvali.nlp import load_pipeline
 from kvali.nlp.lemmas import query_lemmas
-from kvali.tagging.matcher import CodebookMatcher, CodeMatch, SegmentContext, matcher_for
+from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
 
 SEGMENT_BATCH = 5000
 NO_CODEBOOK = "no codebook is loaded; load one with `kvali codebook load codebook.yaml`"
@@ -195,15 +194,15 @@ def _match(matcher: CodebookMatcher, batch: _Batch, report: TagReport) -> dict:
     """(segment id, code) → (document id, start, end, rules, score, matched) for one batch.
     The interviewer's own questions are not what a study codes, so they get no suggestions."""
     coded = [row for row in batch.rows if not row.is_interviewer]
-    docs = load_pipeline().tokenizer.pipe((row.text for row in coded), batch_size=1000)
+    matcher.chunks.prepare(row.text for row in coded)
     found = {}
-    for row, doc in zip(coded, docs, strict=True):
+    for row in coded:
         context = SegmentContext(row.kind, row.question, row.role)
-        words = row.lemmas.split(" ") if row.lemmas else []
-        for key, match in matcher.match(doc, context, row.text, words).items():
+        for key, rules, score, matched in matcher.suggestions(row.text, row.lemmas, context,
+                                                              row.start):
             # atoms only (no lists or objects), so the garbage collector ignores them
-            found[(row.segment_id, key)] = (row.document_id, row.start, row.end,
-                                            *_explanation(row.start, match))
+            found[(row.segment_id, key)] = (row.document_id, row.start, row.end, rules, score,
+                                            matched)
     report.segments += len(coded)
     return found
 
@@ -289,9 +288,3 @@ def _mark_tagged(db: Database, documents: list[int], codes: tuple[str, ...],
         "INSERT INTO tagged_codes (code_key, rules_hash, tagged_at) VALUES (?, ?, ?) "
         "ON CONFLICT (code_key) DO UPDATE SET rules_hash = excluded.rules_hash, "
         "tagged_at = excluded.tagged_at", [(key, hashes[key], stamp) for key in codes])
-
-
-def _explanation(offset: int, match: CodeMatch) -> tuple[str, float, str]:
-    """(rules, score, matched spans as JSON in document offsets) of one suggestion."""
-    matched = ", ".join(f"[{offset + s}, {offset + e}]" for s, e in sorted(match.spans))
-    return "; ".join(match.rules), match.score, f"[{matched}]"
