@@ -21,6 +21,7 @@ from kvali.export.survey_answers import survey_questions, survey_table
 from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import POSITIONS, export_qdpx
 from kvali.refiqda.load import import_qdpx
+from kvali.store.stats import project_counts
 from kvali.tabular import write_table
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,12 +59,18 @@ def summary(output: Path, fmt: str | None, anonymise: bool, quotes: int, max_cha
     It counts and quotes accepted and manual codings unless --status says otherwise (e.g.
     --status suggested); quotes from suggestions are marked as such."""
     db = open_project(db_path)
+    selection_given = bool(selection.get("status"))
     result = build_summary(db, pop_selection(selection), quotes_per_code=quotes,
                            max_quote_chars=max_chars, anonymise=anonymise,
                            pseudonymise=pseudonymise, title=title)
     chosen = write_summary(result, output, fmt, project=db)
     click.echo(f"wrote {output} ({chosen}): {len(result.sections)} codes, "
                f"{sum(len(s.quotes) for s in result.sections)} quotes")
+    pending = project_counts(db)["codings_by_status"].get("suggested", 0)
+    if pending and not selection_given and not any(s.segments for s in result.sections):
+        click.echo(f"note: nothing is accepted or coded by hand yet; {pending} suggestions "
+                   "await review (add --status suggested to include them, marked as "
+                   "unreviewed)", err=True)
     if explain:
         for line in explanation(result):
             click.echo(line)
