@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
 
 from kvali.domain import IMPORT_KINDS
 from kvali.errors import InputError, UsageError
-from kvali.ingest.docx import read_docx
 from kvali.ingest.model import ParsedSource, ReadOptions
-from kvali.ingest.pdf import read_pdf
 from kvali.ingest.safety import check_file_size
-from kvali.ingest.subtitles import read_subtitles
 from kvali.ingest.surveyxact import looks_like_surveyxact, read_surveyxact
-from kvali.ingest.table import read_table
-from kvali.ingest.text import read_text_file
 
 Reader = Callable[[Path, ReadOptions], ParsedSource]
 
-READERS_BY_SUFFIX: dict[str, Reader] = {
-    ".txt": read_text_file,
-    ".md": read_text_file,
-    ".docx": read_docx,
-    ".pdf": read_pdf,
-    ".srt": read_subtitles,
-    ".vtt": read_subtitles,
-    ".csv": read_table,
-    ".tsv": read_table,
-    ".xlsx": read_table,
+READERS_BY_SUFFIX: dict[str, str] = {
+    ".txt": "kvali.ingest.text:read_text_file",
+    ".md": "kvali.ingest.text:read_text_file",
+    ".docx": "kvali.ingest.docx:read_docx",
+    ".pdf": "kvali.ingest.pdf:read_pdf",
+    ".srt": "kvali.ingest.subtitles:read_subtitles",
+    ".vtt": "kvali.ingest.subtitles:read_subtitles",
+    ".csv": "kvali.ingest.table:read_table",
+    ".tsv": "kvali.ingest.table:read_table",
+    ".xlsx": "kvali.ingest.table:read_table",
 }
+"""The reader of each file type, as module:function; a reader's module (with its libraries:
+pypdf, python-docx) is imported when a file of its type is first read."""
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 
 
@@ -42,12 +40,13 @@ def choose_reader(path: Path, options: ReadOptions) -> Reader:
         return read_surveyxact
     if path.is_dir():
         raise InputError("folder is not a SurveyXact export", source=str(path))
-    reader = READERS_BY_SUFFIX.get(path.suffix.lower())
-    if reader is None:
+    name = READERS_BY_SUFFIX.get(path.suffix.lower())
+    if name is None:
         known = ", ".join(sorted(READERS_BY_SUFFIX))
         raise InputError(f"unknown file type {path.suffix or '(none)'!r}; kvali reads {known}",
                          source=str(path))
-    return reader
+    module, function = name.split(":")
+    return getattr(import_module(module), function)
 
 
 def read_source(path: Path, options: ReadOptions) -> ParsedSource:

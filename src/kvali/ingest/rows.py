@@ -7,9 +7,6 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from kvali.errors import InputError
 from kvali.ingest.encoding import decode_bytes, normalise_text
 from kvali.ingest.safety import check_xml_parts, open_zip_safely
@@ -46,6 +43,9 @@ def sniff_delimiter(text: str) -> str:
 
 def read_xlsx_sheets(path: Path) -> dict[str, Rows]:
     """Every sheet of a workbook as rows of strings, after the zip and XML safety checks."""
+    import openpyxl  # a fifth of a second to import: only when a workbook is read
+    from openpyxl.utils.exceptions import InvalidFileException
+
     with open_zip_safely(path) as archive:
         check_xml_parts(archive, str(path))
     try:
