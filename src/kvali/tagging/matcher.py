@@ -252,9 +252,9 @@ class CodebookMatcher:
                 candidates = by_next.get((stems[index], following))
                 if candidates is None:
                     candidates = by_next.get((stems[index], None), ())
-                for phrase in candidates:
+                for phrase in candidates:  # their first two stems are known to match
                     last = index + len(phrase.stems) - 1
-                    if tuple(stems[index:last + 1]) == phrase.stems:
+                    if last <= index + 1 or tuple(stems[index:last + 1]) == phrase.stems:
                         start = span(index if places is None else places[index])[0]
                         end = span(last if places is None else places[last])[1]
                         collect(found, phrase.code_key, (f"phrase:{phrase.text}", start, end,

@@ -38,26 +38,36 @@ class SegmentTokens:
     def __init__(self, text: str, chunks: list[str], entries: list[ChunkTokens]) -> None:
         self.text, self.chunks, self.entries = text, chunks, entries
         self.texts: list[str] = list(chain.from_iterable(map(_TEXTS, entries)))
-        self._counts: list[int] | None = None  # tokens up to and including each chunk
+        # tokens up to and including each chunk; None while not needed, [] when every chunk
+        # has one token (token i is in chunk i)
+        self._counts: list[int] | None = None
         self._ends: list[int] = []  # characters of the chunks up to and including each
         self._starts: list[int] | None = None  # where each chunk starts, when not counted
 
     def span(self, index: int) -> tuple[int, int]:
         """(start, end) of token `index` in the segment text."""
         if self._counts is None:
-            self._counts = list(accumulate(map(len, map(_TEXTS, self.entries))))
-            self._ends = list(accumulate(map(len, self.chunks)))
-            if self._ends[-1] + len(self.chunks) - 1 != len(self.text):
-                # not one white-space character between chunks and none at the ends
-                self._starts = [found.start() for found in CHUNK.finditer(self.text)]
-        chunk = bisect_right(self._counts, index)
-        first = self._counts[chunk - 1] if chunk else 0
-        start, end = self.entries[chunk][1][index - first]
+            self._place_chunks()
+        if self._counts:
+            chunk = bisect_right(self._counts, index)
+            start, end = self.entries[chunk][1][index - (self._counts[chunk - 1] if chunk else 0)]
+        else:
+            chunk = index
+            start, end = self.entries[chunk][1][0]
         if self._starts is None:
             offset = self._ends[chunk] - len(self.chunks[chunk]) + chunk
         else:
             offset = self._starts[chunk]
         return offset + start, offset + end
+
+    def _place_chunks(self) -> None:
+        """Count tokens and characters per chunk, once, when the first span is asked for."""
+        counts = list(accumulate(map(len, map(_TEXTS, self.entries))))
+        self._counts = [] if counts == list(range(1, len(counts) + 1)) else counts
+        self._ends = list(accumulate(map(len, self.chunks)))
+        if self._ends[-1] + len(self.chunks) - 1 != len(self.text):
+            # not one white-space character between chunks and none at the ends
+            self._starts = [found.start() for found in CHUNK.finditer(self.text)]
 
 
 class ChunkTokenizer:
