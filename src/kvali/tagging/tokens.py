@@ -23,6 +23,7 @@ CHUNK = re.compile(r"\S+")  # what str.split() returns, with its place
 CACHE_LIMIT = 200_000  # chunks remembered; past it the cache starts again
 SEPARATOR = "\n"  # a token of its own between chunks: no special case spans it
 _TEXTS = itemgetter(0)
+_NO_TOKENS = ((), ())  # a chunk of punctuation only
 
 # per chunk: the texts and the (start, end) in the chunk of its tokens that are neither space
 # nor punctuation (the tokens `segments.lemmas` has a lemma for)
@@ -62,8 +63,10 @@ class SegmentTokens:
 
     def _place_chunks(self) -> None:
         """Count tokens and characters per chunk, once, when the first span is asked for."""
-        counts = list(accumulate(map(len, map(_TEXTS, self.entries))))
-        self._counts = [] if counts == list(range(1, len(counts) + 1)) else counts
+        if len(self.texts) == len(self.chunks) and _NO_TOKENS not in self.entries:
+            self._counts = []  # n chunks, none without a token, n tokens: one each
+        else:
+            self._counts = list(accumulate(map(len, map(_TEXTS, self.entries))))
         self._ends = list(accumulate(map(len, self.chunks)))
         if self._ends[-1] + len(self.chunks) - 1 != len(self.text):
             # not one white-space character between chunks and none at the ends
