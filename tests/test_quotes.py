@@ -14,7 +14,15 @@ import pytest
 from kvali.codebook.load import parse_codebook
 from kvali.export.quote_rules import META, PRESENTATION, talk_kind
 from kvali.export.quote_words import ThemeWords
-from kvali.export.quotes import Candidate, QuotePart, cut_quote, select_quotes
+from kvali.export.quotes import (
+    Candidate,
+    Origins,
+    QuotePart,
+    choose_quotes,
+    cut_quote,
+    hoped_rank,
+    select_quotes,
+)
 from kvali.export.records import CodingRecord
 
 STATEMENT = "Borgernes sundhed bliver overset, fordi ingen af aktørerne har ansvaret for helheden."
@@ -186,6 +194,42 @@ def test_looking_lazily_chooses_what_looking_at_everything_chooses() -> None:
             c.settle()
         assert [(x.record.coding_id, x.reasons) for x in select_quotes(lazily, limit)] == \
             [(x.record.coding_id, x.reasons) for x in select_quotes(looked_at, limit)]
+
+
+def ranked_stream(candidates: list[Candidate], made: list[int]) -> list:
+    """The candidates that are no key quotes, by hoped-for rank, noting each one made."""
+    ranked = sorted(((hoped_rank(c.record, c.most_words), c) for c in candidates
+                     if not c.record.key_quote), key=lambda item: item[0])
+    return [(hoped, lambda c=c: made.append(c.record.coding_id) or c) for hoped, c in ranked]
+
+
+def test_knowing_where_the_candidates_come_from_changes_nothing_but_the_work() -> None:
+    rng = random.Random(16)
+    for _ in range(300):
+        candidates = []
+        for n in range(1, rng.randint(2, 25)):
+            words = tuple(rng.sample(["a", "b"], rng.randint(0, 2)))
+            candidates.append(replace(candidate(
+                record(n, rng.choice(["Aarhus", "Odense", None]), rng.choice(["A", "B", None]),
+                       status=rng.choice(["manual", "suggested"]), key=rng.random() < 0.1,
+                       document=rng.choice([1, 2])), words=words),
+                most_words=len(words) + rng.randint(0, 1)))
+        keys = [c for c in candidates if c.record.key_quote]
+        limit, anonymise = rng.randint(1, 6), rng.random() < 0.3
+        plain = choose_quotes(keys, ranked_stream(candidates, []), limit, anonymise=anonymise)
+        knowing = choose_quotes(keys, ranked_stream(candidates, []), limit, anonymise=anonymise,
+                                origins=Origins.of(c.record for c in candidates))
+        assert [(c.record.coding_id, c.reasons) for c in knowing] == \
+            [(c.record.coding_id, c.reasons) for c in plain]
+    one_document = [replace(candidate(record(n, f"K{n}", ["A", "B"][n % 2])), most_words=1)
+                    for n in range(1, 200)]
+    made: list[int] = []
+    chosen = choose_quotes([], ranked_stream(one_document, made), 4,
+                           origins=Origins.of(c.record for c in one_document))
+    assert [c.record.coding_id for c in chosen] == made == [1, 2, 3, 4]
+    made.clear()
+    assert choose_quotes([], ranked_stream(one_document, made), 4) == chosen
+    assert len(made) == 199  # not knowing, every candidate is made
 
 
 def test_the_choice_is_the_same_every_time() -> None:

@@ -9,6 +9,7 @@ coder's values in a document they have not seen are missing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
@@ -78,7 +79,7 @@ def load_material(db: Database, coders: tuple[str, ...], selection: Selection = 
     included = tuple(d for d in in_selection
                      if all_documents or len(seen.get(d, ())) == len(coders))
     kept = set(included)
-    codings = tuple(c for c in _codings(db, coders, codes, included) if c.document_id in kept)
+    codings = tuple(_codings(db, coders, codes, included))
     if codes is None:
         used = {c.code_key for c in codings}
         codes = [key for (key,) in db.execute("SELECT key FROM codes ORDER BY position, key")
@@ -167,5 +168,6 @@ def _codings(db: Database, coders: tuple[str, ...], codes: list[str] | None,
     return [Coding(*row) for row in db.execute(
         'SELECT id, document_id, segment_id, start, "end", code_key, coder FROM codings '
         f"WHERE coder IN ({marks(coders)}) AND status IN ({marks(HUMAN)}){code_filter} "
+        "AND document_id IN (SELECT value FROM json_each(?)) "
         'ORDER BY document_id, code_key, start, "end", id',
-        [*coders, *HUMAN, *(codes or [])])]
+        [*coders, *HUMAN, *(codes or []), json.dumps(documents)])]

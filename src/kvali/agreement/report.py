@@ -26,7 +26,7 @@ from kvali.agreement.measures import (
     pooled_alpha_u,
     unitizing,
 )
-from kvali.agreement.units import UnitKind, code_units, continua
+from kvali.agreement.units import CodeUnits, UnitKind, code_units, continua
 from kvali.selection import Selection
 
 MEASURES = ("units", "percent", "kappa", "fleiss", "alpha", "alpha_u")
@@ -84,16 +84,30 @@ def report_for(material: Material, unit: UnitKind) -> AgreementReport:
     unitized = {code: unitizing(continua(material, code)) for code in material.codes}
     codes = {units.code: _figures(units.table, len(material.coders), unitized[units.code].alpha)
              for units in per_code}
-    pooled: Counter[Pattern] = Counter()
-    for units in per_code:
-        pooled.update(units.table)
-    overall = _figures(pooled, len(material.coders), pooled_alpha_u(unitized.values()))
-    units_count = pairable_units(per_code[0].table) if per_code else 0  # units, not pairs
+    overall = _overall(per_code, len(material.coders), pooled_alpha_u(unitized.values()))
     found = [d for units in per_code for d in disagreements(units, material.coders)]
     found.sort(key=lambda d: (d.document_id, d.start, d.end, material.codes.index(d.code)))
     return AgreementReport(material.coders, unit, material.document_ids, material.left_out,
-                           replace(overall, units=units_count),
-                           codes, tuple(found))
+                           overall, codes, tuple(found))
+
+
+def overall_agreement(db: Database, coders: tuple[str, ...], selection: Selection = ALL,
+                      *, unit: UnitKind = "segment") -> tuple[tuple[int, ...], Figures]:
+    """The documents compared and the overall figures of `agreement_report`, without αu (its
+    `alpha_u` is None) and without the per-code figures and disagreements: what a theme
+    report's method lines give, at a fraction of the cost."""
+    material = load_material(db, coders, selection)
+    return material.document_ids, _overall(code_units(material, unit), len(material.coders),
+                                           None)
+
+
+def _overall(per_code: list[CodeUnits], coders: int, alpha_u: float | None) -> Figures:
+    """The measures over the per-code tables stacked, counting units (not pairs)."""
+    pooled: Counter[Pattern] = Counter()
+    for units in per_code:
+        pooled.update(units.table)
+    units_count = pairable_units(per_code[0].table) if per_code else 0
+    return replace(_figures(pooled, coders, alpha_u), units=units_count)
 
 
 def _figures(table: Counter[Pattern], coders: int, alpha_u: float | None) -> Figures:

@@ -89,13 +89,16 @@ class Text:
 def code_units(material: Material, unit: UnitKind) -> list[CodeUnits]:
     """The reliability data of every compared code."""
     by_document = _group(material)
+    by_code: dict[tuple[int, str], list[Coding]] = {}
+    for coding in material.codings:
+        by_code.setdefault((coding.document_id, coding.code_key), []).append(coding)
     results = []
     for code in material.codes:
         applied: list[tuple[Unit, Pattern]] = []
         table: Counter[Pattern] = Counter()
         for document_id in material.document_ids:
-            segments, codings = by_document[document_id]
-            mine = [c for c in codings if c.code_key == code]
+            segments, _ = by_document[document_id]
+            mine = by_code.get((document_id, code), [])
             pattern = _blank(material, document_id)
             if unit == "segment":
                 found = _segment_units(material.coders, pattern, segments, mine)

@@ -15,9 +15,9 @@ from pathlib import PureWindowsPath
 
 from sqlite_utils import Database
 
-from kvali.agreement.report import agreement_report
+from kvali.agreement.report import overall_agreement
 from kvali.domain import HUMAN_STATUSES
-from kvali.export.records import CodingRecord
+from kvali.export.records import CodingLike
 from kvali.privacy.pseudonymise import Pseudonyms
 from kvali.selection import Selection, marks
 
@@ -33,7 +33,7 @@ class SourceEntry:
     municipality: str | None
 
 
-def source_entries(db: Database, records: Sequence[CodingRecord],
+def source_entries(db: Database, records: Sequence[CodingLike],
                    replacing: Pseudonyms) -> list[SourceEntry]:
     """Every document the records come from, by id: its name, kind, the name of the file it was
     imported from, and its municipality (the document's case, else the one municipality all its
@@ -60,19 +60,17 @@ def source_entries(db: Database, records: Sequence[CodingRecord],
 
 
 def agreement_lines(db: Database, selection: Selection,
-                    records: Sequence[CodingRecord]) -> list[str]:
+                    records: Sequence[CodingLike]) -> list[str]:
     """Danish method lines on the agreement of the people whose codings the summary counts, over
     the documents they all coded; empty with fewer than two such coders."""
     coders = tuple(sorted({r.coder for r in records if r.status in HUMAN_STATUSES}))
     if len(coders) < 2:
         return []
-    report = agreement_report(db, coders, selection)
-    if not report.document_ids:
+    document_ids, overall = overall_agreement(db, coders, selection)
+    if not document_ids:
         return []
-    who = f"over {len(report.document_ids)} " \
-          f"{'dokument' if len(report.document_ids) == 1 else 'dokumenter'} " \
+    who = f"over {len(document_ids)} {'dokument' if len(document_ids) == 1 else 'dokumenter'} " \
           f"kodet af {_names(coders)}"
-    overall = report.overall
     figures = [("Krippendorffs α (nominal, segmenter)", overall.alpha),
                ("Cohens κ (segmenter)", overall.kappa),
                ("Fleiss' κ (segmenter)", overall.fleiss)]

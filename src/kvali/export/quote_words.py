@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 
 from kvali.codebook.model import Codebook
 from kvali.export.quotes import QuotePart
-from kvali.export.records import CodingRecord
+from kvali.export.records import CodingLike
 from kvali.nlp import load_pipeline
 from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
 from kvali.tagging.run import form_lemma
@@ -29,7 +29,7 @@ class ThemeWords:
         self._matcher: CodebookMatcher | None = None
         self._found: dict[tuple[int, int, int], Spans] = {}
 
-    def words(self, record: CodingRecord, parts: Sequence[QuotePart],
+    def words(self, record: CodingLike, parts: Sequence[QuotePart],
               codes: Collection[str]) -> tuple[str, ...]:
         """The words of `codes` (a section's code and its sub-codes) in the parts, as written,
         each once whatever its case, in text order."""
@@ -48,14 +48,14 @@ class ThemeWords:
         return tuple(words.values())
 
     @staticmethod
-    def most(records: Sequence[CodingRecord]) -> int:
+    def most(records: Sequence[CodingLike]) -> int:
         """At most how many distinct words `words` can find for a passage with these codings
         (2 or more when a coding has no matched words to count, so the rules must be run)."""
         if any(r.origin != "auto" or not r.matched for r in records):
             return 2
         return sum(r.matched_count for r in records)
 
-    def _rule_spans(self, record: CodingRecord, part: QuotePart) -> Spans:
+    def _rule_spans(self, record: CodingLike, part: QuotePart) -> Spans:
         key = (record.document_id, part.start, part.end)
         if key not in self._found:
             if self._matcher is None:

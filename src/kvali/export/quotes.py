@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from kvali.export.citations import Citation
 from kvali.export.quote_rules import talk_kind
-from kvali.export.records import CodingRecord
+from kvali.export.records import CodingLike, CodingRecord
 
 CUT = " […] "
 READABLE = (60, 400)
@@ -90,7 +90,7 @@ class Candidate:
     offsets, not yet pseudonymised) and the theme's words in them, given or found on first use
     (`found` may be a function, so the words are looked for only in passages that could win)."""
 
-    record: CodingRecord
+    record: CodingLike
     parts: tuple[QuotePart, ...]
     found: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
     own: bool = True  # coded with the section's own code, not only with a sub-code
@@ -111,11 +111,6 @@ class Candidate:
         """"præsentation", "metasnak" or None (a statement), by `quote_rules`."""
         return talk_kind(self.text)
 
-    @property
-    def settled(self) -> bool:
-        """Whether the words and the kind of talk have been looked at."""
-        return "words" in self.__dict__ and "talk" in self.__dict__
-
     def settle(self) -> None:
         """Look at the words and the kind of talk now."""
         for name in ("words", "talk"):
@@ -130,9 +125,29 @@ class Choice:
     reasons: tuple[str, ...]
 
     @property
-    def record(self) -> CodingRecord:
+    def record(self) -> CodingLike:
         """The chosen coding."""
         return self.candidate.record
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where the candidates of one choice come from: every place (municipality, else case),
+    role and document among them."""
+
+    places: Collection[str | None]
+    roles: Collection[str | None]
+    documents: Collection[int]
+
+    @classmethod
+    def of(cls, records: Iterable[CodingLike]) -> Origins:
+        """The origins of these codings."""
+        places, roles, documents = set(), set(), set()
+        for record in records:
+            places.add(_place(record))
+            roles.add(record.role)
+            documents.add(record.document_id)
+        return cls(places, roles, documents)
 
 
 def cut_quote(text: str, start: int, end: int, max_chars: int = 500) -> tuple[QuotePart, ...]:
@@ -159,19 +174,22 @@ def select_quotes(candidates: Sequence[Candidate], limit: int = 3, *,
     ranked = sorted(((hoped_rank(c.record, c.most_words), c) for c in candidates
                      if not (c.record.key_quote and c.own)), key=lambda item: item[0])
     return choose_quotes(own_keys, ((hoped, lambda c=c: c) for hoped, c in ranked), limit,
-                         anonymise=anonymise)
+                         anonymise=anonymise, origins=Origins.of(c.record for c in candidates))
 
 
 def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 3, *,
-                  anonymise: bool = False) -> list[Choice]:
+                  anonymise: bool = False, origins: Origins | None = None) -> list[Choice]:
     """The key quotes, all of them, then up to `limit` quotes in all from `ranked`.
 
     Every rank only grows: as the spread counts up, and as a candidate's words and talk become
     known (until then it ranks as a statement with as many of the theme's words as it may hold,
     the best it can be). So a hoped-for rank is a lower bound, and a candidate wins when its
-    rank is still the one hoped for: its words and talk are looked at only then, and only the
-    candidates near the top are ever made. The choice is the same as if everything had been
-    looked at first."""
+    rank is still the one hoped for: its words and then its talk are looked at only then, and
+    only the candidates near the top are ever made. The choice is the same as if everything
+    had been looked at first. `origins`, when given, holds every place, role and document the
+    candidates come from: none can rank better than the least quoted of them, which raises the
+    hope of the candidates not yet made (one question's answers all come from one document,
+    and often from a few roles)."""
     spread = _Spread(anonymise)
     chosen: list[Choice] = []
     taken: set[tuple[int, int, int]] = set()
@@ -184,11 +202,13 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
     pushed = itertools.count()
     stream = iter(ranked)
     upcoming = next(stream, None)
+    floor = spread.least(origins)
     while len(chosen) < limit and (queued or upcoming is not None):
-        if queued and (upcoming is None or queued[0][0] <= upcoming[0]):
+        hope = upcoming and _raised(upcoming[0], floor)
+        if queued and (upcoming is None or queued[0][0] <= hope):
             hoped, _, span = heapq.heappop(queued)
         else:
-            hoped, make = upcoming
+            hoped, make = hope, upcoming[1]
             upcoming = next(stream, None)
             span = hoped[-1]
             if span in taken:
@@ -201,18 +221,25 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
         current = _rank(candidate, spread)
         if current < hoped:
             continue  # a passage met again (coded twice): its rank is queued already
-        if current == hoped and not candidate.settled:
-            candidate.settle()
-            current = _rank(candidate, spread)
+        for name in ("words", "talk"):  # the words first: most candidates lose on them
+            if current == hoped and name not in candidate.__dict__:
+                getattr(candidate, name)
+                current = _rank(candidate, spread)
         if current == hoped:
             chosen.append(spread.choose(candidate))
             taken.add(span)
+            floor = spread.least(origins)
         else:
             heapq.heappush(queued, (current, next(pushed), span))
     return chosen
 
 
-def hoped_rank(record: CodingRecord, most_words: int = 2) -> tuple:
+def _raised(hoped: tuple, floor: tuple[int, int, int]) -> tuple:
+    """A hoped-for rank (whose spread counts are none) with the counts `floor` instead."""
+    return (*hoped[:2], floor, *hoped[3:]) if any(floor) else hoped
+
+
+def hoped_rank(record: CodingLike, most_words: int = 2) -> tuple:
     """The best rank a candidate standing on `record` can have (a lower bound of its rank at
     any time): a statement with as many of the theme's words as it may hold (`most_words`),
     from a municipality, role and document not yet quoted."""
@@ -227,7 +254,7 @@ def _rank(candidate: Candidate, spread: _Spread) -> tuple:
     return _ranked(candidate.record, talk, min(words, 2), spread.counts(candidate.record))
 
 
-def _ranked(record: CodingRecord, talk: bool, words: int, counts: tuple[int, int, int]
+def _ranked(record: CodingLike, talk: bool, words: int, counts: tuple[int, int, int]
             ) -> tuple:
     """Lower is better: (sub-code key quote, quality, spread, length, the passage's place in
     the document); see the module docstring."""
@@ -278,17 +305,26 @@ class _Spread:
         self.roles: dict[str | None, int] = {}
         self.documents: dict[int, int] = {}
 
-    def counts(self, record: CodingRecord) -> tuple[int, int, int]:
+    def counts(self, record: CodingLike) -> tuple[int, int, int]:
         """Times the record's municipality, role and document were quoted; a passage without a
         municipality (a report's) counts as from a municipality quoted once already."""
-        place = record.kommune or record.case
+        place = _place(record)
         return (self.places.get(place, 0) + (not place), self.roles.get(record.role, 0),
                 self.documents.get(record.document_id, 0))
+
+    def least(self, origins: Origins | None) -> tuple[int, int, int]:
+        """The counts of the least quoted place, role and document of `origins` (a lower
+        bound of the counts of any candidate from them; none without them)."""
+        if origins is None:
+            return (0, 0, 0)
+        return (min((self.places.get(p, 0) + (not p) for p in origins.places), default=0),
+                min((self.roles.get(r, 0) for r in origins.roles), default=0),
+                min((self.documents.get(d, 0) for d in origins.documents), default=0))
 
     def choose(self, candidate: Candidate) -> Choice:
         """Count the candidate as quoted and give its reasons."""
         record = candidate.record
-        place = record.kommune or record.case
+        place = _place(record)
         reasons = _reasons(candidate)
         if place and not self.places.get(place):
             shown = f" i {record.region}" if self.anonymise and record.region else \
@@ -304,7 +340,12 @@ class _Spread:
         return Choice(candidate, tuple(reasons))
 
 
-def _span(record: CodingRecord) -> tuple[int, int, int]:
+def _place(record: CodingLike) -> str | None:
+    """Where a quote is from, for the spread: its municipality, else its case."""
+    return record.kommune or record.case
+
+
+def _span(record: CodingLike) -> tuple[int, int, int]:
     return record.document_id, record.start, record.end
 
 

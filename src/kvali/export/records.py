@@ -4,6 +4,11 @@ Every export and analysis starts here, reading the view `coding_facts` under a `
 the filters and the facts (role, municipality, region …) mean the same thing everywhere. A
 coding's municipality is its segment's case (the speaker's or respondent's municipality), else
 its document's case.
+
+`coding_records` gives a `CodingRecord` per coding. `coding_facts` gives the same codings in the
+same order as `CodingFacts`, a plain tuple of the facts a theme summary counts, ranks and
+spreads its quotes by (no document name, position or memo): reading those is a fraction of the
+cost on a large project, and the summary reads whole records only for the codings it quotes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -55,13 +61,13 @@ class CodingRecord:
     def matched_spans(self) -> list[tuple[int, int]]:
         """The document offsets of the words the coding's rule matched (none for a hand-made
         coding)."""
-        return [(start, end) for start, end in json.loads(self.matched)] if self.matched else []
+        return matched_spans(self.matched)
 
     @property
     def matched_count(self) -> int:
         """How many matched spans the coding has (the pairs of `matched`, counted without
         parsing it)."""
-        return self.matched.count("[") - 1 if self.matched else 0
+        return matched_count(self.matched)
 
     @property
     def reference(self) -> str:
@@ -69,11 +75,63 @@ class CodingRecord:
         return f"doc:{self.document_id}:{self.start}-{self.end}"
 
 
+class CodingFacts(NamedTuple):
+    """What a theme summary counts, ranks and spreads its quotes by, for one coding: the
+    fields of its `CodingRecord` of these names (the flags as 0 or 1)."""
+
+    coding_id: int
+    code: str
+    document_id: int
+    kind: str
+    question: str | None
+    start: int
+    end: int
+    status: str
+    origin: str
+    coder: str
+    key_quote: int
+    speaker: str | None
+    is_interviewer: int
+    role: str | None
+    case: str | None
+    kommune: str | None
+    region: str | None
+    size_class: str | None
+    matched: str | None
+
+    @property
+    def matched_spans(self) -> list[tuple[int, int]]:
+        """As `CodingRecord.matched_spans`."""
+        return matched_spans(self.matched)
+
+    @property
+    def matched_count(self) -> int:
+        """As `CodingRecord.matched_count`."""
+        return matched_count(self.matched)
+
+
+CodingLike = CodingRecord | CodingFacts
+"""Either kind of coding: what counting and quote choice read of it is in both."""
+
+
+def matched_spans(matched: str | None) -> list[tuple[int, int]]:
+    """The (start, end) pairs of a coding's `matched` JSON."""
+    return [(start, end) for start, end in json.loads(matched)] if matched else []
+
+
+def matched_count(matched: str | None) -> int:
+    """How many pairs a coding's `matched` JSON holds, counted without parsing it."""
+    return matched.count("[") - 1 if matched else 0
+
+
 _COLUMNS = {"code": "code_key", "case": "case_name"}
 """Record fields whose view column has another name."""
 _NAMES = [field.name for field in fields(CodingRecord)]
 SELECT = "SELECT " + ", ".join(f'f."{_COLUMNS.get(name, name)}"' for name in _NAMES) + \
     " FROM coding_facts f"
+_FACTS = "SELECT " + ", ".join(f'f."{_COLUMNS.get(name, name)}"'
+                               for name in CodingFacts._fields) + " FROM coding_facts f"
+_ORDER = ' ORDER BY f.document_id, f.start, f."end", f.code_key, f.coding_id'
 
 
 def coding_records(db: Database, selection: Selection | None = None,
@@ -86,10 +144,15 @@ def coding_records(db: Database, selection: Selection | None = None,
             return []
         where.add("f.coding_id IN (SELECT value FROM json_each(?))",
                   ["[" + ",".join(str(int(i)) for i in ids) + "]"])
-    sql = SELECT + where.clause("WHERE") + \
-        ' ORDER BY f.document_id, f.start, f."end", f.code_key, f.coding_id'
     return [_record(dict(zip(_NAMES, row, strict=True)))
-            for row in db.execute(sql, where.params)]
+            for row in db.execute(SELECT + where.clause("WHERE") + _ORDER, where.params)]
+
+
+def coding_facts(db: Database, selection: Selection | None = None) -> list[CodingFacts]:
+    """The `CodingFacts` of the codings in the selection, in the order of `coding_records`."""
+    where = compile_selection(db, selection or Selection(), "codings")
+    return list(map(CodingFacts._make,
+                    db.execute(_FACTS + where.clause("WHERE") + _ORDER, where.params)))
 
 
 def _record(values: dict) -> CodingRecord:

@@ -15,7 +15,6 @@ descriptions and the document names go through `kvali.privacy.pseudonymise`.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,28 +24,18 @@ from sqlite_utils import Database
 
 from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
-from kvali.domain import HUMAN_STATUSES
+from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.appendix import SourceEntry, agreement_lines, source_entries
 from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.export.coverage import Breakdown, coverage, group_totals, share
 from kvali.export.output import project_file
+from kvali.export.passages import Passages, Span, Texts
 from kvali.export.quote_words import ThemeWords
-from kvali.export.quotes import (
-    STATUS_RANK,
-    Candidate,
-    Choice,
-    Quote,
-    QuotePart,
-    choose_quotes,
-    cut_quote,
-    hoped_rank,
-)
-from kvali.export.records import CodingRecord, coding_records
+from kvali.export.quotes import Choice, Quote, QuotePart
+from kvali.export.records import CodingLike, CodingRecord, coding_facts, coding_records
 from kvali.export.survey_answers import SurveyQuestion, survey_questions
 from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
-
-Span = tuple[int, int, int]  # document id, start, end
 
 __all__ = ["CodeSection", "SourceEntry", "Summary", "build_summary", "explanation",
            "summary_selection"]
@@ -121,32 +110,34 @@ def build_summary(
     pseudonymise: bool = False,
     title: str = "Temaopsummering",
 ) -> Summary:
-    """Collect the summary of the codes (and codings) in the selection."""
+    """Collect the summary of the codes (and codings) in the selection.
+
+    The codings are read once, as `CodingFacts`; the sections, the survey section, the cover
+    and the appendix all count from them, and whole records are read only for the quotes."""
     selection = summary_selection(selection)
     replacing = pseudonyms(db, pseudonymise)
     codebook = stored_codebook(db)
     shown = shown_codes(db, selection, codebook.codes)
     shown_keys = {code.key for code in shown}
-    records = [r for r in coding_records(db, selection) if r.code in shown_keys]
-    by_code: dict[str, list[CodingRecord]] = defaultdict(list)
-    for record in records:
-        by_code[record.code].append(record)
+    facts = [f for f in coding_facts(db, selection) if f.code in shown_keys]
     totals = group_totals(db)
     paragraphs = ParagraphIndex(db)
     memos = _code_memos(db, replacing)
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
-    texts = _Texts(db, max_quote_chars)
-    words = ThemeWords(codebook)
-    passages = _Passages(records, texts, words)
+    passages = Passages(facts, Texts(db, max_quote_chars), ThemeWords(codebook))
+    extents = _Extents(facts)
 
-    def quotes(source: _Passages, key: str, subtree: Collection[str]) -> list[Quote]:
-        return [_quote(choice, replacing, anonymise, paragraphs)
-                for choice in source.choose(key, subtree, quotes_per_code, anonymise)]
+    def quotes(choices: list[Choice]) -> list[Quote]:
+        """The chosen passages as quotes, on their codings' whole records."""
+        records = {r.coding_id: r for r in coding_records(
+            db, Selection(status=STATUSES), coding_ids=[c.record.coding_id for c in choices])}
+        return [_quote(choice, records[choice.record.coding_id], replacing, anonymise,
+                       paragraphs) for choice in choices]
 
-    def survey_quotes(coded: Sequence[CodingRecord], key: str,
+    def survey_quotes(coded: Sequence[CodingLike], key: str,
                       subtree: Collection[str]) -> list[Quote]:
         """A survey group's quotes, chosen among its codings as a section's are."""
-        return quotes(_Passages(coded, texts, words), key, subtree)
+        return quotes(passages.choose(key, subtree, quotes_per_code, anonymise, among=coded))
 
     sections = []
     depth: dict[str, int] = {}
@@ -156,9 +147,8 @@ def build_summary(
                               color=code.color, description=replacing.scrub(code.description),
                               memos=memos.get(code.key, []))
         subtree = set(code_subtrees[code.key])
-        coded = [record for key in subtree for record in by_code[key]]
-        _count(section, coded, totals)
-        section.quotes = quotes(passages, code.key, subtree)
+        extents.count(section, subtree, totals)
+        section.quotes = quotes(passages.choose(code.key, subtree, quotes_per_code, anonymise))
         sections.append(section)
     statuses = selection.statuses
     note = SELECTION_NOTE + (f" {SUGGESTION_NOTE}" if "suggested" in statuses else "")
@@ -167,12 +157,12 @@ def build_summary(
                    anonymise=anonymise, pseudonymised=pseudonymise, selection=note,
                    all_municipalities=totals[("all", "all")], sections=sections,
                    statuses=statuses, created=date.today().isoformat(),
-                   project=_project_name(db), coders=sorted({r.coder for r in records}),
+                   project=_project_name(db), coders=sorted({f.coder for f in facts}),
                    codebook_version=codebook.version,
-                   sources=source_entries(db, records, replacing),
-                   agreement=agreement_lines(db, selection, records),
+                   sources=source_entries(db, facts, replacing),
+                   agreement=agreement_lines(db, selection, facts),
                    survey=survey_questions(db, selection, quotes=survey_quotes,
-                                           replacing=replacing))
+                                           replacing=replacing, records=facts))
 
 
 def explanation(summary: Summary) -> list[str]:
@@ -208,14 +198,28 @@ def _count_of(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _count(section: CodeSection, records: list[CodingRecord],
-           totals: dict[tuple[str, str], int]) -> None:
-    section.segments = len({(r.document_id, r.start, r.end) for r in records})
-    section.documents = len({r.document_id for r in records})
-    reached = coverage(((r.kommune, r.region, r.size_class) for r in records if r.kommune),
-                       totals)
-    section.municipalities = reached.municipalities
-    section.by_region, section.by_size = reached.by_region, reached.by_size
+class _Extents:
+    """Per code, the passages, documents and places its codings reach, to count a section as
+    the union over its code and sub-codes."""
+
+    def __init__(self, records: Sequence[CodingLike]) -> None:
+        self.spans: dict[str, set[Span]] = defaultdict(set)
+        self.places: dict[str, set[tuple[str, str | None, str | None]]] = defaultdict(set)
+        for r in records:
+            self.spans[r.code].add((r.document_id, r.start, r.end))
+            if r.kommune:
+                self.places[r.code].add((r.kommune, r.region, r.size_class))
+
+    def count(self, section: CodeSection, subtree: Collection[str],
+              totals: dict[tuple[str, str], int]) -> None:
+        """Fill in the section's segments, documents, municipalities and coverage."""
+        spans = set().union(*(self.spans[key] for key in subtree if key in self.spans))
+        section.segments = len(spans)
+        section.documents = len({span[0] for span in spans})
+        reached = coverage(set().union(*(self.places[key] for key in subtree
+                                         if key in self.places)), totals)
+        section.municipalities = reached.municipalities
+        section.by_region, section.by_size = reached.by_region, reached.by_size
 
 
 def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str, str]]]:
@@ -227,89 +231,11 @@ def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str
     return memos
 
 
-class _Texts:
-    """Document texts, each read once, and the parts a passage is shown in, each cut once."""
-
-    def __init__(self, db: Database, max_chars: int) -> None:
-        self.db = db
-        self.max_chars = max_chars
-        self.texts: dict[int, str] = {}
-        self.cuts: dict[Span, tuple[QuotePart, ...]] = {}
-
-    def parts(self, span: Span) -> tuple[QuotePart, ...]:
-        """`cut_quote` of the passage."""
-        if span not in self.cuts:
-            document_id, start, end = span
-            if document_id not in self.texts:
-                self.texts[document_id] = self.db.execute(
-                    "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
-            self.cuts[span] = cut_quote(self.texts[document_id], start, end, self.max_chars)
-        return self.cuts[span]
-
-
-class _Passages:
-    """The coded passages of some codings, ranked once per code, from which each code's quotes
-    are chosen with its sub-codes' (`kvali.export.quotes.choose_quotes`)."""
-
-    def __init__(self, records: Sequence[CodingRecord], texts: _Texts,
-                 words: ThemeWords) -> None:
-        self.texts = texts
-        self.words = words
-        self.records: dict[Span, list[CodingRecord]] = defaultdict(list)
-        for record in records:
-            self.records[(record.document_id, record.start, record.end)].append(record)
-        self.most: dict[Span, int] = {}
-        self.key_quotes: dict[str, list[Span]] = defaultdict(list)  # in document order
-        self.ranked: dict[str, list[tuple[tuple, Span]]] = defaultdict(list)
-        for span, coded in self.records.items():
-            most = self.most[span] = words.most(coded)
-            for code in dict.fromkeys(r.code for r in coded):
-                record = _standing([r for r in coded if r.code == code], code) \
-                    if len(coded) > 1 else coded[0]
-                if record.key_quote:
-                    self.key_quotes[code].append(span)
-                self.ranked[code].append((hoped_rank(record, most), span))
-        for ranked in self.ranked.values():
-            ranked.sort()
-
-    def candidate(self, span: Span, key: str, subtree: Collection[str]) -> Candidate:
-        """The passage as a quote of code `key`: the coding that stands for it among the
-        subtree's, its parts as shown, and the subtree's words any of them finds (looked for
-        only when the passage could be chosen)."""
-        coded = [r for r in self.records[span] if r.code in subtree]
-        record = _standing(coded, key)
-        parts = self.texts.parts(span)
-
-        def found() -> tuple[str, ...]:
-            return tuple(dict.fromkeys(word for r in coded
-                                       for word in self.words.words(r, parts, subtree)))
-
-        return Candidate(record, parts, found, own=record.code == key,
-                         most_words=self.most[span])
-
-    def choose(self, key: str, subtree: Collection[str], limit: int,
-               anonymise: bool) -> list[Choice]:
-        """The chosen quotes of code `key` whose sub-codes (and itself) are `subtree`."""
-        key_quotes = [self.candidate(span, key, subtree) for span in self.key_quotes.get(key, [])]
-        streams = [self.ranked[code] for code in subtree if code in self.ranked]
-        ranked = ((hoped, lambda span=span: self.candidate(span, key, subtree))
-                  for hoped, span in heapq.merge(*streams))
-        return choose_quotes(key_quotes, ranked, limit, anonymise=anonymise)
-
-
-def _standing(coded: Sequence[CodingRecord], key: str) -> CodingRecord:
-    """The coding that stands for a passage in code `key`'s section: a key quote of the code
-    itself, else any key quote, else a human coding, else the first."""
-    if len(coded) == 1:
-        return coded[0]
-    return min(coded, key=lambda r: (not (r.key_quote and r.code == key), not r.key_quote,
-                                     STATUS_RANK.get(r.status, 2), r.coding_id))
-
-
-def _quote(choice: Choice, replacing: Pseudonyms, anonymise: bool,
+def _quote(choice: Choice, record: CodingRecord, replacing: Pseudonyms, anonymise: bool,
            paragraphs: ParagraphIndex) -> Quote:
-    """The chosen passage as a quote: pseudonymised parts, citation and reasons."""
-    record = replacing.scrubbed(choice.record)
+    """The chosen passage as a quote on its coding's whole `record`: pseudonymised parts,
+    citation and reasons."""
+    record = replacing.scrubbed(record)
     parts, labels = [], {}
     for part in choice.candidate.parts:
         replaced = replacing.span(record.document_id, part.start, part.text)

@@ -27,12 +27,12 @@ from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES
 from kvali.export.coverage import Breakdown, coverage, group_totals
 from kvali.export.quotes import Quote
-from kvali.export.records import CodingRecord, coding_records
+from kvali.export.records import CodingLike, coding_records
 from kvali.municipalities import REGIONS, SIZE_CLASSES
 from kvali.privacy.pseudonymise import Pseudonyms
 from kvali.selection import Selection, compile_selection, selected_codes
 
-QuoteChooser = Callable[[Sequence[CodingRecord], str, Collection[str]], list[Quote]]
+QuoteChooser = Callable[[Sequence[CodingLike], str, Collection[str]], list[Quote]]
 """Chooses and makes a group's quotes from (its codings in document order, the group's code
 key, the keys of the code and its sub-codes)."""
 
@@ -79,10 +79,13 @@ class _Answer:
 
 
 def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser | None = None,
-                     replacing: Pseudonyms | None = None) -> list[SurveyQuestion]:
+                     replacing: Pseudonyms | None = None,
+                     records: Sequence[CodingLike] | None = None) -> list[SurveyQuestion]:
     """The open questions of the selection's surveys, in document order (see the module
     docstring); without `quotes` the groups have none; `replacing` pseudonymises the question
-    texts and document names."""
+    texts and document names. `records` are the selection's codings when the caller has read
+    them already (with the statuses it counts; at least those of the group codes), so they
+    are not read again; the ones of surveys are taken."""
     if selection.kind and "survey" not in selection.kind:
         return []
     replacing = replacing or Pseudonyms.none()
@@ -91,10 +94,13 @@ def survey_questions(db: Database, selection: Selection, *, quotes: QuoteChooser
         return []
     totals = group_totals(db)
     groups = _group_codes(db, selection)
-    coded: dict[int, list[CodingRecord]] = defaultdict(list)
-    statuses = selection.status or HUMAN_STATUSES
-    for record in coding_records(db, replace(selection, kind=("survey",), status=statuses)):
-        coded[record.document_id].append(record)
+    coded: dict[int, list[CodingLike]] = defaultdict(list)
+    if records is None:
+        statuses = selection.status or HUMAN_STATUSES
+        records = coding_records(db, replace(selection, kind=("survey",), status=statuses))
+    for record in records:
+        if record.kind == "survey":
+            coded[record.document_id].append(record)
     documents = {row[0]: row[1:] for row in db.execute(
         "SELECT id, name, question, question_text FROM documents WHERE kind = 'survey' "
         "AND question IS NOT NULL")}
@@ -141,34 +147,39 @@ def _group_codes(db: Database, selection: Selection) -> list[tuple[str, str, set
             if code.key in wanted and code.parent_key not in wanted]
 
 
-def _fill_groups(item: SurveyQuestion, given: list[_Answer], records: list[CodingRecord],
+def _fill_groups(item: SurveyQuestion, given: list[_Answer], records: list[CodingLike],
                  groups: list[tuple[str, str, set[str]]], totals: dict[tuple[str, str], int],
                  quotes: QuoteChooser | None) -> None:
     """Count, place and quote the question's answers per group code."""
     starts = [answer.start for answer in given]
-
-    def answer_of(record: CodingRecord) -> int | None:
+    in_groups: dict[str, list[int]] = defaultdict(list)  # code -> positions of its groups
+    for position, (_, _, keys) in enumerate(groups):
+        for code in keys:
+            in_groups[code].append(position)
+    members: dict[int, list[CodingLike]] = defaultdict(list)  # in document order
+    indices: dict[int, set[int]] = defaultdict(set)  # the answers each group's codings are in
+    for record in records:
+        if record.code not in in_groups:
+            continue
         index = bisect.bisect_right(starts, record.start) - 1
-        return index if index >= 0 and record.start < given[index].end else None
-
-    located = [(record, index) for record in records
-               if (index := answer_of(record)) is not None]
-    any_group: set[int] = set()
+        if index < 0 or record.start >= given[index].end:
+            continue  # not inside an answer
+        for position in in_groups[record.code]:
+            members[position].append(record)
+            indices[position].add(index)
     found = []
     for position, (key, name, keys) in enumerate(groups):
-        members = [record for record, _ in located if record.code in keys]
-        if not members:
+        if position not in members:
             continue
-        indices = {index for record, index in located if record.code in keys}
-        any_group |= indices
-        reached = coverage((given[i].place for i in indices if given[i].place), totals)
-        group = AnswerGroup(key, name, len(indices), reached.municipalities,
-                            quotes=quotes(members, key, keys) if quotes else [],
+        reached = coverage((given[i].place for i in indices[position] if given[i].place),
+                           totals)
+        group = AnswerGroup(key, name, len(indices[position]), reached.municipalities,
+                            quotes=quotes(members[position], key, keys) if quotes else [],
                             by_region=reached.by_region,
                             by_size=reached.by_size)
         found.append((-group.answers, position, group))
     item.groups = [group for *_, group in sorted(found, key=lambda f: f[:2])]
-    item.coded = len(any_group)
+    item.coded = len(set().union(*indices.values()))
 
 
 TABLE_COLUMNS = ["document", "question", "question_text", "code", "code_name", "answers",

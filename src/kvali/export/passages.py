@@ -1,0 +1,154 @@
+"""The coded passages of a theme summary, from which each code's quotes are chosen.
+
+`Passages` takes the summary's codings once (`CodingFacts`, or whole `CodingRecord`s) and ranks
+their passages once per code by the best rank each can have (`kvali.export.quotes.hoped_rank`).
+A section's quotes are chosen among the passages of its code and sub-codes
+(`Passages.choose`); a survey group's among the codings of one question's answers (`among`),
+from the same ranking split by document, so the survey section reads and ranks nothing again.
+A passage's text is cut once (`Texts`), and the theme's words and kind of talk are looked at
+only for passages that could win (`kvali.export.quotes.choose_quotes`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+
+from sqlite_utils import Database
+
+from kvali.export.quote_words import ThemeWords
+from kvali.export.quotes import (
+    STATUS_RANK,
+    Candidate,
+    Choice,
+    Origins,
+    QuotePart,
+    choose_quotes,
+    cut_quote,
+    hoped_rank,
+)
+from kvali.export.records import CodingLike
+
+Span = tuple[int, int, int]  # document id, start, end
+Ranked = list[tuple[tuple, Span]]  # (hoped rank, passage), best first
+
+
+class Texts:
+    """Document texts, each read once, and the parts a passage is shown in, each cut once."""
+
+    def __init__(self, db: Database, max_chars: int) -> None:
+        self.db = db
+        self.max_chars = max_chars
+        self.texts: dict[int, str] = {}
+        self.cuts: dict[Span, tuple[QuotePart, ...]] = {}
+
+    def parts(self, span: Span) -> tuple[QuotePart, ...]:
+        """`cut_quote` of the passage."""
+        if span not in self.cuts:
+            document_id, start, end = span
+            if document_id not in self.texts:
+                self.texts[document_id] = self.db.execute(
+                    "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+            self.cuts[span] = cut_quote(self.texts[document_id], start, end, self.max_chars)
+        return self.cuts[span]
+
+
+class Passages:
+    """The coded passages of some codings, ranked once per code (see the module docstring)."""
+
+    def __init__(self, records: Sequence[CodingLike], texts: Texts, words: ThemeWords) -> None:
+        self.texts = texts
+        self.words = words
+        self.records: dict[Span, list[CodingLike]] = defaultdict(list)
+        by_code: dict[str, list[CodingLike]] = defaultdict(list)
+        for record in records:
+            self.records[(record.document_id, record.start, record.end)].append(record)
+            by_code[record.code].append(record)
+        self.origins = {code: Origins.of(coded) for code, coded in by_code.items()}
+        self.most: dict[Span, int] = {}
+        self.key_quotes: dict[str, list[Span]] = defaultdict(list)  # in document order
+        self.ranked: dict[str, Ranked] = defaultdict(list)
+        self._by_document: dict[str, dict[int, Ranked]] = {}
+        for span, coded in self.records.items():
+            most = self.most[span] = words.most(coded)
+            if len(coded) == 1:
+                record = coded[0]
+                if record.key_quote:
+                    self.key_quotes[record.code].append(span)
+                self.ranked[record.code].append((hoped_rank(record, most), span))
+                continue
+            for code in dict.fromkeys(r.code for r in coded):
+                record = _standing([r for r in coded if r.code == code], code)
+                if record.key_quote:
+                    self.key_quotes[code].append(span)
+                self.ranked[code].append((hoped_rank(record, most), span))
+        for ranked in self.ranked.values():
+            ranked.sort()
+
+    def choose(self, key: str, subtree: Collection[str], limit: int, anonymise: bool, *,
+               among: Sequence[CodingLike] | None = None) -> list[Choice]:
+        """The chosen quotes of code `key` whose sub-codes (and itself) are `subtree`: among
+        all its passages, or only among the codings `among` (some of the ones ranked)."""
+        if among is None:
+            key_quotes = self.key_quotes.get(key, [])
+            streams: list[Iterator[tuple[tuple, Span]]] = [
+                iter(self.ranked[code]) for code in subtree if code in self.ranked]
+            only = None
+            parts = [self.origins[code] for code in subtree if code in self.origins]
+            origins = Origins(*(set().union(*(getattr(o, name) for o in parts))
+                                for name in ("places", "roles", "documents")))
+        else:
+            among = [r for r in among if r.code in subtree]
+            only = {r.coding_id for r in among}
+            spans = {(r.document_id, r.start, r.end) for r in among}
+            key_quotes = list(dict.fromkeys((r.document_id, r.start, r.end) for r in among
+                                            if r.code == key and r.key_quote))
+            origins = Origins.of(among)
+            streams = [_within(ranked, spans) for code in subtree
+                       for document_id in origins.documents
+                       if (ranked := self._document_ranked(code).get(document_id))]
+        candidates = [self._candidate(span, key, subtree, only) for span in key_quotes]
+        ranked = ((hoped, lambda span=span: self._candidate(span, key, subtree, only))
+                  for hoped, span in heapq.merge(*streams))
+        return choose_quotes(candidates, ranked, limit, anonymise=anonymise, origins=origins)
+
+    def _candidate(self, span: Span, key: str, subtree: Collection[str],
+                   only: set[int] | None) -> Candidate:
+        """The passage as a quote of code `key`: the coding that stands for it among the
+        subtree's (and `only`'s), its parts as shown, and the subtree's words any of them finds
+        (looked for only when the passage could be chosen)."""
+        coded = [r for r in self.records[span] if r.code in subtree
+                 and (only is None or r.coding_id in only)]
+        record = _standing(coded, key)
+        parts = self.texts.parts(span)
+
+        def found() -> tuple[str, ...]:
+            return tuple(dict.fromkeys(word for r in coded
+                                       for word in self.words.words(r, parts, subtree)))
+
+        return Candidate(record, parts, found, own=record.code == key,
+                         most_words=self.words.most(coded))
+
+    def _document_ranked(self, code: str) -> dict[int, Ranked]:
+        """The code's ranking split by document (each part still best first), made once."""
+        if code not in self._by_document:
+            split: dict[int, Ranked] = defaultdict(list)
+            for item in self.ranked.get(code, []):
+                split[item[1][0]].append(item)
+            self._by_document[code] = split
+        return self._by_document[code]
+
+
+def _within(ranked: Ranked, spans: Collection[Span]) -> Iterator[tuple[tuple, Span]]:
+    """The ranked passages that are among `spans`, in their order."""
+    return (item for item in ranked if item[1] in spans)
+
+
+def _standing(coded: Sequence[CodingLike], key: str) -> CodingLike:
+    """The coding that stands for a passage in code `key`'s section: a key quote of the code
+    itself, else any key quote, else a human coding, else the first."""
+    if len(coded) == 1:
+        return coded[0]
+    return min(coded, key=lambda r: (not (r.key_quote and r.code == key), not r.key_quote,
+                                     STATUS_RANK.get(r.status, 2), r.coding_id))
