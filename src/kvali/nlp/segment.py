@@ -82,10 +82,11 @@ def _segment_batch(
 ) -> Iterator[list[SegmentSpan]]:
     """Pipe all blocks of a batch of documents through spaCy and regroup them per document;
     a block longer than MAX_PIECE_CHARS goes through in pieces (`split_long`)."""
-    pieces = [[(start, index) for index, b in enumerate(blocks)
-               for start, _ in split_long(text, b.start, b.end)] for text, blocks in documents]
-    piece_texts = (text[start:end] for text, blocks in documents
-                   for b in blocks for start, end in split_long(text, b.start, b.end))
+    pieces = [[(start, end, index) for index, b in enumerate(blocks)
+               for start, end in split_long(text, b.start, b.end)] for text, blocks in documents]
+    piece_texts = (text[start:end]
+                   for (text, _), document_pieces in zip(documents, pieces, strict=True)
+                   for start, end, _ in document_pieces)
     rules = None if with_tokens else _Rules.of(nlp)
     if rules:
         docs = nlp.tokenizer.pipe(piece_texts, batch_size=512)
@@ -95,7 +96,7 @@ def _segment_batch(
         sentences = partial(_sentences, with_tokens=with_tokens)
     for document_pieces in pieces:
         segments: list[SegmentSpan] = []
-        for start, index in document_pieces:
+        for start, _, index in document_pieces:
             segments.extend(sentences(next(docs), start, index))
         yield segments
 
@@ -123,7 +124,8 @@ class _Rules:
         """What `_sentences` gives for this Doc after the two components."""
         if not len(doc):
             return []
-        orths, spaces, punct, space, idx, length = doc.to_array(self.ATTRS).T.tolist()
+        # copied into one row per attribute first: listing that is a quarter cheaper
+        orths, spaces, punct, space, idx, length = doc.to_array(self.ATTRS).T.copy().tolist()
         starts = self.rules.starts(self.strings, orths, spaces)
         lemmas = _lemma_texts(self.strings, self.lemmatizer.lemma_keys(self.strings, orths))
         return _spans(list(compress(range(len(orths)), starts)), punct, space, lemmas, idx,
@@ -158,7 +160,7 @@ def _sentences(doc: Doc, offset: int, block_index: int,
     """
     if not len(doc):
         return []
-    sent_start, punct, space, lemma, idx, length = doc.to_array(TOKEN_ATTRS).T.tolist()
+    sent_start, punct, space, lemma, idx, length = doc.to_array(TOKEN_ATTRS).T.copy().tolist()
     firsts = list(compress(range(len(idx)), map((1).__eq__, sent_start)))
     if not firsts or firsts[0]:
         firsts.insert(0, 0)
