@@ -1,4 +1,5 @@
-"""Bring the FTS5 index up to date with segments written outside an import (see schema_search)."""
+"""Bring the FTS5 index up to date with segments written outside an import (see schema_search),
+and tell per-process caches which project and which state of its index they hold."""
 
 from __future__ import annotations
 
@@ -26,3 +27,21 @@ def sync_index(db: Database | sqlite3.Connection) -> bool:
         for statement in FLUSH_PENDING:
             db.execute(statement)
     return True
+
+
+def project_file(db: Database | sqlite3.Connection) -> str | None:
+    """The project's file name, the key of a per-process cache; None for an in-memory project
+    (never cached)."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return str(file)
+    return None
+
+
+def index_stamp(db: Database | sqlite3.Connection) -> tuple[bytes, ...]:
+    """What changes whenever a segment is indexed, changed in the index or removed from it:
+    FTS5's own averages record (row and token counts) and structure record (with its write
+    counter), two small rows of `segments_fts_data` that every insert or delete rewrites.
+    Reading them costs microseconds, where counting the segments would cost milliseconds."""
+    return tuple(row[0] for row in db.execute(
+        "SELECT block FROM segments_fts_data WHERE id IN (1, 10) ORDER BY id").fetchall())
