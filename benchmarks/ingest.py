@@ -9,7 +9,9 @@ besides wall seconds: on a machine shared with other work the CPU ratio is the s
     python benchmarks/ingest.py [--sizes 1000000 5000000] [--runs 3] [--before COMMIT]
 
 --before runs the import of an older commit (its `src/`, unpacked with `git archive` into
-benchmarks/out/) in the same rounds, for before/after figures from one run.
+benchmarks/out/) in the same rounds, for before/after figures from one run. The children use a
+lemma-table cache of their own (benchmarks/out/cache), written before the first round, so that
+nothing else on the machine that clears or rebuilds the user's cache changes the figures.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from generate_corpus import OUT, REPO, corpus_folder
 
 from kvali.ingest.model import ReadOptions
 from kvali.ingest.registry import expand_paths, read_source
+
+CACHE = OUT / "cache"
+WARM = "from kvali.nlp.lemma_table import lemma_table; lemma_table()"
 
 CHILD = """
 import resource, sys, time
@@ -82,10 +87,23 @@ def tokenizer_run(texts: list[str]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def child_env(src: Path | None) -> dict[str, str]:
+    """The environment of a child: the benchmark's own lemma cache, `src` first on the path."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(CACHE)}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+def warm_cache(src: Path | None = None) -> None:
+    """Write the lemma table's cache before anything is timed (a checkout without one: nothing)."""
+    subprocess.run([sys.executable, "-c", WARM], env=child_env(src), capture_output=True)
+
+
 def import_run(folder: Path, src: Path | None = None) -> tuple[float, float, float, dict]:
     """One `kvali import` into a fresh project, from `src` (another checkout's src/) if given:
     (wall seconds, CPU seconds, peak RSS in MB, the JSON report) of the child."""
-    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
+    env = child_env(src)
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(Path(tmp) / "b.db")],
                                 capture_output=True, text=True, env=env)
@@ -133,6 +151,9 @@ def main() -> None:
     parser.add_argument("--before", metavar="COMMIT", help="Also time this commit's import.")
     args = parser.parse_args()
     before = unpack(args.before) if args.before else None
+    warm_cache()
+    if before is not None:
+        warm_cache(before)
     for size in args.sizes:
         folder = corpus_folder(size)
         texts = block_texts(folder)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from generate_corpus import corpus_folder
-from ingest import unpack
+from ingest import child_env, unpack, warm_cache
 
 STAGES = ("start-up (imports, pipeline)", "read + normalise", "spaCy tokenizer", "sentence rules",
           "lemmatiser", "segments from tokens", "inserts", "search index flush", "CPR count",
@@ -109,10 +108,9 @@ print("STAGES", json.dumps(T))
 
 def profile_run(folder: Path, src: Path | None) -> dict[str, float]:
     """CPU seconds per stage of one import into a fresh project (from `src` if given)."""
-    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(Path(tmp) / "p.db")],
-                                capture_output=True, text=True, env=env)
+                                capture_output=True, text=True, env=child_env(src))
     line = next((x for x in result.stdout.splitlines() if x.startswith("STAGES ")), None)
     if result.returncode or line is None:
         raise SystemExit(f"the profiled import failed:\n{result.stderr[-2000:]}")
@@ -130,6 +128,8 @@ def main() -> None:
     checkouts: dict[str, Path | None] = {"this checkout": None}
     if args.before:
         checkouts[f"before {args.before[:10]}"] = unpack(args.before)
+    for src in checkouts.values():
+        warm_cache(src)
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in checkouts}
     for _ in range(args.runs):
         for label, src in checkouts.items():
