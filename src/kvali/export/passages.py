@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from functools import partial
+from itertools import groupby
+from operator import attrgetter
 
 from sqlite_utils import Database
 
@@ -57,33 +60,44 @@ class Texts:
 class Passages:
     """The coded passages of some codings, ranked once per code (see the module docstring)."""
 
-    def __init__(self, records: Sequence[CodingLike], texts: Texts, words: ThemeWords) -> None:
+    def __init__(self, records: Sequence[CodingLike], texts: Texts, words: ThemeWords,
+                 themes: Mapping[str, str] | None = None) -> None:
+        """Rank the passages of `records`. A passage ranks by the theme's words it may hold at
+        most (`ThemeWords.most`), counted over its codings under the same top-level theme as
+        the code ranked (`themes`: code -> its theme; every section and survey group lies
+        under one theme), else over all its codings."""
         self.texts = texts
         self.words = words
         self.records: dict[Span, list[CodingLike]] = defaultdict(list)
-        by_code: dict[str, list[CodingLike]] = defaultdict(list)
+        self.by_code: dict[str, list[CodingLike]] = defaultdict(list)
         for record in records:
             self.records[(record.document_id, record.start, record.end)].append(record)
-            by_code[record.code].append(record)
-        self.origins = {code: Origins.of(coded) for code, coded in by_code.items()}
-        self.most: dict[Span, int] = {}
+            self.by_code[record.code].append(record)
         self.key_quotes: dict[str, list[Span]] = defaultdict(list)  # in document order
         self.ranked: dict[str, Ranked] = defaultdict(list)
-        self._by_document: dict[str, dict[int, Ranked]] = {}
+        self.by_document: dict[tuple[str, int], Ranked] = defaultdict(list)  # (code, document)
+        theme_of = themes.get if themes is not None else lambda code: None
         for span, coded in self.records.items():
-            most = self.most[span] = words.most(coded)
             if len(coded) == 1:
                 record = coded[0]
                 if record.key_quote:
                     self.key_quotes[record.code].append(span)
-                self.ranked[record.code].append((hoped_rank(record, most), span))
+                item = (hoped_rank(record, words.most(coded)), span)
+                self.ranked[record.code].append(item)
+                self.by_document[(record.code, span[0])].append(item)
                 continue
-            for code in dict.fromkeys(r.code for r in coded):
-                record = _standing([r for r in coded if r.code == code], code)
+            most: dict[str | None, int] = {}
+            for code, same in groupby(coded, key=attrgetter("code")):  # coded is by code
+                record = _standing(list(same), code)
                 if record.key_quote:
                     self.key_quotes[code].append(span)
-                self.ranked[code].append((hoped_rank(record, most), span))
-        for ranked in self.ranked.values():
+                theme = theme_of(code)
+                if theme not in most:
+                    most[theme] = words.most([r for r in coded if theme_of(r.code) == theme])
+                item = (hoped_rank(record, most[theme]), span)
+                self.ranked[code].append(item)
+                self.by_document[(code, span[0])].append(item)
+        for ranked in (*self.ranked.values(), *self.by_document.values()):
             ranked.sort()
 
     def choose(self, key: str, subtree: Collection[str], limit: int, anonymise: bool, *,
@@ -95,19 +109,21 @@ class Passages:
             streams: list[Iterator[tuple[tuple, Span]]] = [
                 iter(self.ranked[code]) for code in subtree if code in self.ranked]
             only = None
-            parts = [self.origins[code] for code in subtree if code in self.origins]
-            origins = Origins(*(set().union(*(getattr(o, name) for o in parts))
-                                for name in ("places", "roles", "documents")))
+            origins: Origins | Callable[[], Origins] = partial(self._origins, subtree)
         else:
-            among = [r for r in among if r.code in subtree]
-            only = {r.coding_id for r in among}
-            spans = {(r.document_id, r.start, r.end) for r in among}
-            key_quotes = list(dict.fromkeys((r.document_id, r.start, r.end) for r in among
-                                            if r.code == key and r.key_quote))
-            origins = Origins.of(among)
+            only, spans, keys, origins = set(), set(), {}, Origins()
+            for r in among:  # once through: they may be many
+                if r.code in subtree:
+                    span = (r.document_id, r.start, r.end)
+                    only.add(r.coding_id)
+                    spans.add(span)
+                    origins.add(r)
+                    if r.key_quote and r.code == key:
+                        keys[span] = None
+            key_quotes = list(keys)
             streams = [_within(ranked, spans) for code in subtree
                        for document_id in origins.documents
-                       if (ranked := self._document_ranked(code).get(document_id))]
+                       if (ranked := self.by_document.get((code, document_id)))]
         candidates = [self._candidate(span, key, subtree, only) for span in key_quotes]
         ranked = ((hoped, lambda span=span: self._candidate(span, key, subtree, only))
                   for hoped, span in heapq.merge(*streams))
@@ -130,14 +146,9 @@ class Passages:
         return Candidate(record, parts, found, own=record.code == key,
                          most_words=self.words.most(coded))
 
-    def _document_ranked(self, code: str) -> dict[int, Ranked]:
-        """The code's ranking split by document (each part still best first), made once."""
-        if code not in self._by_document:
-            split: dict[int, Ranked] = defaultdict(list)
-            for item in self.ranked.get(code, []):
-                split[item[1][0]].append(item)
-            self._by_document[code] = split
-        return self._by_document[code]
+    def _origins(self, subtree: Collection[str]) -> Origins:
+        """Where the subtree's codings come from."""
+        return Origins.of([r for code in subtree for r in self.by_code.get(code, [])])
 
 
 def _within(ranked: Ranked, spans: Collection[Span]) -> Iterator[tuple[tuple, Span]]:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 
 from kvali.codebook.model import Codebook
 from kvali.export.quotes import QuotePart
-from kvali.export.records import CodingLike
+from kvali.export.records import CodingLike, matched_count
 from kvali.nlp import load_pipeline
 from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
 from kvali.tagging.run import form_lemma
@@ -51,9 +51,12 @@ class ThemeWords:
     def most(records: Sequence[CodingLike]) -> int:
         """At most how many distinct words `words` can find for a passage with these codings
         (2 or more when a coding has no matched words to count, so the rules must be run)."""
-        if any(r.origin != "auto" or not r.matched for r in records):
-            return 2
-        return sum(r.matched_count for r in records)
+        total = 0
+        for record in records:
+            if record.origin != "auto" or not record.matched:
+                return 2
+            total += matched_count(record.matched)
+        return total
 
     def _rule_spans(self, record: CodingLike, part: QuotePart) -> Spans:
         key = (record.document_id, part.start, part.end)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,6 +48,8 @@ MIN_CHARS = 30
 STATUS_RANK = {"manual": 0, "accepted": 0, "suggested": 1, "rejected": 2}
 SHOWN_WORDS = 3
 """At most this many of the theme's words are named in a reason."""
+WIDER = 64
+"""Candidates made before `choose_quotes` asks where all of them come from."""
 
 
 @dataclass(frozen=True)
@@ -130,24 +132,28 @@ class Choice:
         return self.candidate.record
 
 
-@dataclass(frozen=True)
 class Origins:
     """Where the candidates of one choice come from: every place (municipality, else case),
     role and document among them."""
 
-    places: Collection[str | None]
-    roles: Collection[str | None]
-    documents: Collection[int]
+    def __init__(self) -> None:
+        self.places: set[str | None] = set()
+        self.roles: set[str | None] = set()
+        self.documents: set[int] = set()
+
+    def add(self, record: CodingLike) -> None:
+        """Count the coding's place, role and document in."""
+        self.places.add(_place(record))
+        self.roles.add(record.role)
+        self.documents.add(record.document_id)
 
     @classmethod
     def of(cls, records: Iterable[CodingLike]) -> Origins:
         """The origins of these codings."""
-        places, roles, documents = set(), set(), set()
+        origins = cls()
         for record in records:
-            places.add(_place(record))
-            roles.add(record.role)
-            documents.add(record.document_id)
-        return cls(places, roles, documents)
+            origins.add(record)
+        return origins
 
 
 def cut_quote(text: str, start: int, end: int, max_chars: int = 500) -> tuple[QuotePart, ...]:
@@ -178,7 +184,8 @@ def select_quotes(candidates: Sequence[Candidate], limit: int = 3, *,
 
 
 def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 3, *,
-                  anonymise: bool = False, origins: Origins | None = None) -> list[Choice]:
+                  anonymise: bool = False,
+                  origins: Origins | Callable[[], Origins] | None = None) -> list[Choice]:
     """The key quotes, all of them, then up to `limit` quotes in all from `ranked`.
 
     Every rank only grows: as the spread counts up, and as a candidate's words and talk become
@@ -189,7 +196,8 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
     had been looked at first. `origins`, when given, holds every place, role and document the
     candidates come from: none can rank better than the least quoted of them, which raises the
     hope of the candidates not yet made (one question's answers all come from one document,
-    and often from a few roles)."""
+    and often from a few roles). Given as a function, it is asked only once WIDER candidates
+    have been made (most choices are made before)."""
     spread = _Spread(anonymise)
     chosen: list[Choice] = []
     taken: set[tuple[int, int, int]] = set()
@@ -202,7 +210,8 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
     pushed = itertools.count()
     stream = iter(ranked)
     upcoming = next(stream, None)
-    floor = spread.least(origins)
+    known = origins if isinstance(origins, Origins) else None
+    floor = spread.least(known)
     while len(chosen) < limit and (queued or upcoming is not None):
         hope = upcoming and _raised(upcoming[0], floor)
         if queued and (upcoming is None or queued[0][0] <= hope):
@@ -215,6 +224,9 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
                 continue
             if span not in made:
                 made[span] = make()
+                if known is None and callable(origins) and len(made) == WIDER:
+                    known = origins()
+                    floor = spread.least(known)
         if span in taken:
             continue
         candidate = made[span]
@@ -228,7 +240,7 @@ def choose_quotes(key_quotes: Iterable[Candidate], ranked: Ranked, limit: int = 
         if current == hoped:
             chosen.append(spread.choose(candidate))
             taken.add(span)
-            floor = spread.least(origins)
+            floor = spread.least(known)
         else:
             heapq.heappush(queued, (current, next(pushed), span))
     return chosen

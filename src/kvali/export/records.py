@@ -138,14 +138,18 @@ def coding_records(db: Database, selection: Selection | None = None,
                    *, coding_ids: Iterable[int] | None = None) -> list[CodingRecord]:
     """The codings in the selection (and, if given, among `coding_ids`), in document order."""
     where = compile_selection(db, selection or Selection(), "codings")
+    sql, params = SELECT, where.params
     if coding_ids is not None:
         ids = sorted(set(coding_ids))
         if not ids:
             return []
-        where.add("f.coding_id IN (SELECT value FROM json_each(?))",
-                  ["[" + ",".join(str(int(i)) for i in ids) + "]"])
+        # the ids lead (CROSS JOIN keeps that order), so each is looked up by its key and not
+        # found among all the codings of the selection's statuses
+        sql = SELECT.replace(" FROM coding_facts f", " FROM json_each(?) j CROSS JOIN "
+                             "coding_facts f ON f.coding_id = j.value")
+        params = ["[" + ",".join(str(int(i)) for i in ids) + "]", *params]
     return [_record(dict(zip(_NAMES, row, strict=True)))
-            for row in db.execute(SELECT + where.clause("WHERE") + _ORDER, where.params)]
+            for row in db.execute(sql + where.clause("WHERE") + _ORDER, params)]
 
 
 def coding_facts(db: Database, selection: Selection | None = None) -> list[CodingFacts]:

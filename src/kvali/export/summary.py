@@ -26,6 +26,7 @@ from kvali.codebook.model import subtrees
 from kvali.codebook.sync import stored_codebook
 from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.appendix import SourceEntry, agreement_lines, source_entries
+from kvali.export.bulk import collector_paused
 from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.export.coverage import Breakdown, coverage, group_totals, share
 from kvali.export.output import project_file
@@ -114,7 +115,15 @@ def build_summary(
 
     The codings are read once, as `CodingFacts`; the sections, the survey section, the cover
     and the appendix all count from them, and whole records are read only for the quotes."""
-    selection = summary_selection(selection)
+    with collector_paused():
+        return _build_summary(db, summary_selection(selection), quotes_per_code,
+                              max_quote_chars, anonymise, pseudonymise, title)
+
+
+def _build_summary(db: Database, selection: Selection, quotes_per_code: int,
+                   max_quote_chars: int, anonymise: bool, pseudonymise: bool,
+                   title: str) -> Summary:
+    """`build_summary` on a selection with its statuses."""
     replacing = pseudonyms(db, pseudonymise)
     codebook = stored_codebook(db)
     shown = shown_codes(db, selection, codebook.codes)
@@ -124,7 +133,9 @@ def build_summary(
     paragraphs = ParagraphIndex(db)
     memos = _code_memos(db, replacing)
     code_subtrees = subtrees((code.key, code.parent_key) for code in codebook.codes)
-    passages = Passages(facts, Texts(db, max_quote_chars), ThemeWords(codebook))
+    themes = {key: code.key for code in codebook.codes if not code.parent_key
+              for key in code_subtrees[code.key]}
+    passages = Passages(facts, Texts(db, max_quote_chars), ThemeWords(codebook), themes)
     extents = _Extents(facts)
 
     def quotes(choices: list[Choice]) -> list[Quote]:
@@ -204,22 +215,26 @@ class _Extents:
 
     def __init__(self, records: Sequence[CodingLike]) -> None:
         self.spans: dict[str, set[Span]] = defaultdict(set)
+        self.documents: dict[str, set[int]] = defaultdict(set)
         self.places: dict[str, set[tuple[str, str | None, str | None]]] = defaultdict(set)
         for r in records:
             self.spans[r.code].add((r.document_id, r.start, r.end))
+            self.documents[r.code].add(r.document_id)
             if r.kommune:
                 self.places[r.code].add((r.kommune, r.region, r.size_class))
 
     def count(self, section: CodeSection, subtree: Collection[str],
               totals: dict[tuple[str, str], int]) -> None:
         """Fill in the section's segments, documents, municipalities and coverage."""
-        spans = set().union(*(self.spans[key] for key in subtree if key in self.spans))
-        section.segments = len(spans)
-        section.documents = len({span[0] for span in spans})
-        reached = coverage(set().union(*(self.places[key] for key in subtree
-                                         if key in self.places)), totals)
+        section.segments = len(self._union(self.spans, subtree))
+        section.documents = len(self._union(self.documents, subtree))
+        reached = coverage(self._union(self.places, subtree), totals)
         section.municipalities = reached.municipalities
         section.by_region, section.by_size = reached.by_region, reached.by_size
+
+    @staticmethod
+    def _union(sets: dict[str, set], subtree: Collection[str]) -> set:
+        return set().union(*(sets[key] for key in subtree if key in sets))
 
 
 def _code_memos(db: Database, replacing: Pseudonyms) -> dict[str, list[tuple[str, str]]]:
