@@ -279,7 +279,7 @@ def test_create_a_project_import_load_a_codebook_and_tag_from_the_app_alone(
     page.get_by_role("button", name="Indlæs den uploadede kodebog").click()
     settle(page)
     page.get_by_role("button", name="Kør automatisk kodning").click()
-    page.get_by_text("nye forslag").first.wait_for(timeout=30_000)
+    page.get_by_text("nye forslag").first.wait_for(timeout=90_000)  # tagging under load
     page.screenshot(path=str(shots / "kodebog-tagget.png"))
     db = open_db(folder / "opfoelgning.db", create=False)
     assert db.execute("SELECT name FROM documents").fetchall() == [
