@@ -37,25 +37,28 @@ def add_table(document: docx.document.Document, columns: Sequence[str],
     _borders(table)
     header = table.add_row()
     _repeat_header(header)
+    made = [(header, header.cells)]  # a row's cells are looked up once: each look walks it
     for index, column in enumerate(columns):
-        run = _fill(header.cells[index], column, widths_cm[index], _right(index, numeric_from))
+        cell = made[0][1][index]
+        run = _fill(cell, column, widths_cm[index], _right(index, numeric_from))
         run.bold = True
         run.font.color.rgb = WHITE
-        _shade(header.cells[index], HEADER_SHADE)
-    for cells, kind in rows:
+        _shade(cell, HEADER_SHADE)
+    for values, kind in rows:
         row = table.add_row()
-        for index, value in enumerate(cells):
-            run = _fill(row.cells[index], value, widths_cm[index], _right(index, numeric_from))
+        made.append((row, row.cells))
+        for index, (value, cell) in enumerate(zip(values, made[-1][1], strict=True)):
+            run = _fill(cell, value, widths_cm[index], _right(index, numeric_from))
             run.bold = kind in ("group", "total")
             if kind == "group":
-                _shade(row.cells[index], GROUP_SHADE)
+                _shade(cell, GROUP_SHADE)
             if kind == "total":
-                _rule_above(row.cells[index])
+                _rule_above(cell)
     if keep_together:
-        for row in table.rows:
+        for row, _ in made:
             _cant_split(row)
-        for row in table.rows[:-1]:
-            for cell in row.cells:
+        for _, cells in made[:-1]:
+            for cell in cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
     return table

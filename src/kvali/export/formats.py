@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kvali.errors import UsageError
 from kvali.export.output import Project, output_file
-from kvali.export.summary import Summary
-from kvali.export.summary_docx import write_docx
-from kvali.export.summary_html import summary_html
-from kvali.export.summary_md import summary_markdown
-from kvali.export.summary_xlsx import write_xlsx
+
+if TYPE_CHECKING:
+    from kvali.export.summary import Summary
 
 SUMMARY_FORMATS = ("md", "docx", "html", "xlsx")
 
@@ -34,13 +33,21 @@ def write_summary(summary: Summary, path: str | os.PathLike[str], fmt: str | Non
                   project: Project = None) -> str:
     """Write the summary as md, docx, html or xlsx (never over `project`); returns the format."""
     chosen = output_format(path, fmt, SUMMARY_FORMATS, "the summary")
-    with output_file(path, project) as target:
+    with output_file(path, project) as target:  # each writer (python-docx, openpyxl) loads here
         if chosen == "md":
+            from kvali.export.summary_md import summary_markdown
+
             target.write_text(summary_markdown(summary), encoding="utf-8")
         elif chosen == "html":
+            from kvali.export.summary_html import summary_html
+
             target.write_text(summary_html(summary), encoding="utf-8")
         elif chosen == "docx":
+            from kvali.export.summary_docx import write_docx
+
             write_docx(summary, target)
         else:
+            from kvali.export.summary_xlsx import write_xlsx
+
             write_xlsx(summary, target)
     return chosen

@@ -10,13 +10,14 @@ so a word in the part a long quote leaves out does not.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from kvali.codebook.model import Codebook
 from kvali.export.quotes import QuotePart
 from kvali.export.records import CodingLike, matched_count
-from kvali.nlp import load_pipeline
-from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
-from kvali.tagging.run import form_lemma
+
+if TYPE_CHECKING:
+    from kvali.tagging.matcher import CodebookMatcher
 
 Spans = dict[str, list[tuple[int, int]]]  # code key -> document offsets of matched words
 
@@ -61,6 +62,11 @@ class ThemeWords:
     def _rule_spans(self, record: CodingLike, part: QuotePart) -> Spans:
         key = (record.document_id, part.start, part.end)
         if key not in self._found:
+            # the tagger and spaCy load here, when a hand-made coding is first looked at
+            from kvali.nlp import load_pipeline
+            from kvali.tagging.matcher import SegmentContext, matcher_for
+            from kvali.tagging.run import form_lemma
+
             if self._matcher is None:
                 self._matcher = matcher_for(self.codebook, form_lemma)
             context = SegmentContext(record.kind, record.question, record.role)
