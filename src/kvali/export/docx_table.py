@@ -5,12 +5,14 @@ in bold, the total row ruled above, numbers right-aligned."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.shared import Cm, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.run import Run
@@ -37,31 +39,44 @@ def add_table(document: docx.document.Document, columns: Sequence[str],
     _borders(table)
     header = table.add_row()
     _repeat_header(header)
-    made = [(header, header.cells)]  # a row's cells are looked up once: each look walks it
+    cells = header.cells  # looked up once: each look walks the row
     for index, column in enumerate(columns):
-        cell = made[0][1][index]
-        run = _fill(cell, column, widths_cm[index], _right(index, numeric_from))
+        run = _fill(cells[index], column, widths_cm[index], _right(index, numeric_from))
         run.bold = True
         run.font.color.rgb = WHITE
-        _shade(cell, HEADER_SHADE)
+        _shade(cells[index], HEADER_SHADE)
+    made: dict[str, CT_Row] = {}  # the first row of each kind, as made
     for values, kind in rows:
+        if kind in made:
+            _add_like(table, made[kind], values)
+            continue
         row = table.add_row()
-        made.append((row, row.cells))
-        for index, (value, cell) in enumerate(zip(values, made[-1][1], strict=True)):
+        for index, (value, cell) in enumerate(zip(values, row.cells, strict=True)):
             run = _fill(cell, value, widths_cm[index], _right(index, numeric_from))
             run.bold = kind in ("group", "total")
             if kind == "group":
                 _shade(cell, GROUP_SHADE)
             if kind == "total":
                 _rule_above(cell)
+        made[kind] = row._tr
     if keep_together:
-        for row, _ in made:
+        for row in table.rows:
             _cant_split(row)
-        for _, cells in made[:-1]:
-            for cell in cells:
+        for row in table.rows[:-1]:
+            for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
     return table
+
+
+def _add_like(table: Table, like: CT_Row, values: Sequence[str]) -> None:
+    """A row made as `like` was, with other values: a copy of it with each cell's run given
+    its text (everything else in a row of one kind is the same; python-docx takes long to put
+    each element in its place, lxml copies a row at once)."""
+    tr = deepcopy(like)
+    for tc, value in zip(tr.iterchildren(qn("w:tc")), values, strict=True):
+        tc.find(qn("w:p")).find(qn("w:r")).text = xml_safe(value)
+    table._tbl.append(tr)
 
 
 def _right(index: int, numeric_from: int | None) -> bool:
