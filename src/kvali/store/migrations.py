@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
+from kvali.store.schema_changes import changes
 from kvali.store.schema_coding import coding
 from kvali.store.schema_core import core
 from kvali.store.schema_privacy import privacy
 from kvali.store.schema_search import search
 
-MIGRATION_SETS: list[Migrations] = [core, coding, search, privacy]
+MIGRATION_SETS: list[Migrations] = [core, coding, search, privacy, changes]

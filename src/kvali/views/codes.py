@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.analysis.kept import kept_counts
 from kvali.codebook.model import tree_order
+from kvali.selection import Where
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,10 @@ class CodeNode:
 
 
 def code_counts(db: Database) -> dict[str, dict[str, int]]:
-    """code key -> status -> number of codings."""
+    """code key -> status -> number of codings (kept up to date, kvali.analysis.kept)."""
     counts: dict[str, dict[str, int]] = {}
-    for key, status, count in db.execute(
-            "SELECT code_key, status, count(*) FROM codings GROUP BY code_key, status"):
+    for (key, status), count in sorted(kept_counts(db, "code_status", ("code_key", "status"),
+                                                   lambda db: Where(), facts=False).items()):
         counts.setdefault(key, {})[status] = count
     return counts
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.analysis.kept import kept_counts, kept_material
 from kvali.coders.blind import visible_to
 from kvali.coders.work import ASSIGNED_TO
 from kvali.domain import HUMAN_STATUSES, SHOWN_STATUSES
 from kvali.errors import UsageError
-from kvali.selection import Selection, compile_selection, marks
+from kvali.selection import Selection, Where, compile_selection, marks
 
 
 @dataclass(frozen=True)
@@ -153,28 +154,46 @@ def list_documents(db: Database, selection: Selection | None = None, *,
         [*params, limit]).fetchall()
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    marks_ = marks(ids)
-    segments = dict(db.execute(
-        f"SELECT document_id, count(*) FROM segments WHERE document_id IN ({marks_}) "
-        "GROUP BY document_id", ids).fetchall())
-    coded: dict[int, dict[str, int]] = {}
-    visible, seen = _visible("c", coder)
-    for document_id, status, count in db.execute(
-            f"SELECT document_id, status, count(*) FROM codings c WHERE document_id IN ({marks_})"
-            f"{visible} GROUP BY document_id, status", [*ids, *seen]):
-        coded.setdefault(document_id, {})[status] = count
-    places: dict[int, list[str]] = {}
-    for document_id, name in db.execute(
-            f"SELECT DISTINCT p.document_id, c.name FROM ({DOCUMENT_CASES}) p "
-            f"JOIN cases c ON c.id = p.case_id WHERE p.document_id IN ({marks_}) "
-            "ORDER BY c.name", ids):
-        places.setdefault(document_id, []).append(name)
+    segments, places = kept_material(db, "document_facts", _document_facts)
+    coded = _coded(db, [row[0] for row in rows], coder)
     return [DocumentRow(
-        id=i, name=name, kind=kind, municipalities=tuple(places.get(i, [])),
+        id=i, name=name, kind=kind, municipalities=places.get(i, ()),
         segments=segments.get(i, 0),
         coded=sum(coded.get(i, {}).get(s, 0) for s in HUMAN_STATUSES),
         suggested=coded.get(i, {}).get("suggested", 0)) for i, name, kind in rows]
+
+
+def _document_facts(db: Database) -> tuple[dict[int, int], dict[int, tuple[str, ...]]]:
+    """Per document: its segments, and the municipalities (cases) it speaks for, by name."""
+    segments = dict(db.execute(
+        "SELECT document_id, count(*) FROM segments GROUP BY document_id").fetchall())
+    places: dict[int, list[str]] = {}
+    for document_id, name in db.execute(
+            f"SELECT DISTINCT p.document_id, c.name FROM ({DOCUMENT_CASES}) p "
+            "JOIN cases c ON c.id = p.case_id ORDER BY c.name"):
+        places.setdefault(document_id, []).append(name)
+    return segments, {document: tuple(names) for document, names in places.items()}
+
+
+def _coded(db: Database, ids: list[int], coder: str | None) -> dict[int, dict[str, int]]:
+    """document -> status -> codings, for the documents IDS (only blind CODER's codings and
+    pending suggestions, with CODER); kept up to date without a coder."""
+    coded: dict[int, dict[str, int]] = {}
+    if coder is None:
+        wanted = set(ids)
+        for (document_id, status), count in kept_counts(
+                db, "document_status", ("document_id", "status"), lambda db: Where(),
+                facts=False).items():
+            if document_id in wanted:
+                coded.setdefault(document_id, {})[status] = count
+        return coded
+    visible, seen = _visible("c", coder)
+    for document_id, status, count in db.execute(
+            f"SELECT document_id, status, count(*) FROM codings c "
+            f"WHERE document_id IN ({marks(ids)}){visible} GROUP BY document_id, status",
+            [*ids, *seen]):
+        coded.setdefault(document_id, {})[status] = count
+    return coded
 
 
 def document_header(db: Database, document_id: int) -> DocumentHeader:

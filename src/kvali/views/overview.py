@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from kvali.analysis.kept import kept_counts, kept_material
 from kvali.coders.work import CoderProgress, coder_progress
 from kvali.domain import AUTO_CODER
+from kvali.selection import Where
 from kvali.store.stats import project_counts
 
 
@@ -40,10 +42,14 @@ class Overview:
 
 def project_overview(db: Database) -> Overview:
     """Material by kind, municipalities covered per region and coding progress per coder."""
-    status = project_counts(db)
+    status = kept_material(db, "project_counts", project_counts)  # its codings are not read
     totals = dict(db.execute(
         "SELECT region, count(*) FROM municipalities GROUP BY region ORDER BY region").fetchall())
     covered = status["municipalities_by_region"]
+    by_status: dict[str, int] = {}
+    for (_, coding_status), count in sorted(codings_by_coder(db).items(),
+                                            key=lambda item: item[0][1]):
+        by_status[coding_status] = by_status.get(coding_status, 0) + count
     overview = Overview(
         documents=status["documents"], segments=status["segments"],
         responses=status["responses"], respondents=status["respondents"],
@@ -51,23 +57,22 @@ def project_overview(db: Database) -> Overview:
         documents_by_kind=status["documents_by_kind"],
         regions=[RegionCoverage(region, covered.get(region, 0), total)
                  for region, total in totals.items()],
-        codings_by_status=status["codings_by_status"],
+        codings_by_status=by_status,
         unmatched_cases=status["unmatched_cases"],
     )
     overview.progress = [
         {"coder": "forslag (automatisk)" if coder == AUTO_CODER and status == "suggested"
          else coder, "status": status, "count": count}
-        for coder, status, count in db.execute(
-            "SELECT coder, status, count(*) FROM codings GROUP BY coder, status "
-            "ORDER BY coder, status")]
+        for (coder, status), count in sorted(codings_by_coder(db).items())]
     overview.coders = coder_progress(db)
     return overview
 
 
-def project_version(db: Database) -> tuple[int, int, int]:
-    """Changes whenever documents, codings or the codebook change (imports add segments; every
-    coding action and codebook load adds an event): a cheap key for cached computations."""
-    row = db.execute(
-        "SELECT (SELECT coalesce(max(id), 0) FROM segments), "
-        "(SELECT coalesce(max(id), 0) FROM events), (SELECT count(*) FROM codings)").fetchone()
-    return tuple(row)
+def codings_by_coder(db: Database) -> dict[tuple[str, str], int]:
+    """(coder, status) -> codings, kept up to date (kvali.analysis.kept)."""
+    return kept_counts(db, "coder_status", ("coder", "status"), lambda db: Where(), facts=False)
+
+
+def coders(db: Database) -> list[str]:
+    """Everyone who has coded in the project, by name."""
+    return sorted({coder for coder, _ in codings_by_coder(db)})

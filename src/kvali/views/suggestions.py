@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from kvali.analysis.kept import kept_counts, needs_facts
 from kvali.coders.blind import QUEUE_STATUSES, undecided_by
 from kvali.selection import Selection, Where, compile_selection, marks
 
@@ -90,14 +91,31 @@ def _suggestion(values: dict) -> Suggestion:
 
 def count_suggestions(db: Database, selection: Selection, *, coder: str | None = None) -> int:
     """How many suggestions are pending in the selection."""
+    if coder is None:
+        return sum(_kept(db, selection, ()).values())
     where = _where(db, selection, None, None, coder=coder)
     return db.execute(f"SELECT count(*) FROM coding_facts f{where.clause('WHERE')}",
                       where.params).fetchone()[0]
 
 
+def _kept(db: Database, selection: Selection, columns: tuple[str, ...]) -> dict[tuple, int]:
+    """Pending suggestions in the selection per value of COLUMNS, kept up to date (a blind
+    coder's queue also depends on their own codings elsewhere, so it is always counted)."""
+    return kept_counts(db, ("suggestions", selection, columns), columns,
+                       lambda db: _where(db, selection, None, None),
+                       facts=needs_facts(selection))
+
+
 def suggestion_groups(db: Database, selection: Selection, *,
                       coder: str | None = None) -> list[dict]:
     """Pending suggestions per code and rule, largest group first (for bulk decisions)."""
+    if coder is None:
+        names = dict(db.execute("SELECT key, name FROM codes").fetchall())
+        groups = sorted(_kept(db, selection, ("code_key", "rule")).items(),
+                        key=lambda item: (-item[1], item[0][0], item[0][1] is not None,
+                                          item[0][1] or ""))
+        return [{"code": key, "name": names[key], "rule": rule or "", "count": count}
+                for (key, rule), count in groups if key in names]
     where = _where(db, selection, None, None, coder=coder)
     return [{"code": key, "name": name, "rule": rule or "", "count": count}
             for key, name, rule, count in db.execute(
@@ -119,7 +137,12 @@ def suggestion_ids(db: Database, selection: Selection, *, code_key: str | None =
 
 def suggestion_documents(db: Database, *, coder: str | None = None) -> list[tuple[int, str, int]]:
     """(document id, name, pending suggestions) for documents that have any."""
+    if coder is None:
+        names = dict(db.execute("SELECT id, name FROM documents").fetchall())
+        return sorted(((document, names[document], count) for (document,), count
+                       in _kept(db, Selection(), ("document_id",)).items()),
+                      key=lambda row: (row[1], row[0]))
     where = _where(db, Selection(), None, None, coder=coder)
     return db.execute(
-        f"SELECT f.document_id, f.document, count(*) FROM coding_facts f{where.clause('WHERE')} "
-        "GROUP BY f.document_id ORDER BY f.document", where.params).fetchall()
+        f"SELECT f.document_id, f.document, count(*) FROM coding_facts f{where.clause('WHERE')}"
+        " GROUP BY f.document_id ORDER BY f.document", where.params).fetchall()

@@ -1,31 +1,31 @@
 """Analyse og eksport: crosstabs with bar charts, a co-occurrence heatmap, and every download.
 
-The page only lays out what `kvali.analysis` and `kvali.export` compute; downloads are built when
-clicked, from the project file, on Streamlit's download thread.
+The page only lays out what `kvali.analysis` and `kvali.export` compute; the tables and the
+matrix are kept up to date in the server process (kvali.analysis.kept), so a view after a coding
+action recounts only what it changed. Downloads are built when clicked, from the project file,
+on Streamlit's download thread.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from kvali.analysis.cooccurrence import cooccurrence
-from kvali.analysis.crosstab import TOTAL, crosstab, pivot
+from kvali.analysis.cooccurrence import kept_cooccurrence
+from kvali.analysis.crosstab import TOTAL, kept_crosstab, pivot
 from kvali.domain import KIND_LABELS, STATUS_LABELS, status_label
 from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, summary_bytes
-from kvali.export.records import coders
 from kvali.export.summary import summary_selection
 from kvali.municipalities import MUNICIPALITIES, REGIONS
 from kvali.privacy.pseudonymise import has_confirmed_findings
 from kvali.selection import Selection
-from kvali.store import open_db
+from kvali.ui.charts import nominal, quantitative, show, y_labels
 from kvali.ui.state import open_project_or_stop, project_file
 from kvali.views.codes import code_tree
-from kvali.views.overview import project_version
+from kvali.views.overview import coders
 
 K = "kvali.analysis."
 ATTRIBUTE_LABELS = {"region": "Region", "size_class": "Kommunestørrelse", "kommune": "Kommune",
@@ -57,22 +57,6 @@ def analysis_page() -> None:
         _cooccurrence_tab(db, filters)
     else:
         _downloads_tab(db, filters, anonymise)
-
-
-@st.cache_data(max_entries=64, show_spinner="Beregner …")
-def _analysis(project: str, version: tuple, filters: Selection, view: str, options: tuple):
-    """Crosstab rows or co-occurrence, computed once per project version and choice of options
-    (`version` is part of the cache key only)."""
-    del version
-    db = open_db(project, create=False)
-    try:
-        if view == "crosstab":
-            attribute, rollup = options
-            return crosstab(db, attribute, filters, rollup=rollup)
-        window, level = options
-        return cooccurrence(db, filters, window=window, level=level)
-    finally:
-        db.close()
 
 
 def _filters(db: Database) -> tuple[Selection, bool]:
@@ -117,8 +101,7 @@ def _crosstab_tab(db: Database, filters: Selection) -> None:
     measure = middle.selectbox("Vis", list(MEASURES), format_func=MEASURES.__getitem__,
                                key=K + "measure")
     rollup = right.toggle("Tæl underkoder med", value=True, key=K + "rollup")
-    rows = _analysis(str(project_file()), project_version(db), filters, "crosstab",
-                     (attribute, rollup))
+    rows = kept_crosstab(db, attribute, filters, rollup=rollup)
     if not rows:
         st.info("Projektet har ingen koder endnu.")
         return
@@ -127,25 +110,24 @@ def _crosstab_tab(db: Database, filters: Selection) -> None:
     st.caption("Andel: kommuner, der nævner koden, ud af kommunerne i gruppen (regionens eller "
                "størrelsesklassens andel af de 98; for rolle, type og spørgsmål: kommunerne med "
                "den værdi i materialet).")
-    themes = pd.DataFrame([asdict(r) for r in rows if r.depth == 0 and r.value != TOTAL])
-    if attribute == "kind" and not themes.empty:
-        themes["value"] = themes["value"].map(lambda v: KIND_LABELS.get(v, v))
-    if not themes.empty:
-        values = list(dict.fromkeys(themes["value"]))
-        names = list(dict.fromkeys(themes["code_name"]))
-        chart = alt.Chart(themes).mark_bar().encode(
-            y=alt.Y("code_name:N", title=None, sort=names, axis=alt.Axis(labelLimit=0)),
-            yOffset=alt.YOffset("value:N", sort=values),
-            x=alt.X(f"{measure}:Q", title=MEASURES[measure]),
-            color=alt.Color("value:N", title=ATTRIBUTE_LABELS[attribute], sort=values),
-            tooltip=[alt.Tooltip("code_name:N", title="Kode"),
-                     alt.Tooltip("value:N", title=ATTRIBUTE_LABELS[attribute]),
-                     alt.Tooltip(f"{measure}:Q", title=MEASURES[measure]),
-                     alt.Tooltip("municipalities:Q", title="Kommuner"),
-                     alt.Tooltip("group_total:Q", title="Kommuner i gruppen"),
-                     alt.Tooltip("segments:Q", title="Segmenter")],
-        ).properties(height=80 + 12 * len(themes), padding={"left": 10, "right": 10})
-        st.altair_chart(chart, width="stretch")
+    themes = [asdict(r) for r in rows if r.depth == 0 and r.value != TOTAL]
+    if attribute == "kind":
+        for theme in themes:
+            theme["value"] = KIND_LABELS.get(theme["value"], theme["value"])
+    if themes:
+        values = list(dict.fromkeys(theme["value"] for theme in themes))
+        names = list(dict.fromkeys(theme["code_name"] for theme in themes))
+        label = ATTRIBUTE_LABELS[attribute]
+        show(themes, {"mark": {"type": "bar"}, "encoding": {
+            "y": y_labels("code_name", sort=names), "yOffset": nominal("value", sort=values),
+            "x": quantitative(measure, title=MEASURES[measure]),
+            "color": nominal("value", title=label, sort=values),
+            "tooltip": [nominal("code_name", title="Kode"), nominal("value", title=label),
+                        quantitative(measure, title=MEASURES[measure]),
+                        quantitative("municipalities", title="Kommuner"),
+                        quantitative("group_total", title="Kommuner i gruppen"),
+                        quantitative("segments", title="Segmenter")]},
+            "height": 80 + 12 * len(themes), "padding": {"left": 10, "right": 10}})
     project = project_file()
     for fmt in ("csv", "xlsx"):
         st.download_button(
@@ -169,28 +151,25 @@ def _cooccurrence_tab(db: Database, filters: Selection) -> None:
     window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
     level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
                         format_func={"themes": "Temaer", "codes": "Koder"}.__getitem__)
-    result = _analysis(str(project_file()), project_version(db), filters, "cooccurrence",
-                       (window, level))
-    data = pd.DataFrame([(result.names[a], result.names[b], n) for a, b, n in result.rows()],
-                        columns=["kode", "anden kode", "segmenter"])
-    if data.empty:
+    result = kept_cooccurrence(db, filters, window=window, level=level)
+    data = [{"kode": result.names[a], "anden kode": result.names[b], "segmenter": n}
+            for a, b, n in result.rows()]
+    if not data:
         st.info("Ingen kodede segmenter i udvalget.")
         return
     order = [result.names[key] for key in result.codes]
-    base = alt.Chart(data).encode(
-        x=alt.X("anden kode:N", sort=order, title=None,
-                axis=alt.Axis(labelLimit=0, labelAngle=-45, labelOverlap=False)),
-        y=alt.Y("kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
-    ).properties(height=200 + 24 * len(order))  # the chart fits its labels in this height
-    heatmap = base.mark_rect().encode(
-        color=alt.Color("segmenter:Q", title="Segmenter", scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip("kode:N", title="Kode"),
-                 alt.Tooltip("anden kode:N", title="Anden kode"),
-                 alt.Tooltip("segmenter:Q", title="Segmenter")])
+    axes = {"x": nominal("anden kode", sort=order, title=None,
+                         axis={"labelLimit": 0, "labelAngle": -45, "labelOverlap": False}),
+            "y": y_labels("kode", sort=order)}
+    layers = [{"mark": {"type": "rect"}, "encoding": {
+        **axes, "color": quantitative("segmenter", title="Segmenter", scale={"scheme": "blues"}),
+        "tooltip": [nominal("kode", title="Kode"), nominal("anden kode", title="Anden kode"),
+                    quantitative("segmenter", title="Segmenter")]}}]
     if len(order) <= 15:
-        heatmap += base.mark_text(fontSize=11).encode(text="segmenter:Q")
-    st.altair_chart(heatmap.properties(padding={"left": 10, "right": 10, "bottom": 10}),
-                    width="stretch")
+        layers.append({"mark": {"type": "text", "fontSize": 11},
+                       "encoding": {**axes, "text": quantitative("segmenter")}})
+    show(data, {"layer": layers, "height": 200 + 24 * len(order),  # fits the labels
+                "padding": {"left": 10, "right": 10, "bottom": 10}})
     st.caption("Tallet er antal segmenter med koden (rækken), hvor den anden kode (kolonnen) "
                "også er kodet i samme segment eller inden for vinduet. Diagonalen er antal "
                "segmenter med koden.")

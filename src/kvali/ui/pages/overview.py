@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
 from kvali.domain import KIND_LABELS_PLURAL, STATUS_LABELS
+from kvali.ui.charts import nominal, quantitative, show, y_labels
 from kvali.ui.render import md
 from kvali.ui.state import open_project_or_stop, show_feedback
 from kvali.views.codes import code_tree
@@ -15,6 +15,7 @@ from kvali.views.overview import CoderProgress, project_overview
 
 STATUS_ORDER = [STATUS_LABELS[s] for s in ("manual", "accepted", "suggested", "rejected")]
 STATUS_COLORS = ["#1B5E20", "#43A047", "#B0BEC5", "#E57373"]
+STATUS_COLOR = nominal("Status", scale={"domain": STATUS_ORDER, "range": STATUS_COLORS})
 # A survey document holds one question's answers: the chart of documents counts questions, and
 # "Survey-svar" is the metric that counts answers.
 MATERIAL_LABELS = {**KIND_LABELS_PLURAL, "survey": "Survey-spørgsmål"}
@@ -43,25 +44,22 @@ def overview_page() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Materiale")
-        kinds = pd.DataFrame([{"Type": MATERIAL_LABELS.get(k, k), "Dokumenter": v}
-                              for k, v in overview.documents_by_kind.items()])
-        st.altair_chart(alt.Chart(kinds).mark_bar().encode(
-            x=alt.X("Dokumenter:Q"),
-            y=alt.Y("Type:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
-            tooltip=["Type", "Dokumenter"]), width="stretch")
+        kinds = [{"Type": MATERIAL_LABELS.get(k, k), "Dokumenter": v}
+                 for k, v in overview.documents_by_kind.items()]
+        show(kinds, {"mark": {"type": "bar"}, "encoding": {
+            "x": quantitative("Dokumenter"), "y": y_labels("Type", sort="-x"),
+            "tooltip": [nominal("Type"), quantitative("Dokumenter")]}})
     with right:
         st.subheader("Kommuner pr. region")
-        regions = pd.DataFrame([{"Region": r.region, "Dækket": r.covered, "I alt": r.total}
-                                for r in overview.regions])
-        base = alt.Chart(regions).encode(
-            y=alt.Y("Region:N", title=None, axis=alt.Axis(labelLimit=0)))
-        st.altair_chart(
-            base.mark_bar(color="#CFD8DC").encode(x=alt.X("I alt:Q", title="Kommuner"),
-                                                  y=alt.Y("Region:N", title=None,
-                                                          axis=alt.Axis(labelLimit=0)))
-            + base.mark_bar(color="#1565C0").encode(x="Dækket:Q",
-                                                    tooltip=["Region", "Dækket", "I alt"]),
-            width="stretch")
+        regions = [{"Region": r.region, "Dækket": r.covered, "I alt": r.total}
+                   for r in overview.regions]
+        show(regions, {"layer": [
+            {"mark": {"type": "bar", "color": "#CFD8DC"},
+             "encoding": {"x": quantitative("I alt", title="Kommuner"), "y": y_labels("Region")}},
+            {"mark": {"type": "bar", "color": "#1565C0"},
+             "encoding": {"x": quantitative("Dækket"), "y": y_labels("Region"),
+                          "tooltip": [nominal("Region"), quantitative("Dækket"),
+                                      quantitative("I alt")]}}]})
     if overview.unmatched_cases:
         st.caption("Ikke genkendt som kommune: " + md(", ".join(overview.unmatched_cases)))
     _codes(db)
@@ -82,25 +80,23 @@ def _codes(db: Database) -> None:
         st.caption("Ingen kodninger endnu.")
         return
     order = [node.label.strip() for node in tree]
-    st.altair_chart(alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-        x=alt.X("sum(Kodninger):Q", title="Kodninger"),
-        y=alt.Y("Kode:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
-        color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
-        tooltip=["Kode", "Status", "Kodninger"]), width="stretch")
+    show(rows, {"mark": {"type": "bar"}, "encoding": {
+        "x": quantitative("Kodninger", aggregate="sum", title="Kodninger"),
+        "y": y_labels("Kode", sort=order), "color": STATUS_COLOR,
+        "tooltip": [nominal("Kode"), nominal("Status"), quantitative("Kodninger")]}})
 
 
 def _progress(progress: list[dict]) -> None:
     if not progress:
         return
     st.subheader("Fremdrift pr. koder")
-    frame = pd.DataFrame([{"Koder": p["coder"], "Status": STATUS_LABELS.get(p["status"],
-                                                                             p["status"]),
-                           "Kodninger": p["count"]} for p in progress])
-    st.altair_chart(alt.Chart(frame).mark_bar().encode(
-        x=alt.X("sum(Kodninger):Q", title="Kodninger"),
-        y=alt.Y("Koder:N", title=None, axis=alt.Axis(labelLimit=0)),
-        color=alt.Color("Status:N", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS)),
-        tooltip=["Koder", "Status", "Kodninger"]), width="stretch")
+    rows = [{"Koder": p["coder"], "Status": STATUS_LABELS.get(p["status"], p["status"]),
+             "Kodninger": p["count"]} for p in progress]
+    show(rows, {"mark": {"type": "bar"}, "encoding": {
+        "x": quantitative("Kodninger", aggregate="sum", title="Kodninger"),
+        "y": y_labels("Koder"), "color": STATUS_COLOR,
+        "tooltip": [nominal("Koder"), nominal("Status"), quantitative("Kodninger")]}})
+    frame = pd.DataFrame(rows)
     st.dataframe(frame.pivot_table(index="Koder", columns="Status", values="Kodninger",
                                    aggfunc="sum", fill_value=0), width="stretch")
 
