@@ -12,6 +12,7 @@ only for passages that could win (`kvali.export.quotes.choose_quotes`).
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import partial
@@ -29,12 +30,11 @@ from kvali.export.quotes import (
     QuotePart,
     choose_quotes,
     cut_quote,
-    hoped_rank,
+    hope_class,
 )
 from kvali.export.records import CodingLike
 
 Span = tuple[int, int, int]  # document id, start, end
-Ranked = list[tuple[tuple, Span]]  # (hoped rank, passage), best first
 
 
 class Texts:
@@ -58,14 +58,19 @@ class Texts:
 
 
 class Passages:
-    """The coded passages of some codings, ranked once per code (see the module docstring)."""
+    """The coded passages of some codings, ranked once per code (see the module docstring).
+
+    A code's passages are kept by class (`hope_class`: the hoped-for rank but for the place),
+    each class's in document order as the codings come (`coding_facts` order): the order of
+    hoped-for ranks without sorting them, and a document's passages of a class found by
+    bisection."""
 
     def __init__(self, records: Sequence[CodingLike], texts: Texts, words: ThemeWords,
                  themes: Mapping[str, str] | None = None) -> None:
-        """Rank the passages of `records`. A passage ranks by the theme's words it may hold at
-        most (`ThemeWords.most`), counted over its codings under the same top-level theme as
-        the code ranked (`themes`: code -> its theme; every section and survey group lies
-        under one theme), else over all its codings."""
+        """Rank the passages of `records` (in document order). A passage ranks by the theme's
+        words it may hold at most (`ThemeWords.most`), counted over its codings under the same
+        top-level theme as the code ranked (`themes`: code -> its theme; every section and
+        survey group lies under one theme), else over all its codings."""
         self.texts = texts
         self.words = words
         self.records: dict[Span, list[CodingLike]] = defaultdict(list)
@@ -74,17 +79,15 @@ class Passages:
             self.records[(record.document_id, record.start, record.end)].append(record)
             self.by_code[record.code].append(record)
         self.key_quotes: dict[str, list[Span]] = defaultdict(list)  # in document order
-        self.ranked: dict[str, Ranked] = defaultdict(list)
-        self.by_document: dict[tuple[str, int], Ranked] = defaultdict(list)  # (code, document)
+        self.classes: dict[str, dict[tuple, list[Span]]] = defaultdict(dict)
         theme_of = themes.get if themes is not None else lambda code: None
         for span, coded in self.records.items():
             if len(coded) == 1:
                 record = coded[0]
                 if record.key_quote:
                     self.key_quotes[record.code].append(span)
-                item = (hoped_rank(record, words.most(coded)), span)
-                self.ranked[record.code].append(item)
-                self.by_document[(record.code, span[0])].append(item)
+                self.classes[record.code].setdefault(
+                    hope_class(record, words.most(coded)), []).append(span)
                 continue
             most: dict[str | None, int] = {}
             for code, same in groupby(coded, key=attrgetter("code")):  # coded is by code
@@ -94,11 +97,7 @@ class Passages:
                 theme = theme_of(code)
                 if theme not in most:
                     most[theme] = words.most([r for r in coded if theme_of(r.code) == theme])
-                item = (hoped_rank(record, most[theme]), span)
-                self.ranked[code].append(item)
-                self.by_document[(code, span[0])].append(item)
-        for ranked in (*self.ranked.values(), *self.by_document.values()):
-            ranked.sort()
+                self.classes[code].setdefault(hope_class(record, most[theme]), []).append(span)
 
     def choose(self, key: str, subtree: Collection[str], limit: int, anonymise: bool, *,
                among: Sequence[CodingLike] | None = None) -> list[Choice]:
@@ -106,8 +105,7 @@ class Passages:
         all its passages, or only among the codings `among` (some of the ones ranked)."""
         if among is None:
             key_quotes = self.key_quotes.get(key, [])
-            streams: list[Iterator[tuple[tuple, Span]]] = [
-                iter(self.ranked[code]) for code in subtree if code in self.ranked]
+            streams = [self._ranked(code) for code in subtree if code in self.classes]
             only = None
             origins: Origins | Callable[[], Origins] = partial(self._origins, subtree)
         else:
@@ -121,13 +119,26 @@ class Passages:
                     if r.key_quote and r.code == key:
                         keys[span] = None
             key_quotes = list(keys)
-            streams = [_within(ranked, spans) for code in subtree
-                       for document_id in origins.documents
-                       if (ranked := self.by_document.get((code, document_id)))]
+            streams = [self._ranked(code, document_id, spans) for code in subtree
+                       if code in self.classes for document_id in origins.documents]
         candidates = [self._candidate(span, key, subtree, only) for span in key_quotes]
         ranked = ((hoped, lambda span=span: self._candidate(span, key, subtree, only))
                   for hoped, span in heapq.merge(*streams))
         return choose_quotes(candidates, ranked, limit, anonymise=anonymise, origins=origins)
+
+    def _ranked(self, code: str, document_id: int | None = None,
+                spans: Collection[Span] | None = None) -> Iterator[tuple[tuple, Span]]:
+        """The code's passages (of one document, among `spans`) by hoped-for rank, each with
+        its rank made as it is reached."""
+        classes = self.classes[code]
+        for hope in sorted(classes):
+            passages = classes[hope]
+            first, end = (0, len(passages)) if document_id is None else (
+                bisect_left(passages, (document_id,)), bisect_left(passages, (document_id + 1,)))
+            for index in range(first, end):
+                span = passages[index]
+                if spans is None or span in spans:
+                    yield (*hope, span), span
 
     def _candidate(self, span: Span, key: str, subtree: Collection[str],
                    only: set[int] | None) -> Candidate:
@@ -149,11 +160,6 @@ class Passages:
     def _origins(self, subtree: Collection[str]) -> Origins:
         """Where the subtree's codings come from."""
         return Origins.of([r for code in subtree for r in self.by_code.get(code, [])])
-
-
-def _within(ranked: Ranked, spans: Collection[Span]) -> Iterator[tuple[tuple, Span]]:
-    """The ranked passages that are among `spans`, in their order."""
-    return (item for item in ranked if item[1] in spans)
 
 
 def _standing(coded: Sequence[CodingLike], key: str) -> CodingLike:

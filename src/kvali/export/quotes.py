@@ -255,7 +255,13 @@ def hoped_rank(record: CodingLike, most_words: int = 2) -> tuple:
     """The best rank a candidate standing on `record` can have (a lower bound of its rank at
     any time): a statement with as many of the theme's words as it may hold (`most_words`),
     from a municipality, role and document not yet quoted."""
-    return _ranked(record, False, min(most_words, 2), (0, 0, 0))
+    return (*hope_class(record, most_words), _span(record))
+
+
+def hope_class(record: CodingLike, most_words: int = 2) -> tuple:
+    """`hoped_rank` without the passage's place, which comes last in it: passages of one class
+    rank by their place in the documents."""
+    return _class(record, False, min(most_words, 2), (0, 0, 0))
 
 
 def _rank(candidate: Candidate, spread: _Spread) -> tuple:
@@ -263,18 +269,17 @@ def _rank(candidate: Candidate, spread: _Spread) -> tuple:
     known = candidate.__dict__
     talk = known["talk"] is not None if "talk" in known else False
     words = len(known["words"]) if "words" in known else candidate.most_words
-    return _ranked(candidate.record, talk, min(words, 2), spread.counts(candidate.record))
+    record = candidate.record
+    return (*_class(record, talk, min(words, 2), spread.counts(record)), _span(record))
 
 
-def _ranked(record: CodingLike, talk: bool, words: int, counts: tuple[int, int, int]
-            ) -> tuple:
-    """Lower is better: (sub-code key quote, quality, spread, length, the passage's place in
-    the document); see the module docstring."""
+def _class(record: CodingLike, talk: bool, words: int, counts: tuple[int, int, int]) -> tuple:
+    """A rank without the passage's place in the document, which ends it. Lower is better:
+    (sub-code key quote, quality, spread, length); see the module docstring."""
     length = record.end - record.start
     quality = (record.is_interviewer, STATUS_RANK.get(record.status, 2), talk,
                length < MIN_CHARS, -words)
-    return (not record.key_quote, quality, counts, not READABLE[0] <= length <= READABLE[1],
-            _span(record))
+    return (not record.key_quote, quality, counts, not READABLE[0] <= length <= READABLE[1])
 
 
 def _reasons(candidate: Candidate) -> list[str]:
