@@ -1,7 +1,9 @@
 """`kvali search`: find segments across municipalities, see where they are, code or export them.
 
 The search itself is imported when the command runs (so `kvali search --help` needs only click),
-and a plain search reads the project through a read-only sqlite3 connection.
+a plain search reads the project through a read-only sqlite3 connection, and it keeps nothing
+for later searches (`cached=False`: the filters are joined per hit, not made into bytes per
+segment, which pays only in a process that searches again, as the app does).
 """
 
 from __future__ import annotations
@@ -140,7 +142,8 @@ def search_command(query: str, fuzzy: bool, whole_words: bool, drop: tuple[str, 
     from kvali.search.engine import ranked_ids
 
     db = _open(db_path, writes=bool(code_all or export_path or pseudonymise))
-    options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop}
+    options = {"fuzzy": fuzzy, "compounds": not whole_words, "drop": drop,
+               "cached": False}  # one search per process: nothing to keep for later
     result = search(db, query, filters, limit=limit, offset=offset, **options)
     if pseudonymise:  # the hits shown leave the project too
         from kvali.export.hits import pseudonymised_hits

@@ -2,23 +2,27 @@
 
 Ranking is FTS5's bm25 with the surface text weighted above the lemmas; ties are broken by
 segment id, so the order of a result set never changes between runs.
+
+Filters and the distribution read each hit's municipality and whether the selection keeps it
+from the scope's bytes (kvali.search.facts) during the FTS5 scan; a one-off search (`cached=False`,
+the command line) or a selection by code or coder joins `segment_facts` per hit instead, with
+the same results.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kvali.coding.store import add_manual_coding
-from kvali.errors import QueryError, UsageError
-from kvali.export.citations import ParagraphIndex
+from kvali.errors import UsageError
+from kvali.search.answers import Ranking, window
 from kvali.search.expand import Expansions, expand
-from kvali.search.fts import to_fts
+from kvali.search.facts import Scope, remembers, scope
+from kvali.search.fts import run_match, to_fts
+from kvali.search.hits import load_hits
 from kvali.search.index import sync_index
-from kvali.search.kwic import CLOSE, OPEN, make_kwic
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult, build_distribution
 from kvali.selection import Selection, Where, compile_selection
@@ -31,6 +35,10 @@ RANK = f"bm25(segments_fts, {TEXT_WEIGHT}, {LEMMA_WEIGHT})"
 JOIN_FACTS = "JOIN segment_facts sf ON sf.segment_id = f.rowid"
 """The facts of each hit (the view's inner joins are flattened, so SQLite skips the parts a
 query does not use)."""
+KEEP_MAX = 20_000
+"""The longest ranking kept (every hit of an export or code-all is not)."""
+MARK = "substr(?1, f.rowid + 1, 1)"
+"""A hit's byte in the scope's marks (bound as ?1): 0 when the selection leaves it out."""
 
 
 @dataclass
@@ -42,6 +50,7 @@ class PreparedSearch:
     expansions: Expansions
     filters: Selection
     sql: Where
+    scope: Scope | None = None
 
 
 def prepare(
@@ -52,90 +61,80 @@ def prepare(
     fuzzy: bool = False,
     compounds: bool = True,
     drop: Iterable[str] = (),
+    cached: bool = True,
 ) -> PreparedSearch:
-    """Parse, expand and compile a query and resolve its filters (QueryError / UsageError)."""
+    """Parse, expand and compile a query and resolve its filters (QueryError / UsageError).
+    `cached=False` resolves the filters in SQL only, for a process that searches once."""
     filters = filters or Selection()
     tree = parse_query(query)
     sync_index(db)
     expansions = expand(db, tree, fuzzy=fuzzy, compounds=compounds, drop=drop)
-    return PreparedSearch(query, to_fts(tree, expansions), expansions, filters,
+    fts = to_fts(tree, expansions)
+    found = scope(db, filters) if cached and remembers(filters) else None
+    if found is not None:
+        return PreparedSearch(query, fts, expansions, filters, found.where, found)
+    return PreparedSearch(query, fts, expansions, filters,
                           compile_selection(db, filters, "segments", alias="sf"))
 
 
-def _match(db: Database, sql: str, params: list[object]) -> list[tuple]:
-    """Run a query with MATCH; FTS5's own limits (expression depth) become a QueryError."""
-    try:
-        return db.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as exc:
-        if str(exc).startswith("fts5:"):
-            detail = str(exc).split(" near ")[0]  # never the query's words (personal data?)
-            raise QueryError(f"the query is too complex for the index ({detail}); "
-                             "use fewer words or parentheses") from None
-        raise
-
-
 def _from(prepared: PreparedSearch, *, joined: bool = True) -> tuple[str, list[object]]:
-    """FROM ... WHERE for the hits; without filters and `joined=False`, the index alone."""
+    """FROM ... WHERE for the hits; without filters and `joined=False`, the index alone. With a
+    scope, the parameters start with its marks (?1)."""
     if not joined and not prepared.sql.conditions:
         return "FROM segments_fts f WHERE segments_fts MATCH ?", [prepared.fts]
+    if prepared.scope is not None:
+        return (f"FROM segments_fts f WHERE segments_fts MATCH ?2 AND {MARK} > x'00'",
+                [prepared.scope.marks, prepared.fts])
     return (f"FROM segments_fts f {JOIN_FACTS} WHERE segments_fts MATCH ?"
             f"{prepared.sql.clause()}", [prepared.fts, *prepared.sql.params])
 
 
 def ranked_ids(db: Database, prepared: PreparedSearch, *, limit: int | None = None,
                offset: int = 0) -> list[tuple[int, float]]:
-    """(segment id, bm25 score) of the hits, best first, ties by segment id."""
+    """(segment id, bm25 score) of the hits, best first, ties by segment id; from the scope's
+    kept answers when they reach far enough, else ranked (a window ahead, to keep)."""
+    answers = prepared.scope.answers if prepared.scope is not None else None
+    if answers is None:
+        return _ranked(db, prepared, limit, offset)
+    kept = answers.ranking(prepared.fts)
+    page = kept.page(limit, offset) if kept is not None else None
+    if page is None:
+        size = window(limit, offset)
+        hits = _ranked(db, prepared, size, 0)
+        kept = Ranking(tuple(hits), complete=size is None or len(hits) < size)
+        if len(hits) <= KEEP_MAX:
+            answers.keep_ranking(prepared.fts, kept)
+        page = kept.page(limit, offset)
+    return page or []
+
+
+def _ranked(db: Database, prepared: PreparedSearch, limit: int | None,
+            offset: int) -> list[tuple[int, float]]:
     clause, params = _from(prepared, joined=False)
     paging = ""
     if limit is not None or offset:
         paging = " LIMIT ? OFFSET ?"
         params = [*params, -1 if limit is None else limit, offset]
-    rows = _match(db, f"SELECT f.rowid, {RANK} AS score {clause} ORDER BY score, f.rowid{paging}",
-                  params)
+    rows = run_match(db, f"SELECT f.rowid, {RANK} AS score {clause} "
+                     f"ORDER BY score, f.rowid{paging}", params)
     return [(row[0], row[1]) for row in rows]
 
 
 def prepared_distribution(db: Database, prepared: PreparedSearch) -> Distribution:
     """Counts of all hits per municipality, region and size class."""
     clause, params = _from(prepared)
-    rows = _match(db, f"SELECT sf.kommune_code, count(*) {clause} "
-                  "GROUP BY sf.kommune_code", params)
+    found = prepared.scope
+    if found is not None:
+        counts = found.answers.counts(prepared.fts) if found.answers is not None else None
+        if counts is None:
+            marks = run_match(db, f"SELECT group_concat({MARK}, '') {clause}", params)[0][0]
+            counts = found.counts(marks)
+            if found.answers is not None:
+                found.answers.keep_counts(prepared.fts, counts)
+        return build_distribution(counts)
+    rows = run_match(db, f"SELECT sf.kommune_code, count(*) {clause} "
+                     "GROUP BY sf.kommune_code", params)
     return build_distribution({code: count for code, count in rows})
-
-
-HIT_FIELDS = ("document", "document_id", "start", "end", "text", "kommune", "case_name",
-              "region", "size_class", "kind", "question", "question_text", "role", "speaker",
-              "respondent", "turn", "time", "page")
-"""The `segment_facts` columns a hit carries."""
-_DETAILS = ("SELECT f.segment_id, " + ", ".join(f'f."{name}"' for name in HIT_FIELDS) +
-            " FROM segment_facts f WHERE f.segment_id IN (SELECT value FROM json_each(?))")
-# `+rowid` keeps the id list away from FTS5, which would otherwise redo a prefix query per id.
-_HIGHLIGHT = f"""
-    SELECT rowid, highlight(segments_fts, 0, '{OPEN}', '{CLOSE}'),
-           highlight(segments_fts, 1, '{OPEN}', '{CLOSE}')
-    FROM segments_fts
-    WHERE segments_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))
-"""
-
-
-def load_hits(db: Database, prepared: PreparedSearch,
-              ranked: list[tuple[int, float]]) -> list[Hit]:
-    """Citation details and KWIC for ranked segment ids, in the given order."""
-    ids = json.dumps([segment_id for segment_id, _ in ranked])
-    details = {row[0]: dict(zip(HIT_FIELDS, row[1:], strict=True))
-               for row in db.execute(_DETAILS, [ids]).fetchall()}
-    marks = {row[0]: (row[1], row[2]) for row in _match(db, _HIGHLIGHT, [prepared.fts, ids])}
-    hits = []
-    paragraphs = ParagraphIndex(db)
-    for segment_id, score in ranked:
-        facts = details[segment_id]
-        marked_text, marked_lemmas = marks.get(segment_id, (None, None))
-        facts["case"] = facts.pop("case_name")
-        hit = Hit(segment_id=segment_id, score=score,
-                  kwic=make_kwic(facts["text"], marked_text, marked_lemmas), **facts)
-        hit.cite(paragraphs)
-        hits.append(hit)
-    return hits
 
 
 def search(
@@ -148,22 +147,25 @@ def search(
     offset: int = 0,
     compounds: bool = True,
     drop: Iterable[str] = (),
+    cached: bool = True,
 ) -> SearchResult:
     """Search segments: one page of ranked hits, the total and the distribution of all hits.
 
     `limit=None` returns every hit. `drop` removes expansions (lemma, spelling, compound or fuzzy
-    terms) the analyst does not want; `compounds=False` matches whole words only.
+    terms) the analyst does not want; `compounds=False` matches whole words only; `cached=False`
+    keeps nothing for later searches (see `prepare`).
     """
     if limit is not None and limit < 0:
         raise UsageError("--limit must be 0 or more")
     if offset < 0:
         raise UsageError("--offset must be 0 or more")
-    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop)
+    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop,
+                       cached=cached)
     distribution = prepared_distribution(db, prepared)
     ranked = ranked_ids(db, prepared, limit=limit, offset=offset) if limit != 0 else []
     return SearchResult(
         query=query, fts=prepared.fts, total=distribution.total,
-        hits=load_hits(db, prepared, ranked), distribution=distribution,
+        hits=load_hits(db, prepared.fts, ranked, prepared.scope), distribution=distribution,
         expansions=[w.to_dict() for w in prepared.expansions.words.values()],
         dropped=prepared.expansions.dropped, filters=prepared.filters.to_dict(),
         limit=limit, offset=offset)
@@ -177,9 +179,11 @@ def distribution(
     fuzzy: bool = False,
     compounds: bool = True,
     drop: Iterable[str] = (),
+    cached: bool = True,
 ) -> Distribution:
     """Where the hits of a query fall: per municipality, region and size class."""
-    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop)
+    prepared = prepare(db, query, filters, fuzzy=fuzzy, compounds=compounds, drop=drop,
+                       cached=cached)
     return prepared_distribution(db, prepared)
 
 
@@ -187,7 +191,7 @@ def iter_hits(db: Database, prepared: PreparedSearch, *, batch: int = 2000) -> I
     """Every hit of a prepared search, best first, loaded in batches (for exports)."""
     ranked = ranked_ids(db, prepared)
     for i in range(0, len(ranked), batch):
-        yield from load_hits(db, prepared, ranked[i:i + batch])
+        yield from load_hits(db, prepared.fts, ranked[i:i + batch], prepared.scope)
 
 
 def code_hits(

@@ -1,4 +1,5 @@
-"""Turn a parsed, expanded query into one FTS5 MATCH expression over segments_fts(text, lemmas).
+"""Turn a parsed, expanded query into one FTS5 MATCH expression over segments_fts(text, lemmas),
+and run queries with it.
 
 Every token is double-quoted, so nothing the analyst typed is read as FTS5 syntax. A bare word
 becomes an OR of its alternatives; a phrase or NEAR matches as written or with every word as its
@@ -7,8 +8,15 @@ lemma; AND / OR / NOT are fully parenthesised, so precedence never depends on FT
 
 from __future__ import annotations
 
+import sqlite3
+from typing import TYPE_CHECKING
+
+from kvali.errors import QueryError
 from kvali.search.expand import Expansions
 from kvali.search.query import BinaryOp, Near, Node, Phrase, Prefix, Word
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def _quote(tokens: tuple[str, ...]) -> str:
@@ -65,3 +73,15 @@ def _chain(node: BinaryOp) -> list[Node]:
         else:
             parts.append(side)
     return parts
+
+
+def run_match(db: Database | sqlite3.Connection, sql: str, params: list[object]) -> list[tuple]:
+    """Run a query with MATCH; FTS5's own limits (expression depth) become a QueryError."""
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if str(exc).startswith("fts5:"):
+            detail = str(exc).split(" near ")[0]  # never the query's words (personal data?)
+            raise QueryError(f"the query is too complex for the index ({detail}); "
+                             "use fewer words or parentheses") from None
+        raise
