@@ -177,7 +177,7 @@ def latency_table(workers: list[Worker], runs: int) -> dict[str, dict[str, dict[
     labels = [w.label for w in workers]
     head = f"{'type':<9}{'query':<26}{'filter':<18}{'hits':>7}"
     for w in workers:
-        head += f" |{w.label + ' p50':>12}{'p95':>7}{'cpu50':>7}{'first':>7}"
+        head += f" |{w.label + ' p50':>12}{'p95':>7}{'cpu50':>7}{'cpu95':>7}{'first':>7}"
         if w.keeps_answers:
             head += f"{'warm p50':>10}{'p95':>6}"
     print(head + (" | p50 ratio  same" if len(workers) > 1 else ""))
@@ -189,9 +189,11 @@ def latency_table(workers: list[Worker], runs: int) -> dict[str, dict[str, dict[
             for w in workers:
                 r = found[w.label]
                 p50, p95 = statistics.median(r["cold"]), percentile(r["cold"], 95)
-                line += (f" |{p50:>12.1f}{p95:>7.1f}{statistics.median(r['cpu']):>7.1f}"
+                cpu50, cpu95 = statistics.median(r["cpu"]), percentile(r["cpu"], 95)
+                line += (f" |{p50:>12.1f}{p95:>7.1f}{cpu50:>7.1f}{cpu95:>7.1f}"
                          f"{r['first']:>7.0f}")
                 _worst(worst, w.label, kind, p50, p95)
+                _worst(worst, f"{w.label} CPU", kind, cpu50, cpu95)
                 if w.keeps_answers:
                     warm50, warm95 = statistics.median(r["warm"]), percentile(r["warm"], 95)
                     line += f"{warm50:>10.1f}{warm95:>6.1f}"

@@ -176,3 +176,15 @@ def test_kept_document_facts_follow_a_renamed_document(project):
     assert kept == fresh
     assert {h["document"] for h in kept["hits"]} == names - {"Interview om netværk"} | {
         "Interview A"}
+
+
+def test_kept_highlights_follow_a_changed_text(project):
+    assert any(h.kwic.match for h in search(project, "netværket").hits)  # highlights kept
+    segment = project.execute("SELECT id FROM segments WHERE text LIKE 'Netværket er%'"
+                              ).fetchone()[0]
+    project.execute("UPDATE segments SET text = 'Se, netværket er afgørende.', "
+                    "lemmas = 'se netværk være afgørende' WHERE id = ?", [segment])
+    kept, fresh = both(project, "netværket", Selection())
+    assert kept == fresh
+    hit = next(h for h in kept["hits"] if h["segment_id"] == segment)
+    assert (hit["kwic"]["left"], hit["kwic"]["match"]) == ("Se, ", "netværket")

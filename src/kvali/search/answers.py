@@ -23,8 +23,9 @@ WINDOW = 500
 """Hits ranked ahead of the page asked for, so the next pages need no ranking."""
 KEPT = 8
 """Queries kept per scope."""
-MARKS_KEPT = 1_000
-"""Highlighted hits kept per query (their text and lemmas with FTS5's match markers)."""
+MARKS_KEPT = 250
+"""Highlighted hits kept per query (their text and lemmas with FTS5's match markers): five
+pages of 50."""
 _LOCK = threading.Lock()
 
 
@@ -97,10 +98,11 @@ class Answers:
         return {i: found[i] for i in ids if i in found}
 
     def keep_marks(self, fts: str, marks: dict[int, tuple[str | None, str | None]]) -> None:
-        """Keep the highlight() output of some hits (starting afresh past `MARKS_KEPT`)."""
+        """Keep the highlight() output of some hits (starting afresh past `MARKS_KEPT`; none of
+        a batch larger than that, as an export loads)."""
         with _LOCK:
             entry = self._kept.get(fts)
-            if entry is None:
+            if entry is None or len(marks) > MARKS_KEPT:
                 return
             kept = entry.setdefault("marks", {})
             if len(kept) + len(marks) > MARKS_KEPT:
