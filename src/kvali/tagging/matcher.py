@@ -34,7 +34,8 @@ MIN_COMPOUND_PART = 3
 MIN_FUZZY_LENGTH = 5
 WORD = re.compile(r"\w", re.UNICODE)
 TOKEN_ATTRS = [IDX, LENGTH, IS_PUNCT, IS_SPACE]
-_IS_WORD, _HITS, _PHRASES, _STEM = map(attrgetter, ("is_word", "hits", "phrases", "stem"))
+_IS_WORD, _NOTABLE, _STEM, _LOWER, _LEMMA = map(
+    attrgetter, ("is_word", "notable", "stem", "lower", "lemma"))
 FORM_CACHE_LIMIT = 300_000  # (form, lemma) pairs remembered; past it the cache starts again
 # RE2's budget for the one search over all patterns; with the default (8 MB) its DFA runs out
 # of memory on a codebook's worth of Unicode classes and falls back to a search 3x as slow
@@ -77,6 +78,7 @@ class _Form:
     hits: tuple[tuple[str, str, float], ...]
     stem: str
     phrases: tuple[_Phrase, ...]  # the phrases whose first word this form can be
+    notable: bool  # not a word, or a word with hits or phrases: what `_hits` looks at
 
 
 class CodebookMatcher:
@@ -233,17 +235,19 @@ class CodebookMatcher:
 
         `span(i)` gives the offsets of token i; only the words (tokens with a letter or a
         digit) take part, and only matched words' offsets are asked for."""
-        if all(map(_IS_WORD, forms)):
-            words, places = forms, None
-        else:
+        words, places = forms, None
+        notable = list(compress(count(), map(_NOTABLE, forms)))  # usually a few, or none
+        if notable and not all(forms[index].is_word for index in notable):
             places = list(compress(count(), map(_IS_WORD, forms)))
             words = [forms[place] for place in places]
+            notable = list(compress(count(), map(_NOTABLE, words)))
         found: dict[str, list[Hit]] = {}
-        for index in compress(count(), map(_HITS, words)):
-            start, end = span(index if places is None else places[index])
-            for code_key, rule, score in words[index].hits:
-                collect(found, code_key, (rule, start, end, score))
-        starts = list(compress(count(), map(_PHRASES, words)))  # where a phrase may start
+        for index in notable:
+            if words[index].hits:
+                start, end = span(index if places is None else places[index])
+                for code_key, rule, score in words[index].hits:
+                    collect(found, code_key, (rule, start, end, score))
+        starts = [index for index in notable if words[index].phrases]  # a phrase may start
         if starts:
             stems = list(map(_STEM, words))
             by_next = self.phrase_next
@@ -285,8 +289,10 @@ class CodebookMatcher:
         is_word = bool(WORD.search(lower))
         known = lemma if lemma is not None else self.lemmatise(text) if is_word else lower
         stem = phrase_stem(known)
-        form = _Form(lower, known, is_word, self._form_hits(lower, known) if is_word else (),
-                     stem, tuple(self.phrases.get(stem, ())) if is_word else ())
+        hits = self._form_hits(lower, known) if is_word else ()
+        phrases = tuple(self.phrases.get(stem, ())) if is_word else ()
+        form = _Form(lower, known, is_word, hits, stem, phrases,
+                     not is_word or bool(hits) or bool(phrases))
         self.forms[(text, lemma)] = form
         return form
 
@@ -300,26 +306,25 @@ class CodebookMatcher:
 
 
 class _Veto:
-    """A segment's words as `exclude` rules see them, worked out when first needed."""
+    """A segment's words as `exclude` rules see them; their lemmas joined only when an excluded
+    phrase is looked for."""
 
     def __init__(self, words: list[_Form]) -> None:
         self.words = words
-        self.lowers: set[str] | None = None
-        self.lemmas: set[str] = set()
-        self.joined = ""
+        self.joined: str | None = None
 
     def applies(self, veto: tuple[set[str], list[tuple[str, ...]]] | None) -> bool:
         """Whether an excluded word (as written or as lemma) or phrase (of lemmas) occurs."""
         if veto is None:
             return False
-        if self.lowers is None:
-            lemmas = [form.lemma for form in self.words]
-            self.lowers = {form.lower for form in self.words}
-            self.lemmas = set(lemmas)
-            self.joined = " " + " ".join(lemmas) + " "
-        words, phrases = veto
-        if words & self.lowers or words & self.lemmas:
+        excluded, phrases = veto
+        if not (excluded.isdisjoint(map(_LOWER, self.words))
+                and excluded.isdisjoint(map(_LEMMA, self.words))):
             return True
+        if not phrases:
+            return False
+        if self.joined is None:
+            self.joined = " " + " ".join(map(_LEMMA, self.words)) + " "
         return any(" " + " ".join(p) + " " in self.joined for p in phrases)
 
 
