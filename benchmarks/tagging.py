@@ -3,20 +3,21 @@
 A codebook of 200 codes / 2,000 keywords and phrases is generated from the corpus's lemmas (so
 rules really match: keywords with compound matching, phrases, a few patterns and fuzzy rules).
 For each of two corpus sizes one run prints, as medians over --runs rounds that interleave the
-three measurements (the machine may be shared):
+three measurements (the machine may be shared), wall and CPU seconds of:
 
 - segmenting: kvali's segmenter (`segment_documents`) over every segment text: the reference;
-- tagging with the generated codebook on a copy of the project, in a fresh process: seconds,
-  tokens/s, the ratio to segmenting and peak RSS, for the current code and for the code of
-  --old (tagging/matcher.py and run.py of that commit, loaded in place of the current ones:
-  it tokenises every segment again), and whether both stored the same suggestions;
+- tagging with the generated codebook on a copy of the project, in a fresh process, for the
+  current code and for the code of --old (tagging/matcher.py and run.py of that commit, loaded
+  in place of the current ones: it tokenises every segment again): tokens/s, the ratios to
+  segmenting, the part spent writing the suggestions (`run._store`), peak RSS (VmHWM), and
+  whether both stored the same suggestions (the run stops if not);
 
 then the default codebook.yaml on the larger project, old against new.
 
-    python benchmarks/tagging.py [--words 1000000] [--runs 3] [--old d066efd]
+    python benchmarks/tagging.py [--words 1000000] [--runs 3] [--old d066efd] [--folder DIR]
 
 The projects come from build_project.py (benchmarks/out/bench-1m.db and a quarter-size one);
-they are only read here, every tagging run works on a copy.
+they are only read here, every tagging run works on a copy (in /dev/shm when there is one).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ CODES = 200
 RULES_PER_CODE = 10
 OLD = "d066efd"  # the last commit whose tagger tokenised every segment again
 OLD_FILES = ("matcher", "run")
+DEFAULT_FOLDER = "/dev/shm" if Path("/dev/shm").is_dir() else None
 CODINGS = ('SELECT segment_id, code_key, start, "end", rule, score, matched FROM codings '
            "ORDER BY segment_id, code_key")
 
@@ -74,15 +76,16 @@ def generated_codebook(db: sqlite3.Connection, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def segmentation_seconds(texts: list[str]) -> tuple[float, int]:
-    """Seconds kvali's segmenter takes over the texts (each one block), and their tokens."""
+def segmentation_seconds(texts: list[str]) -> tuple[dict, int]:
+    """Wall and CPU seconds kvali's segmenter takes over the texts (each one block), and their
+    tokens."""
     nlp = load_pipeline()
     nlp("Start.")  # one-off start-up (tables) is not part of the figure
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in segment_documents((text, [Block(0, len(text))]) for text in texts):
         pass
-    seconds = time.perf_counter() - started
-    return seconds, sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000))
+    figures = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    return figures, sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000))
 
 
 CHILD = """
@@ -100,40 +103,56 @@ from kvali.codebook.load import parse_codebook
 from kvali.codebook.sync import sync_codebook
 from kvali.nlp import load_pipeline
 from kvali.store import open_db
-from kvali.tagging.run import tag_project
+import kvali.tagging.run as run
 load_pipeline()("Start.")  # one-off start-up (tables), as for segmentation
 db = open_db(sys.argv[1])
 sync_codebook(db, parse_codebook(sys.stdin.read(), "bench")[0])
-start = time.perf_counter()
-report = tag_project(db)
-seconds = time.perf_counter() - start
+store, writing = run._store, {"write_wall": 0.0, "write_cpu": 0.0}
+
+
+def timed_store(*args, **kwargs):  # the time spent diffing and writing the suggestions
+    wall, cpu = time.perf_counter(), time.process_time()
+    store(*args, **kwargs)
+    writing["write_wall"] += time.perf_counter() - wall
+    writing["write_cpu"] += time.process_time() - cpu
+
+
+run._store = timed_store
+wall, cpu = time.perf_counter(), time.process_time()
+report = run.tag_project(db)
+figures = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, **writing}
 # VmHWM is this process's own peak (ru_maxrss would count the parent's memory at the fork)
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
-rss = int(status["VmHWM"].split()[0]) / 1024
-print(json.dumps([seconds, rss, report.to_dict()]))
+figures["rss"] = int(status["VmHWM"].split()[0]) / 1024
+print(json.dumps([figures, report.to_dict()]))
 """
 
 
-def run_child(project: Path, codebook_text: str, old: Path | None) -> tuple[float, float, dict]:
-    """Tag the project in a fresh process: (seconds, peak RSS in MB, report)."""
+def run_child(project: Path, codebook_text: str, old: Path | None) -> tuple[dict, dict]:
+    """Tag the project in a fresh process: (wall and CPU seconds, those spent writing the
+    suggestions, peak RSS in MB; the run's report)."""
     result = subprocess.run([sys.executable, "-c", CHILD, str(project), str(old or "")],
                             input=codebook_text, capture_output=True, text=True, check=False)
     if result.returncode:
         raise SystemExit(f"tagging failed:\n{result.stderr[-2000:]}")
-    return tuple(json.loads(result.stdout.splitlines()[-1]))
+    figures, report = json.loads(result.stdout.splitlines()[-1])
+    return figures, report
 
 
-def tag_copy(source: Path, folder: Path, name: str, text: str, old: Path | None
-             ) -> tuple[float, float, dict, list]:
-    """Tag a fresh copy of the project; (seconds, RSS, report, the codings stored)."""
+def tag_copy(source: Path, folder: Path, name: str, text: str, old: Path | None) -> dict:
+    """Tag a fresh copy of the project: `run_child`'s figures and report, the codings stored
+    and the triggers on `codings` (each runs once per suggestion written)."""
     path = folder / f"{name}.db"
     for suffix in ("", "-wal", "-shm", ".bak"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.copy(source, path)
-    seconds, rss, report = run_child(path, text, old)
+    figures, report = run_child(path, text, old)
     with sqlite3.connect(path) as db:
-        codings = db.execute(CODINGS).fetchall()
-    return seconds, rss, report, codings
+        figures["codings"] = db.execute(CODINGS).fetchall()
+        figures["triggers"] = [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'codings'")]
+    path.unlink()
+    return {**figures, "report": report}
 
 
 def old_sources(commit: str, folder: Path) -> Path:
@@ -147,25 +166,43 @@ def old_sources(commit: str, folder: Path) -> Path:
 
 def compare(source: Path, text: str, runs: int, folder: Path, old: Path, segmenting: bool
             ) -> dict:
-    """Interleaved rounds of segmenting (optional), new and old tagging: medians and more."""
+    """Interleaved rounds of segmenting (optional), new and old tagging; the medians."""
     with sqlite3.connect(source) as db:
         texts = [row[0] for row in db.execute("SELECT text FROM segments")]
-    seg, new, before = [], [], []
+    rounds: dict[str, list[dict]] = {"segmenting": [], "new": [], "old": []}
     tokens = 0
     for round_ in range(runs):
         if segmenting:
-            seconds, tokens = segmentation_seconds(texts)
-            seg.append(seconds)
-        new.append(tag_copy(source, folder, "new", text, None))
-        before.append(tag_copy(source, folder, "old", text, old))
-        same = new[-1][3] == before[-1][3]
-        if not same:
+            figures, tokens = segmentation_seconds(texts)
+            rounds["segmenting"].append(figures)
+        rounds["new"].append(tag_copy(source, folder, "new", text, None))
+        rounds["old"].append(tag_copy(source, folder, "old", text, old))
+        if rounds["new"][-1]["codings"] != rounds["old"][-1]["codings"]:
             raise SystemExit(f"round {round_ + 1}: old and new suggestions differ")
-    return {"segment": statistics.median(seg) if seg else None, "tokens": tokens,
-            "new": statistics.median(r[0] for r in new),
-            "old": statistics.median(r[0] for r in before),
-            "rss_new": max(r[1] for r in new), "rss_old": max(r[1] for r in before),
-            "report": new[0][2], "suggestions": len(new[0][3]), "segments": len(texts)}
+    medians = {label: {key: statistics.median(r[key] for r in found)
+                       for key in found[0] if isinstance(found[0][key], float)}
+               for label, found in rounds.items() if found}
+    first = rounds["new"][0]
+    return {**medians, "tokens": tokens, "segments": len(texts), "report": first["report"],
+            "suggestions": len(first["codings"]), "triggers": first["triggers"]}
+
+
+def print_tagging(found: dict, tokens: int, reference: dict | None) -> None:
+    """One line per tagger: seconds, tokens/s, ratios to segmenting, writing, peak RSS."""
+    for label in ("new", "old"):
+        run = found[label]
+        line = (f"tagging {label}: {run['wall']:.2f} s wall ({run['cpu']:.2f} s CPU) = "
+                f"{tokens / run['wall']:,.0f} tokens/s; writing the suggestions "
+                f"{run['write_wall']:.2f} s ({run['write_cpu']:.2f} s CPU)")
+        if reference:
+            ratio = {key: run[key] / reference[key] for key in ("wall", "cpu")}
+            rest = (run["cpu"] - run["write_cpu"]) / reference["cpu"]
+            line += (f"; ratio to segmenting {ratio['wall']:.2f} wall, {ratio['cpu']:.2f} CPU"
+                     f" (writing {run['write_cpu'] / reference['cpu']:.2f}, "
+                     f"the rest {rest:.2f})")
+        print(line + f"; peak RSS {run['rss']:.0f} MB")
+    print(f"new vs old: {found['old']['wall'] / found['new']['wall']:.1f}x faster wall, "
+          f"{found['old']['cpu'] / found['new']['cpu']:.1f}x CPU")
 
 
 def main() -> None:
@@ -175,12 +212,16 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--old", default=OLD, help="commit of the tagger to compare with")
+    parser.add_argument("--folder", default=DEFAULT_FOLDER,
+                        help="where the copies are tagged (default: RAM-backed /dev/shm when "
+                             "there is one, so other work's disk traffic does not count)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         folder = Path(tmp)
+        print(f"copies tagged in {folder.parent}; medians of {args.runs} interleaved rounds")
         (folder / "old").mkdir()
         old = old_sources(args.old, folder / "old")
-        source = None
+        source, tokens = None, 0
         for words in (args.words // 4, args.words):
             source = build(words)
             with sqlite3.connect(source) as db:
@@ -189,28 +230,20 @@ def main() -> None:
             assert not problems, problems[:3]
             rules = sum(len(c.rules.keywords) + len(c.rules.phrases) for c in codebook.codes)
             found = compare(source, text, args.runs, folder, old, segmenting=True)
-            tokens, seg = found["tokens"], found["segment"]
+            tokens, seg = found["tokens"], found["segmenting"]
             print(f"== {source.name}: {len(codebook.codes)} codes, {rules} keywords+phrases; "
                   f"{found['segments']:,} segments ({found['report']['segments']:,} tagged, "
                   f"interviewer turns skipped), {tokens:,} tokens; "
-                  f"{found['suggestions']:,} suggestions, old and new identical")
-            print(f"segmenting (reference): {seg:.2f} s = {tokens / seg:,.0f} tokens/s")
-            for label in ("new", "old"):
-                seconds = found[label]
-                print(f"tagging {label}: {seconds:.2f} s = {tokens / seconds:,.0f} tokens/s, "
-                      f"ratio to segmenting {seconds / seg:.2f}, "
-                      f"peak RSS {found['rss_' + label]:.0f} MB")
-            print(f"new vs old: {found['old'] / found['new']:.1f}x faster "
-                  f"(medians of {args.runs} interleaved rounds)")
+                  f"{found['suggestions']:,} suggestions, old and new identical; "
+                  f"triggers on codings: {', '.join(found['triggers']) or 'none'}")
+            print(f"segmenting (reference): {seg['wall']:.2f} s wall ({seg['cpu']:.2f} s CPU) "
+                  f"= {tokens / seg['wall']:,.0f} tokens/s")
+            print_tagging(found, tokens, seg)
         default = (REPO / "codebook.yaml").read_text(encoding="utf-8")
         found = compare(source, default, args.runs, folder, old, segmenting=False)
         print(f"== the default codebook.yaml on {source.name}: "
               f"{found['suggestions']:,} suggestions, old and new identical")
-        for label in ("new", "old"):
-            seconds = found[label]
-            print(f"tagging {label}: {seconds:.2f} s = {tokens / seconds:,.0f} tokens/s, "
-                  f"peak RSS {found['rss_' + label]:.0f} MB")
-        print(f"new vs old: {found['old'] / found['new']:.1f}x faster")
+        print_tagging(found, tokens, None)
 
 
 if __name__ == "__main__":
