@@ -305,3 +305,28 @@ def test_survey_questions_get_a_section_with_a_table_and_grouped_quotes(
     assert rows["Region Syddanmark"] == "2" and rows["Hele landet"] == "10"
     in_themes = sum(q.text == quote.text for s in summary.sections for q in s.quotes)
     assert texts.count(f"»{xml_safe(quote.text)}«") == in_themes + 1  # and under the question
+
+
+@pytest.mark.parametrize("keep_together", [True, False])
+def test_table_rows_after_the_first_of_a_kind_are_made_as_the_first(keep_together: bool) -> None:
+    """A table's later rows are copies of its first row of that kind with their texts set:
+    each must be the row python-docx makes for it as a first row."""
+    from lxml import etree
+
+    from kvali.export.docx_style import new_report_document
+    from kvali.export.docx_table import add_table
+
+    rows = [(["Aarhus", "12"], "row"), (["Region\tMidt", ""], "group"),
+            ([" Viborg ", "3"], "row"), (["", "7\n8"], "row"), (["Odense", "1"], "group"),
+            (["I alt", "23"], "total"), (["Næstved ", "»4«"], "row")]
+
+    def table_xml(table_rows: list) -> list[bytes]:
+        table = add_table(new_report_document(), ["Kommune", "Antal"], table_rows, (8.0, 3.0),
+                          keep_together=keep_together)
+        return [etree.tostring(tr) for tr in table._tbl.iterchildren(qn("w:tr"))]
+
+    together = table_xml(rows)
+    for index, row in enumerate(rows):
+        alone = table_xml([row] if not keep_together or index == len(rows) - 1
+                          else [row, (["x", "y"], "row")])
+        assert together[index + 1] == alone[1]

@@ -146,3 +146,24 @@ def test_a_survey_group_reads_only_what_could_be_quoted(tmp_path: Path) -> None:
     chosen = passages.choose("t", {"t"}, 3, False, among=facts)
     assert [c.record.kommune for c in chosen] == ["K1", "K2", "K3"]
     assert len(made) < 10
+
+
+def test_the_collector_is_paused_for_the_block_and_restored_after() -> None:
+    import gc
+
+    from kvali.export.bulk import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("stop")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # off before, so off after
+    finally:
+        gc.enable()
