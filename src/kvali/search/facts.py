@@ -81,7 +81,9 @@ class _Project:
     documents: dict[int, dict] = field(default_factory=dict)
 
 
-_CACHE: dict[str, _Project] = {}
+_CACHE: OrderedDict[str, _Project] = OrderedDict()
+PROJECTS_KEPT = 4
+"""Project files whose facts a process keeps (the most recently searched)."""
 _LOCK = threading.Lock()
 PLACE_FIELDS = ("kommune", "region", "size")
 """Selection fields whose conditions read only a segment's case and its municipality."""
@@ -191,6 +193,7 @@ def scope(db: Database, selection: Selection) -> Scope | None:
             found = held.selections.get(selection)
             if found is not None:
                 held.selections.move_to_end(selection)
+                _CACHE.move_to_end(key)
                 return found
     if held is None or held.stamp != stamp:
         facts = _read(db)
@@ -203,6 +206,9 @@ def scope(db: Database, selection: Selection) -> Scope | None:
         while len(held.selections) > SELECTIONS_KEPT:
             held.selections.popitem(last=False)
         _CACHE[key] = held
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > PROJECTS_KEPT:
+            _CACHE.popitem(last=False)
     return found
 
 
