@@ -4,7 +4,8 @@
 their passages once per code by the best rank each can have (`kvali.export.quotes.hoped_rank`).
 A section's quotes are chosen among the passages of its code and sub-codes
 (`Passages.choose`); a survey group's among the codings of one question's answers (`among`),
-from the same ranking split by document, so the survey section reads and ranks nothing again.
+from its document's part of the same ranking, so the survey section reads and ranks nothing
+again.
 A passage's text is cut once (`Texts`), and the theme's words and kind of talk are looked at
 only for passages that could win (`kvali.export.quotes.choose_quotes`).
 """
