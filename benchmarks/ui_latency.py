@@ -21,7 +21,8 @@ in the process (after a server start, or a new choice of filters), when nothing 
 Every measurement runs in a child process on its own copy of the prepared project, so
 `--before DIR` (a checkout, e.g. `git worktree add /tmp/kvali-ui-old COMMIT`) runs the same
 actions with DIR/src in front of the installed kvali in the same run, and the table gives both
-and their ratio. `--words 1000000 5000000` measures each size whose project exists
+and their ratio (code from before the change log gets a copy without it, see
+`without_change_log`). `--words 1000000 5000000` measures each size whose project exists
 (bench-5m.db is used when present, never built here).
 
     python benchmarks/ui_latency.py [--repeat 20] [--words 1000000 5000000] [--before DIR]
@@ -293,9 +294,23 @@ def run_child(project: Path, repeat: int, src: Path | None) -> dict[str, list[fl
         copy, out = Path(folder) / project.name, Path(folder) / "samples.json"
         with sqlite3.connect(project) as src_db, sqlite3.connect(copy) as dst_db:
             src_db.backup(dst_db)
+        if src and not (src / "kvali" / "store" / "schema_changes.py").exists():
+            without_change_log(copy)
         subprocess.run([sys.executable, __file__, "--child", str(copy), "--repeat", str(repeat),
                         "--json", str(out)], check=True, env=_env(src))
         return json.loads(out.read_text())
+
+
+def without_change_log(path: Path) -> None:
+    """Take the change log (migration kvali.changes m001) out of a copy again, for code from
+    before it, which refuses a project with a migration it does not know."""
+    with sqlite3.connect(path) as db:
+        for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view', 'index',"
+                " 'table') AND (name LIKE 'coding_change%' OR name LIKE 'material_%' OR name = "
+                "'codings_coder') ORDER BY type = 'table'").fetchall():
+            db.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+        db.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'kvali.changes'")
 
 
 def _env(src: Path | None) -> dict[str, str]:
@@ -315,23 +330,16 @@ def main() -> None:
                         help="a checkout of older code (its src/ runs the same actions)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         args.json.write_text(json.dumps(measure(args.child, args.repeat)))
-        return
-    if args.prepare:
-        print(prepare(args.prepare))
         return
     before = args.before.resolve() / "src" if args.before else None
     for words in args.words:
         if words > 1_000_000 and not (OUT / f"bench-{words // 1_000_000}m.db").exists():
             print(f"{words:,} words: no bench-{words // 1_000_000}m.db yet, skipped")
             continue
-        # prepared by the older code when there is one, so both can open the project
-        path = Path(subprocess.run([sys.executable, __file__, "--prepare", str(words)],
-                                   check=True, capture_output=True, text=True,
-                                   env=_env(before)).stdout.splitlines()[-1])
+        path = prepare(words)
         with sqlite3.connect(path) as db:
             documents, segments, codings = db.execute(
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM segments), "

@@ -37,14 +37,52 @@ def test_each_write_is_logged_with_the_coding_as_it_was(db: Database) -> None:
     made = add_manual_coding(db, segment, "civil", "mette")
     remove_coding(db, made, "mette")
     assert log(db, mark.change) == [(suggestion, "update", "suggested", code),
-                                    (made, "insert", None, None),
-                                    (made, "delete", "manual", "civil")]
+                                    (made, "delete", "manual", "civil")]  # inserts: by id
     changes = changes_since(db, mark, current_mark(db))
     assert changes is not None and changes.coding_ids == [suggestion, made]
     # the first row of each coding is the coding as it was at the mark; `made` did not exist
     assert [row[0] for row in db.execute(
         "SELECT coding_id FROM coding_change_facts WHERE change_id IN "
         "(SELECT value FROM json_each(?))", [str(changes.before)])] == [suggestion]
+
+
+def ids(db: Database) -> list[int]:
+    return [row[0] for row in db.execute("SELECT id FROM codings ORDER BY id")]
+
+
+def copy_of(db: Database, coding_id: int) -> None:
+    """Insert a coding like CODING_ID (it gets the next id SQLite gives)."""
+    db.execute('INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, '
+               "origin, status, created_at, updated_at) SELECT document_id, segment_id, start, "
+               '"end", code_key, coder, origin, status, created_at, updated_at FROM codings '
+               "WHERE id = ?", [coding_id])
+
+
+def test_new_codings_are_found_when_their_ids_come_back(db: Database) -> None:
+    *_, gap, top = ids(db)
+    db.execute("DELETE FROM codings WHERE id = ?", [gap])  # a gap before the mark
+    mark = current_mark(db)
+    db.execute("DELETE FROM codings WHERE id = ?", [top])
+    copy_of(db, ids(db)[0])  # takes the gap's id
+    db.execute("UPDATE codings SET status = 'rejected' WHERE id = ?", [gap])
+    changes = changes_since(db, mark, current_mark(db))
+    assert changes is not None and sorted(changes.coding_ids) == [gap, top]
+    was = dict(db.execute("SELECT change_id, id FROM coding_changes"))
+    assert [was[row] for row in changes.before] == [top]  # the gap did not exist at the mark
+
+
+def test_a_coding_changed_and_deleted_then_its_id_reused(db: Database) -> None:
+    top = ids(db)[-1]
+    mark = current_mark(db)
+    db.execute("UPDATE codings SET status = 'accepted' WHERE id = ?", [top])
+    db.execute("DELETE FROM codings WHERE id = ?", [top])
+    copy_of(db, ids(db)[0])
+    assert ids(db)[-1] == top
+    changes = changes_since(db, mark, current_mark(db))
+    assert changes is not None and changes.coding_ids == [top]
+    status = db.execute("SELECT status FROM coding_changes WHERE change_id = ?",
+                        changes.before).fetchone()[0]
+    assert status == "suggested"  # as it was at the mark
 
 
 def test_the_old_coding_has_the_facts_of_coding_facts(db: Database) -> None:
@@ -97,5 +135,5 @@ def test_a_trimmed_log_or_another_history_asks_for_a_fresh_count(db: Database) -
     assert oldest > mark.change + 1
     assert changes_since(db, mark, now, limit=10 ** 9) is None
     assert changes_since(db, mark, now) is None  # more changes than the limit, anyway
-    other = type(now)(now.material, now.segments, now.change - 1, (coding, "insert"))
+    other = type(now)(now.material, now.segments, now.codings, now.change - 1, (coding, "delete"))
     assert changes_since(db, other, now) is None  # a mark this log never had

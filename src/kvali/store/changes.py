@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Mark:
-    """The state of a project: material and codebook changes counted, the newest segment, and
-    the newest change-log row (with its coding and kind, so two histories that diverged after a
-    restored copy do not share a mark)."""
+    """The state of a project: material and codebook changes counted, the newest segment, the
+    largest coding id, and the newest change-log row (with its coding and kind, so two
+    histories that diverged after a restored copy do not share a mark)."""
 
     material: int
     segments: int
+    codings: int
     change: int
     last: tuple[int, str] | None
 
@@ -49,44 +50,73 @@ def _connection(db: Database | sqlite3.Connection) -> sqlite3.Connection:
 def current_mark(db: Database | sqlite3.Connection) -> Mark:
     """The project's mark now."""
     conn = _connection(db)
-    material, segments, change = conn.execute(
+    material, segments, codings, change = conn.execute(
         "SELECT (SELECT version FROM material_version), "
         "(SELECT coalesce(max(id), 0) FROM segments), "
+        "(SELECT coalesce(max(id), 0) FROM codings), "
         "(SELECT coalesce(max(change_id), 0) FROM coding_changes)").fetchone()
     last = conn.execute("SELECT id, op FROM coding_changes WHERE change_id = ?",
                         [change]).fetchone()
-    return Mark(material, segments, change, tuple(last) if last else None)
+    return Mark(material, segments, codings, change, tuple(last) if last else None)
 
 
 def changes_since(db: Database | sqlite3.Connection, mark: Mark, now: Mark,
                   limit: int = 5000) -> CodingChanges | None:
     """The codings changed between MARK and NOW (a mark read in the same snapshot); None when
     the material or codebook changed, the log no longer reaches back to MARK, or more than
-    LIMIT changes were made: then only a fresh computation is right."""
+    LIMIT codings changed: then only a fresh computation is right.
+
+    Deleted and updated codings are in the log. New ones are not: each got an id above the
+    largest id of its moment, which is at least `floor`, the smallest largest id since the mark
+    (the mark's own, or one a delete left). So every coding above `floor` is new or logged; a
+    logged coding existed at the mark if its first row comes before the largest id first fell
+    below it, or is the delete that made it fall (after that, the id can only be a new coding).
+    """
     if (now.material, now.segments) != (mark.material, mark.segments) or now.change < mark.change:
         return None
-    if now.change == mark.change:
-        return CodingChanges([], []) if now.last == mark.last else None
+    conn = _connection(db)
+    if now.change == mark.change and now.last != mark.last:
+        return None
+    if now.change > mark.change and not _reaches(conn, mark):
+        return None
     if now.change - mark.change > limit:
         return None
-    conn = _connection(db)
+    first: dict[int, tuple[int, str]] = {}
+    falls: list[tuple[int, int]] = []  # (change row, largest id after it), each one lower
+    floor = mark.codings
+    for change_id, coding_id, op, max_after in conn.execute(
+            "SELECT change_id, id, op, max_after FROM coding_changes "
+            "WHERE change_id > ? AND change_id <= ? ORDER BY change_id",
+            [mark.change, now.change]):
+        first.setdefault(coding_id, (change_id, op))
+        if max_after is not None and max_after < floor:
+            floor = max_after
+            falls.append((change_id, floor))
+    if conn.execute("SELECT count(*) FROM codings WHERE id > ?", [floor]).fetchone()[0] > limit:
+        return None
+    new = [row[0] for row in conn.execute("SELECT id FROM codings WHERE id > ?", [floor])]
+    before = [change_id for coding_id, (change_id, op) in first.items()
+              if op != "insert" and _existed(coding_id, change_id, mark.codings, falls)]
+    return CodingChanges(list(dict.fromkeys([*first, *new])), before)
+
+
+def _reaches(conn: sqlite3.Connection, mark: Mark) -> bool:
+    """Whether the log still holds every row after MARK, and MARK's own row as it saw it."""
     oldest, at_mark = conn.execute(
         "SELECT min(change_id), (SELECT id || ' ' || op FROM coding_changes WHERE change_id = ?) "
         "FROM coding_changes", [mark.change]).fetchone()
     expected = f"{mark.last[0]} {mark.last[1]}" if mark.last else None
-    if oldest is None or oldest > mark.change + 1 or (mark.change and at_mark != expected):
-        return None  # trimmed past the mark, or another history than the one the mark saw
-    seen: dict[int, None] = {}
-    before: list[int] = []
-    for change_id, coding_id, op in conn.execute(
-            "SELECT change_id, id, op FROM coding_changes WHERE change_id > ? AND change_id <= ? "
-            "ORDER BY change_id", [mark.change, now.change]):
-        if coding_id in seen:
-            continue
-        seen[coding_id] = None
-        if op != "insert":
-            before.append(change_id)
-    return CodingChanges(list(seen), before)
+    return oldest is not None and oldest <= mark.change + 1 and \
+        (not mark.change or at_mark == expected)
+
+
+def _existed(coding_id: int, first_row: int, largest: int, falls: list[tuple[int, int]]) -> bool:
+    """Whether the coding whose first log row is FIRST_ROW existed at the mark (when the
+    largest id was LARGEST; FALLS: where the largest id fell lower since)."""
+    if coding_id > largest:
+        return False
+    fell = next((change_id for change_id, floor in falls if floor < coding_id), None)
+    return fell is None or first_row <= fell  # its own delete may be the one
 
 
 @contextmanager

@@ -1,12 +1,15 @@
 """The change log that lets the app keep its figures up to date instead of recounting them.
 
-`coding_changes` gets one row for every coding inserted, deleted, or updated in a column an
-analysis reads, written by triggers in the writer's own transaction, so no write path can forget
-it. An update or delete row keeps the coding as it was before (`id` is the coding's id, the
-other columns the old values; `score`, `matched`, `key_quote` and `memo` stay empty, no analysis
-reads them); an insert row keeps only the id. The first row of a coding after a point in the log
-is therefore the coding as it was at that point, or says it did not exist yet. The log keeps the
-last `CHANGES_KEPT` rows (a reader that is further behind recounts).
+`coding_changes` gets one row for every coding deleted, or updated in a column an analysis
+reads, written by triggers in the writer's own transaction, so no write path can forget it. A
+row keeps the coding as it was before (`id` is the coding's id, the other columns the old
+values; `score`, `matched`, `key_quote` and `memo` stay empty, no analysis reads them). New
+codings are not logged (a tagging run writes hundreds of thousands, and a row per insert made
+writing them twice as slow): SQLite numbers a new row one above the largest id, so what was
+inserted since a point lies above the smallest largest id since then, which a delete row keeps
+in `max_after` (kvali.store.changes works it out). The log keeps the last `CHANGES_KEPT` rows (a
+reader that is further behind recounts). Codings must therefore never be inserted with an
+explicit id.
 
 `coding_change_facts` is `coding_facts` over the log instead of `codings`: the facts of a
 coding as it was, for the same `Selection` conditions. It is made from `coding_facts`' own
@@ -107,3 +110,24 @@ def m001_change_log(db: Database) -> None:
             db.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
                        "UPDATE material_version SET version = version + 1; END")
     change_facts_view(db)
+
+
+@changes()
+def m002_inserts_unlogged(db: Database) -> None:
+    """New codings leave the log (see the module docstring); a delete row keeps the largest
+    coding id after it. The rows logged so far are dropped, so every kept figure is counted
+    afresh once."""
+    columns = ", ".join(CODING_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in CODING_COLUMNS)
+    db.executescript(
+        f"""
+        DROP TRIGGER coding_changes_insert;
+        DROP TRIGGER coding_changes_delete;
+        ALTER TABLE coding_changes ADD COLUMN max_after INTEGER;
+        DELETE FROM coding_changes;
+        CREATE TRIGGER coding_changes_delete AFTER DELETE ON codings BEGIN
+            INSERT INTO coding_changes (id, op, {columns}, max_after)
+            VALUES (old.id, 'delete', {old}, (SELECT coalesce(max(id), 0) FROM codings));
+        END;
+        """
+    )
