@@ -71,14 +71,17 @@ def load_material(db: Database, coders: tuple[str, ...], selection: Selection = 
     _known_coders(db, coders)
     codes = code_subtree(db, selection.code, "code") if selection.code else None
     where = compile_selection(db, replace(selection, code=(), coder=(), status=()), "segments")
-    segments = [Segment(*row) for row in db.execute(
-        f'SELECT f.segment_id, f.document_id, f.start, f."end" FROM segment_facts f '
-        f"WHERE 1 = 1{where.clause()} ORDER BY f.document_id, f.start", where.params)]
-    in_selection = sorted({s.document_id for s in segments})
+    in_selection = [row[0] for row in db.execute(
+        f"SELECT DISTINCT f.document_id FROM segment_facts f WHERE 1 = 1{where.clause()} "
+        "ORDER BY f.document_id", where.params)]
     seen = _seen(db, coders, in_selection)
     included = tuple(d for d in in_selection
                      if all_documents or len(seen.get(d, ())) == len(coders))
     kept = set(included)
+    segments = [Segment(*row) for row in db.execute(  # only the compared documents' segments
+        f'SELECT f.segment_id, f.document_id, f.start, f."end" FROM segment_facts f '
+        f"WHERE f.document_id IN (SELECT value FROM json_each(?)){where.clause()} "
+        "ORDER BY f.document_id, f.start", [json.dumps(included), *where.params])]
     codings = tuple(_codings(db, coders, codes, included))
     if codes is None:
         used = {c.code_key for c in codings}
@@ -87,7 +90,7 @@ def load_material(db: Database, coders: tuple[str, ...], selection: Selection = 
     return Material(coders=coders, codes=tuple(codes), document_ids=included,
                     left_out=tuple(d for d in in_selection if d not in kept),
                     seen={d: seen.get(d, frozenset()) for d in included},
-                    segments=tuple(s for s in segments if s.document_id in kept),
+                    segments=tuple(segments),
                     codings=codings)
 
 

@@ -92,6 +92,7 @@ def code_units(material: Material, unit: UnitKind) -> list[CodeUnits]:
     by_code: dict[tuple[int, str], list[Coding]] = {}
     for coding in material.codings:
         by_code.setdefault((coding.document_id, coding.code_key), []).append(coding)
+    ends = {d: [s.end for s in segments] for d, (segments, _) in by_document.items()}
     results = []
     for code in material.codes:
         applied: list[tuple[Unit, Pattern]] = []
@@ -101,7 +102,8 @@ def code_units(material: Material, unit: UnitKind) -> list[CodeUnits]:
             mine = by_code.get((document_id, code), [])
             pattern = _blank(material, document_id)
             if unit == "segment":
-                found = _segment_units(material.coders, pattern, segments, mine)
+                found = _segment_units(material.coders, pattern, segments, ends[document_id],
+                                       mine)
                 total = len(segments)
             else:
                 text = Text(segments)
@@ -150,9 +152,9 @@ def _blank(material: Material, document_id: int) -> Pattern:
 
 
 def _segment_units(coders: tuple[str, ...], blank: Pattern, segments: Sequence[Segment],
-                   codings: Sequence[Coding]) -> list[tuple[Unit, Pattern]]:
-    """The segments some coder's coding of the code overlaps, with who applied it."""
-    ends = [s.end for s in segments]
+                   ends: Sequence[int], codings: Sequence[Coding]) -> list[tuple[Unit, Pattern]]:
+    """The segments some coder's coding of the code overlaps (`ends`: the segments' ends),
+    with who applied it."""
     hits: dict[int, set[int]] = {}
     for coding in codings:
         k = bisect_right(ends, coding.start)
