@@ -149,6 +149,7 @@ def prepared(words: int, trees: dict[str, dict[str, str] | None],
             for path in found[tree]:
                 subprocess.run([sys.executable, "-c", OPEN, str(path)], check=True,
                                env=trees[tree])
+                Path(f"{path}.bak").unlink(missing_ok=True)  # the upgrade's copy: not needed
     return found
 
 
