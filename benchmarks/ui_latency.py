@@ -72,6 +72,8 @@ SWITCHING = """
 import importlib
 import streamlit as st
 from kvali.ui.state import init_session, sidebar
+for name in {pages}:  # imported before the first page is shown, as app.py imports them
+    importlib.import_module(f"kvali.ui.pages.{name}")
 init_session()
 sidebar()
 name = st.session_state.get("bench.page", "overview")
@@ -88,6 +90,8 @@ def prepare(words: int) -> Path:
         source = build(words)
     target = OUT / f"{source.stem}-ui.db"
     if target.exists() and target.stat().st_mtime > source.stat().st_mtime:
+        open_db(target).close()  # upgraded once here, not in every child's copy
+        Path(f"{target}.bak").unlink(missing_ok=True)
         return target
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -136,7 +140,7 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
     """Page switches and coding actions, `repeat` times each."""
     os.environ["KVALI_DB"] = str(path)
     samples: dict[str, list[float]] = {}
-    switching = session(SWITCHING)
+    switching = session(SWITCHING.replace("{pages}", repr(PAGES)))
     switching.session_state["bench.page"] = "analysis"
     timed(switching, samples, "cold: Analyse crosstab, 1st in a process")
     switching.session_state["kvali.analysis.view"] = "cooccurrence"

@@ -97,8 +97,7 @@ class CrosstabCounts:
         for code in self.codes:
             for key in subtree[code.key]:
                 self.rows_of[key].append(code.key)
-        self.totals, self.material = kept_material(db, ("group sizes", attribute),
-                                                   lambda db: _group_sizes(db, attribute))
+        self.totals, self.material = _group_sizes(db, attribute)
         self.all_total = db.execute("SELECT count(*) FROM municipalities").fetchone()[0]
         self.all_material = len({k for kommuner in self.material.values() for k in kommuner})
         self.spans: Counter[Cell] = Counter()
@@ -116,12 +115,22 @@ class CrosstabCounts:
 
     def _count(self, units: list[tuple], sign: int) -> None:
         """Add (SIGN 1) or take away (-1) UNITS, which hold every coding of their places."""
-        spans: dict[tuple[int, int, int], set[tuple[str, str]]] = defaultdict(set)
+        # per span its (code, value), or a frozenset of them when it has several
+        spans: dict[tuple[int, int, int], tuple[str, str] | frozenset[tuple[str, str]]] = {}
         for _, document, start, end, code, value, _ in units:
-            spans[document, start, end].add((code, value))
+            key, pair = (document, start, end), (code, value)
+            coded = spans.get(key)
+            if coded is None:
+                spans[key] = pair
+            elif isinstance(coded, frozenset):
+                spans[key] = coded | {pair}
+            elif coded != pair:
+                spans[key] = frozenset((coded, pair))
         # a span with several codes (or values) counts once in each cell any of them counts in
-        for coded, n in Counter(frozenset(coded) for coded in spans.values()).items():
-            for cell in {cell for code, value in coded for cell in self._cells(code, value)}:
+        for coded, n in Counter(spans.values()).items():
+            cells = self._cells(*coded) if isinstance(coded, tuple) else \
+                {cell for pair in coded for cell in self._cells(*pair)}
+            for cell in cells:
                 self.spans[cell] += sign * n
         for (code, value, document, kommune), n in Counter(
                 (u[4], u[5], u[1], u[6]) for u in units).items():
@@ -221,8 +230,11 @@ def _ordered_values(attribute: str, values: set[str]) -> list[str]:
 
 _MATERIAL = """
 SELECT DISTINCT f.kind, f.question, f.role, f.kommune, f.region, f.size_class
-FROM segment_facts f WHERE f.kommune IS NOT NULL
+FROM segment_facts f WHERE f.kommune IS NOT NULL AND f.segment_id IN (
+    SELECT min(id) FROM segments GROUP BY document_id, speaker_id, response_id, case_id)
 """
+"""The attribute values of the material. A segment's facts come from its document, speaker,
+response and case alone, so one segment of each combination of them gives them all."""
 _COLUMNS = {"kind": 0, "question": 1, "role": 2, "kommune": 3, "region": 4, "size_class": 5}
 
 
@@ -230,7 +242,7 @@ def _group_sizes(db: Database, attribute: str) -> tuple[dict[str, int], dict[str
     """(group totals, municipalities of each group found in the material)."""
     material: dict[str, set[str]] = defaultdict(set)
     column = _COLUMNS[attribute]
-    for row in db.execute(_MATERIAL):
+    for row in kept_material(db, "attribute values", lambda db: db.execute(_MATERIAL).fetchall()):
         value = row[column]
         material[str(value) if value not in (None, "") else NONE].add(row[3])
     if attribute in ("region", "size_class"):
