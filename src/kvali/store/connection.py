@@ -19,7 +19,7 @@ from kvali.errors import ProjectError, UsageError
 DEFAULT_DB = "kvali.db"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 """Where sqlite-utils records applied migrations (tests check it against sqlite-utils)."""
-SCHEMA_MIGRATIONS = 12
+SCHEMA_MIGRATIONS = 13
 """How many kvali migrations a current project records. Raise it with every new migration
 (tests/test_store_connection.py compares it with kvali.store.migrations.MIGRATION_SETS)."""
 BUSY_TIMEOUT_ENV = "KVALI_BUSY_TIMEOUT_MS"

