@@ -61,6 +61,16 @@ def test_light_commands_import_no_heavy_library(project: Path, args: tuple[str, 
     assert not modules & avoided, f"kvali {' '.join(args)} imported {modules & avoided}"
 
 
+@pytest.mark.parametrize("args", [("export", "summary", "--help"), ("export", "qdpx", "--help"),
+                                  ("import-qdpx", "--help")], ids=" ".join)
+def test_export_commands_start_without_the_importers_pipeline(project: Path,
+                                                              args: tuple[str, ...]):
+    """Exporting never segments text, so spaCy (a second of start-up) stays out."""
+    modules = loaded_modules("--db", str(project), *args, cwd=project.parent)
+    assert "kvali" in modules
+    assert not modules & {"spacy", "thinc", "pandas"}, f"kvali {' '.join(args)} imported them"
+
+
 @pytest.mark.parametrize("query", ["netværkene", '"nære netværk"', "frivillig* ELLER Aarhus",
                                    "18-midler", "netvaerk"], ids=str)
 def test_a_search_loads_neither_spacy_nor_pandas(project: Path, query: str):

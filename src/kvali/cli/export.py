@@ -20,7 +20,6 @@ from kvali.export.summary import build_summary, explanation
 from kvali.export.survey_answers import survey_questions, survey_table
 from kvali.privacy.pseudonymise import pseudonyms
 from kvali.refiqda.export import POSITIONS, export_qdpx
-from kvali.refiqda.load import import_qdpx
 from kvali.store.stats import project_counts
 from kvali.tabular import write_table
 
@@ -192,7 +191,7 @@ def import_qdpx_command(path: Path, as_json: bool, db_path: str | None) -> None:
 
     Exits with 3 when something was skipped (a source without its text, a coding outside it),
     after printing what and why."""
-    from kvali.refiqda.load import QdpxImport
+    from kvali.refiqda.load import QdpxImport, import_qdpx  # the importer loads spaCy
 
     report = QdpxImport()
     try:

@@ -1,6 +1,3 @@
-"""REFI-QDA project exchange (.qdpx): export a kvali project, import one from another tool."""
-
-from kvali.refiqda.export import export_qdpx
-from kvali.refiqda.load import import_qdpx
-
-__all__ = ["export_qdpx", "import_qdpx"]
+"""REFI-QDA project exchange (.qdpx): export a kvali project (`kvali.refiqda.export`), import one
+from another tool (`kvali.refiqda.load`). Nothing is imported here, so exporting never loads the
+importer's spaCy pipeline."""
