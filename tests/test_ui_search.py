@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 from test_ui_support import APP, no_failures
 
+from kvali.municipalities import REGIONS
 from kvali.search import Hit
 from kvali.search.kwic import Kwic
 from kvali.store import open_db
@@ -101,3 +104,18 @@ def test_a_hit_without_a_marked_match_opens_its_whole_segment() -> None:
 
     assert hit_span(hit(Kwic("", "", "x" * 30, 0, 0))) == (100, 130)
     assert hit_span(hit(Kwic("xx", "xxx", "x" * 25, 2, 5))) == (102, 105)
+
+
+def test_region_chart_shows_each_region_with_its_municipalities_with_hits(project: Path) -> None:
+    at = search_in_app("frivillig")
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    [rows] = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    assert list(rows["Region"]) == list(REGIONS)
+    assert rows["I alt"].sum() == 98
+    assert (rows["Kommuner med hits"] <= rows["I alt"]).all()
+    mentioning = int(re.search(r"\*\*(\d+)\*\* af 98", at.markdown[0].value).group(1))
+    assert 0 < rows["Kommuner med hits"].sum() == mentioning
+    assert [layer["encoding"]["x"]["field"] for layer in spec["layer"]] == \
+        ["I alt", "Kommuner med hits"]  # the hits' bar is drawn over the region's whole bar
+    assert all(layer["encoding"]["y"]["axis"]["labelLimit"] == 0 for layer in spec["layer"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from html import escape
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
@@ -14,6 +12,7 @@ from kvali.domain import KIND_LABELS
 from kvali.errors import KvaliError
 from kvali.search import Hit, SearchResult, code_hits, iter_hits, prepare, search
 from kvali.selection import Selection, selection_choices
+from kvali.ui.charts import nominal, quantitative, show, y_labels
 from kvali.ui.navigation import reader_link
 from kvali.ui.render import error_text, md
 from kvali.ui.state import action, coder, get_db, open_project_or_stop, show_feedback
@@ -98,14 +97,14 @@ def _summary(result: SearchResult) -> None:
         return
     left, right = st.columns(2)
     with left:
-        regions = pd.DataFrame([{"Region": region, "Kommuner med hits": pair[0], "I alt": pair[1]}
-                                for region, pair in spread.municipalities_by_region.items()])
-        base = alt.Chart(regions).encode(  # labelLimit=0: region names are never cut off
-            y=alt.Y("Region:N", title=None, axis=alt.Axis(labelLimit=0)))
-        st.altair_chart(base.mark_bar(color="#CFD8DC").encode(x=alt.X("I alt:Q", title="Kommuner"))
-                        + base.mark_bar(color="#1565C0").encode(
-                            x=alt.X("Kommuner med hits:Q", title="Kommuner"),
-                            tooltip=["Region", "Kommuner med hits", "I alt"]), width="stretch")
+        regions = [{"Region": region, "Kommuner med hits": pair[0], "I alt": pair[1]}
+                   for region, pair in spread.municipalities_by_region.items()]
+        bars = [("I alt", "#CFD8DC", {}), ("Kommuner med hits", "#1565C0", {"tooltip": [
+            nominal("Region"), quantitative("Kommuner med hits"), quantitative("I alt")]})]
+        show(regions, {"layer": [
+            {"mark": {"type": "bar", "color": color}, "encoding": {
+                "y": y_labels("Region"), "x": quantitative(field, title="Kommuner"), **extra}}
+            for field, color, extra in bars]})
     with right:
         st.dataframe([{"Kommune": name, "Hits": count}
                       for name, count in list(spread.by_kommune.items())[:100]],
