@@ -492,3 +492,21 @@ def test_index_is_complete_after_import_and_follows_direct_writes(db):
     db.execute("DELETE FROM segments WHERE id = ?", [written])
     assert search(db, "kolibri OR pelikan").total == 0
     assert integrity_ok(db)
+
+
+@pytest.mark.parametrize(("query", "options"), [
+    ("netværg", {"fuzzy": True}), ("netværg OR opfølgning", {"fuzzy": True}),
+    ("civilsamfunnet IKKE netværg", {"fuzzy": True}), ("netværket", {}), ("frivilige", {})])
+def test_ranking_without_absent_alternatives_keeps_hits_and_scores(db, query, options):
+    """The expression that ranks leaves out alternatives no segment holds; every hit, score and
+    count is what the full expression gives."""
+    from kvali.search import prepare
+
+    prepared = prepare(db, query, **options)
+    result = search(db, query, limit=None, **options)
+    full = db.execute("SELECT rowid, bm25(segments_fts, 1.0, 0.5) AS s FROM segments_fts "
+                      "WHERE segments_fts MATCH ? ORDER BY s, rowid", [prepared.fts]).fetchall()
+    assert [(hit.segment_id, hit.score) for hit in result.hits] == [tuple(row) for row in full]
+    assert result.total == len(full)
+    if options:
+        assert prepared.match != prepared.fts and len(prepared.match) < len(prepared.fts)

@@ -17,7 +17,7 @@ from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.search import answers, engine, facts, search
 from kvali.search.facts import forget_answers, remembers
-from kvali.selection import Selection
+from kvali.selection import Selection, Where
 from kvali.store import open_db
 
 QUERIES = [("netværk", {}), ("netværk", {"compounds": False}), ('"nære netværk"', {}),
@@ -188,3 +188,9 @@ def test_kept_highlights_follow_a_changed_text(project):
     assert kept == fresh
     hit = next(h for h in kept["hits"] if h["segment_id"] == segment)
     assert (hit["kwic"]["left"], hit["kwic"]["match"]) == ("Se, ", "netværket")
+
+
+def test_counts_leave_out_segments_the_scope_does_not_keep():
+    found = facts.Scope(Where(), b"\x00\x01\x02", (101, None))
+    assert found.counts("\x01\x02\x00\x01\x00") == {101: 2, None: 1}
+    assert found.counts(None) == {}

@@ -124,3 +124,14 @@ def test_oversized_queries_are_refused_with_a_message():
     with pytest.raises(QueryError, match="longer than 2,000"):
         parse_query("a" * 2001)
     assert parse_query("(" * 10 + "a" + ")" * 10) == Word("a")
+
+
+def test_fts_expression_for_ranking_leaves_out_alternatives_the_index_lacks():
+    expansions = Expansions(
+        lemmas={"netværg": ("netværge",)},
+        words={"netværg": WordExpansion("netværg", ("netværge",), fuzzy=["netværk"]),
+               "frivilig": WordExpansion("frivilig", ())},
+    )
+    tree = parse_query("netværg IKKE frivilig")
+    assert to_fts(tree, expansions) == '(("netværg" OR "netværge" OR "netværk") NOT "frivilig")'
+    assert to_fts(tree, expansions, {"netværk", "borger"}) == '("netværk" NOT "frivilig")'

@@ -25,6 +25,7 @@ from kvali.search.hits import load_hits
 from kvali.search.index import sync_index
 from kvali.search.query import parse_query
 from kvali.search.results import Distribution, Hit, SearchResult, build_distribution
+from kvali.search.vocabulary import vocabulary
 from kvali.selection import Selection, Where, compile_selection
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class PreparedSearch:
     filters: Selection
     sql: Where
     scope: Scope | None = None
+    match: str = ""
+    """The expression that finds and ranks the hits: `fts` without the alternatives no segment
+    holds (kvali.search.fts), the same hits and scores; `fts` itself when empty."""
 
 
 def prepare(
@@ -70,23 +74,26 @@ def prepare(
     sync_index(db)
     expansions = expand(db, tree, fuzzy=fuzzy, compounds=compounds, drop=drop)
     fts = to_fts(tree, expansions)
+    match = to_fts(tree, expansions, vocabulary(db)) if expansions.words else fts
     found = scope(db, filters) if cached and remembers(filters) else None
     if found is not None:
-        return PreparedSearch(query, fts, expansions, filters, found.where, found)
+        return PreparedSearch(query, fts, expansions, filters, found.where, found, match)
     return PreparedSearch(query, fts, expansions, filters,
-                          compile_selection(db, filters, "segments", alias="sf"))
+                          compile_selection(db, filters, "segments", alias="sf"), match=match)
 
 
 def _from(prepared: PreparedSearch, *, joined: bool = True) -> tuple[str, list[object]]:
     """FROM ... WHERE for the hits; without filters and `joined=False`, the index alone. With a
-    scope, the parameters start with its marks (?1)."""
+    scope, the parameters start with its marks (?1), tested per hit only when it has filters."""
+    match = prepared.match or prepared.fts
     if not joined and not prepared.sql.conditions:
-        return "FROM segments_fts f WHERE segments_fts MATCH ?", [prepared.fts]
-    if prepared.scope is not None:
-        return (f"FROM segments_fts f WHERE segments_fts MATCH ?2 AND {MARK} > x'00'",
-                [prepared.scope.marks, prepared.fts])
+        return "FROM segments_fts f WHERE segments_fts MATCH ?", [match]
+    if prepared.scope is not None:  # without conditions, a 0 is a segment without facts
+        test = f" AND {MARK} > x'00'" if prepared.sql.conditions else ""  # (Scope.counts skips)
+        return (f"FROM segments_fts f WHERE segments_fts MATCH ?2{test}",
+                [prepared.scope.marks, match])
     return (f"FROM segments_fts f {JOIN_FACTS} WHERE segments_fts MATCH ?"
-            f"{prepared.sql.clause()}", [prepared.fts, *prepared.sql.params])
+            f"{prepared.sql.clause()}", [match, *prepared.sql.params])
 
 
 def ranked_ids(db: Database, prepared: PreparedSearch, *, limit: int | None = None,

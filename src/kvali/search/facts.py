@@ -58,8 +58,10 @@ class Scope:
     """The project's documents' own hit facts, by id, as far as searches have read them."""
 
     def counts(self, marks: str | None) -> dict[int | None, int]:
-        """Hits per municipality code (None: outside any) from the marks of the hits."""
-        return {self.codes[ord(mark) - 1]: n for mark, n in Counter(marks or "").items()}
+        """Hits per municipality code (None: outside any) from the marks of the hits (a 0, a
+        segment the selection leaves out, is not counted)."""
+        return {self.codes[ord(mark) - 1]: n for mark, n in Counter(marks or "").items()
+                if mark != "\0"}
 
 
 @dataclass(frozen=True)

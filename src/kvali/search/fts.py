@@ -4,11 +4,18 @@ and run queries with it.
 Every token is double-quoted, so nothing the analyst typed is read as FTS5 syntax. A bare word
 becomes an OR of its alternatives; a phrase or NEAR matches as written or with every word as its
 lemma; AND / OR / NOT are fully parenthesised, so precedence never depends on FTS5's own rules.
+
+The expression that finds and ranks the hits may leave out a word's alternatives that no segment
+holds (a misspelt word as typed, a guessed lemma): they match nothing and add exactly 0.0 to
+every bm25 score (a phrase's term is idf * 0 / (0 + k) for a row without it, and the sum keeps
+the other phrases' order), so the hits and their scores stay the same, while bm25 pays for every
+phrase on every hit.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from kvali.errors import QueryError
@@ -42,13 +49,18 @@ def _surface_tokens(node: Word | Prefix | Phrase) -> str:
     return _quote((node.token,) if isinstance(node, Word) else node.tokens)
 
 
-def to_fts(node: Node, expansions: Expansions) -> str:
-    """The FTS5 MATCH expression for a query tree."""
+def to_fts(node: Node, expansions: Expansions, held: Container[str] | None = None) -> str:
+    """The FTS5 MATCH expression for a query tree; with `held` (the index's terms), a word's
+    alternatives with a token outside it are left out (all but the first, if none is held)."""
     if isinstance(node, Word):
         word = expansions.words.get(node.token)
         if word is None:
             return _quote((node.token,))
-        return _any_of([_quote(alternative) for alternative in word.alternatives()])
+        alternatives = word.alternatives()
+        if held is not None:
+            alternatives = [alternative for alternative in alternatives
+                            if all(token in held for token in alternative)] or alternatives[:1]
+        return _any_of([_quote(alternative) for alternative in alternatives])
     if isinstance(node, Prefix):
         return _surface_tokens(node)
     if isinstance(node, Phrase):
@@ -59,8 +71,10 @@ def to_fts(node: Node, expansions: Expansions) -> str:
         return _any_of([f"NEAR({surface}, {node.distance})",
                         f"NEAR({lemma}, {node.distance})"])
     if node.op == "NOT":
-        return f"({to_fts(node.left, expansions)} NOT {to_fts(node.right, expansions)})"
-    return "(" + f" {node.op} ".join(to_fts(part, expansions) for part in _chain(node)) + ")"
+        return (f"({to_fts(node.left, expansions, held)} NOT "
+                f"{to_fts(node.right, expansions, held)})")
+    return "(" + f" {node.op} ".join(to_fts(part, expansions, held)
+                                     for part in _chain(node)) + ")"
 
 
 def _chain(node: BinaryOp) -> list[Node]:
