@@ -151,6 +151,20 @@ def test_search_and_export_offer_the_same_selection_options() -> None:
         assert wanted <= options(*path), path
 
 
+def test_the_status_help_gives_each_commands_own_default() -> None:
+    """A summary counts what the analyst decided; search and the other exports what the app
+    shows (kvali.export.summary.summary_selection against Selection.statuses)."""
+    def status_help(*path: str) -> str:
+        command = cli
+        for name in path:
+            command = command.get_command(click.Context(command), name)
+        return next(param.help for param in command.params if "--status" in param.opts)
+
+    assert "(default: accepted and manual)" in status_help("export", "summary")
+    for path in (("search",), ("export", "codings"), ("export", "crosstab")):
+        assert "(default: every status but rejected)" in status_help(*path), path
+
+
 def test_selection_errors_name_the_field_and_speak_danish_in_the_app(db: Database) -> None:
     with pytest.raises(SelectionError) as caught:
         compile_selection(db, Selection(kommune=("Atlantis",)), "segments")

@@ -79,8 +79,7 @@ FIELDS: dict[str, FieldInfo] = {
     "not_code": FieldInfo("KEY", "Leave out what is coded with this code or its sub-codes.",
                           "Ikke koder"),
     "coder": FieldInfo("NAME", "Only codings by this coder.", "Kodere"),
-    "status": FieldInfo("STATUS", "Only codings with this status (default: all but rejected).",
-                        "Status"),
+    "status": FieldInfo("STATUS", "Only codings with this status.", "Status"),
     "document": FieldInfo("DOC", "Only this document (its name or id).", "Dokumenter"),
 }
 """Every field of `Selection` (the CLI options and the app's labels are made from this)."""

@@ -11,7 +11,12 @@ import click
 from kvali.analysis.cooccurrence import LEVELS, cooccurrence, write_cooccurrence
 from kvali.analysis.crosstab import ATTRIBUTES, write_crosstab
 from kvali.cli.options import db_option, echo_json, open_project
-from kvali.cli.selecting import pop_selection, pseudonymise_option, selection_options
+from kvali.cli.selecting import (
+    decided_selection_options,
+    pop_selection,
+    pseudonymise_option,
+    selection_options,
+)
 from kvali.codebook.install import export_codebook
 from kvali.domain import HUMAN_STATUSES, STATUSES
 from kvali.export.codings import CODINGS_FORMATS, write_codings
@@ -38,7 +43,7 @@ def export() -> None:
 @output_option
 @click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS),
               help="md, docx, html or xlsx (default: from the file suffix).")
-@selection_options
+@decided_selection_options
 @click.option("--anonymise", is_flag=True,
               help="Cite the region ('kommune i Region …') instead of the municipality.")
 @click.option("--quotes", default=3, show_default=True, type=click.IntRange(0),

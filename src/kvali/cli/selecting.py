@@ -20,17 +20,31 @@ ALIASES = {"code": ("--codes",)}
 CHOICES = {"kind": DOCUMENT_KINDS, "status": STATUSES}
 
 
-def selection_options(func: F) -> F:
-    """Add every selection option (each repeatable) to a command."""
+STATUS_DEFAULTS = {"shown": "every status but rejected", "decided": "accepted and manual"}
+"""What a command counts without --status: what the app shows, or (theme summaries,
+`kvali.export.summary.summary_selection`) what the analyst decided."""
+
+
+def selection_options(func: F, *, counts: str = "shown") -> F:
+    """Add every selection option (each repeatable) to a command; `counts` names its default
+    statuses (a key of STATUS_DEFAULTS)."""
     for name in reversed(FIELDS):
         info = FIELDS[name]
         choices = CHOICES.get(name)
+        text = info.help
+        if name == "status":
+            text = f"{text.removesuffix('.')} (default: {STATUS_DEFAULTS[counts]})."
         func = click.option(
             "--" + name.replace("_", "-"), *ALIASES.get(name, ()), name, multiple=True,
             metavar=None if choices else info.metavar,
             type=click.Choice(choices) if choices else None,
-            help=f"{info.help} Repeatable.")(func)
+            help=f"{text} Repeatable.")(func)
     return func
+
+
+def decided_selection_options(func: F) -> F:
+    """`selection_options` of a command that counts accepted and manual codings by default."""
+    return selection_options(func, counts="decided")
 
 
 def pop_selection(options: dict[str, Any]) -> Selection:
