@@ -18,6 +18,12 @@ which is where cached figures must be brought up to date. The Analyse page is ti
 of its computed views (Krydstabeller and Samforekomst). "cold: ..." is the first view of each
 in the process (after a server start, or a new choice of filters), when nothing is kept yet.
 
+"1st view, no warm-up: X" and "1st view after warm-up: X" are the first view of each
+page in a fresh server process (one child process per sample, `--first N` of each): without the
+app's warm-up (kvali.ui.warmup, turned off with KVALI_WARMUP=0, as in every other row), and once
+the warm-up that the first page (Overblik) started has finished; "warm-up: done after" is how
+long that took from its start (not a page time). `--first-only` measures only these.
+
 Every measurement runs in a child process on its own copy of the prepared project, so
 `--before DIR` (a checkout, e.g. `git worktree add /tmp/kvali-ui-old COMMIT`) runs the same
 actions with DIR/src in front of the installed kvali in the same run, and the table gives both
@@ -26,6 +32,7 @@ and their ratio (code from before the change log gets a copy without it, see
 (bench-5m.db is used when present, never built here).
 
     python benchmarks/ui_latency.py [--repeat 20] [--words 1000000 5000000] [--before DIR]
+                                    [--first 5] [--first-only]
 """
 
 from __future__ import annotations
@@ -140,6 +147,7 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
     """Page switches and coding actions, `repeat` times each."""
     os.environ["KVALI_DB"] = str(path)
     samples: dict[str, list[float]] = {}
+    os.environ["KVALI_WARMUP"] = "0"  # every view here as without the app's warm-up
     switching = session(SWITCHING.replace("{pages}", repr(PAGES)))
     switching.session_state["bench.page"] = "analysis"
     timed(switching, samples, "cold: Analyse crosstab, 1st in a process")
@@ -205,6 +213,35 @@ def measure(path: Path, repeat: int) -> dict[str, list[float]]:
             finder.text_input(key="kvali.search.query").input(query)
             timed(finder, samples, f"search {query}")
     after_changes(db, switching, repeat, samples)
+    return samples
+
+
+def first_views(path: Path, warm: bool) -> dict[str, list[float]]:
+    """The first view of each page in this (fresh) process, without the warm-up or after it."""
+    os.environ["KVALI_DB"] = str(path)
+    os.environ["KVALI_WARMUP"] = "1" if warm else "0"
+    label = "1st view after warm-up" if warm else "1st view, no warm-up"
+    samples: dict[str, list[float]] = {}
+    started = time.perf_counter()
+    switching = session(SWITCHING.replace("{pages}", repr(PAGES)))  # Overblik: starts it
+    samples[f"{label}: page overview"] = [(time.perf_counter() - started) * 1000]
+    if warm:
+        from kvali.analysis.kept import project_key
+        from kvali.ui.warmup import warmup_of
+
+        db = open_db(path, create=False)
+        held = warmup_of(project_key(db))
+        db.close()
+        if held is None or not held.wait(600) or held.failed:
+            raise SystemExit(f"warm-up: {'not started' if held is None else held.failed}")
+        samples["warm-up: done after (ms from its start)"] = [held.seconds * 1000]
+    for page in ("documents", "suggestions", "search", "analysis"):
+        switching.session_state["bench.page"] = page
+        if page == "search":
+            switching.session_state["kvali.search.query"] = QUERIES[0]
+        timed(switching, samples, f"{label}: page {page}" + (f" {QUERIES[0]}" * (page == "search")))
+    switching.session_state["kvali.analysis.view"] = "cooccurrence"
+    timed(switching, samples, f"{label}: Analyse co-occurrence")
     return samples
 
 
@@ -287,22 +324,38 @@ def report(results: dict[str, dict[str, list[float]]],
             cells += f"{p50:>14.0f}{p95:>14.0f}"
             p95s.append(p95)
         ratio = f"{p95s[1] / p95s[0]:>11.2f}" if len(versions) == 2 else ""
-        flag = "" if p95s[-1] <= 300 else "  over 300 ms"
+        flag = "" if p95s[-1] <= 300 or name.startswith("warm-up") else "  over 300 ms"
         print_line(f"{name:<48}{len(values):>4}{cells}{ratio}{flag}")
 
 
-def run_child(project: Path, repeat: int, src: Path | None) -> dict[str, list[float]]:
+def run_child(project: Path, repeat: int, src: Path | None, first: int = 0,
+              first_only: bool = False) -> dict[str, list[float]]:
     """Measure on a fresh copy of PROJECT in a child process, with SRC in front of the
-    installed kvali when given."""
+    installed kvali when given; then FIRST fresh children per mode time the first views on
+    that copy (they only read it)."""
     with tempfile.TemporaryDirectory() as folder:
         copy, out = Path(folder) / project.name, Path(folder) / "samples.json"
         with sqlite3.connect(project) as src_db, sqlite3.connect(copy) as dst_db:
             src_db.backup(dst_db)
         if src and not (src / "kvali" / "store" / "schema_changes.py").exists():
             without_change_log(copy)
-        subprocess.run([sys.executable, __file__, "--child", str(copy), "--repeat", str(repeat),
-                        "--json", str(out)], check=True, env=_env(src))
-        return json.loads(out.read_text())
+        samples: dict[str, list[float]] = {}
+        modes = ["cold"] + (["warm"] if not src or (src / "kvali/ui/warmup.py").exists() else [])
+        for _ in range(first):
+            for mode in modes:
+                _child(samples, copy, out, src, "--first-views", mode)
+        if not first_only:
+            _child(samples, copy, out, src, "--repeat", str(repeat))
+        return samples
+
+
+def _child(samples: dict[str, list[float]], copy: Path, out: Path, src: Path | None,
+           *options: str) -> None:
+    """Run one child process on COPY and add its samples."""
+    subprocess.run([sys.executable, __file__, "--child", str(copy), *options, "--json",
+                    str(out)], check=True, env=_env(src))
+    for name, values in json.loads(out.read_text()).items():
+        samples.setdefault(name, []).extend(values)
 
 
 def without_change_log(path: Path) -> None:
@@ -332,11 +385,18 @@ def main() -> None:
     parser.add_argument("--words", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="a checkout of older code (its src/ runs the same actions)")
+    parser.add_argument("--first", type=int, default=5, metavar="N",
+                        help="fresh processes per mode timing the first views (default 5)")
+    parser.add_argument("--first-only", action="store_true",
+                        help="time only the first views in fresh processes")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--first-views", choices=("cold", "warm"), help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        args.json.write_text(json.dumps(measure(args.child, args.repeat)))
+        samples = first_views(args.child, args.first_views == "warm") if args.first_views \
+            else measure(args.child, args.repeat)
+        args.json.write_text(json.dumps(samples))
         return
     before = args.before.resolve() / "src" if args.before else None
     for words in args.words:
@@ -352,8 +412,9 @@ def main() -> None:
               f"Python {sys.version.split()[0]}, {args.repeat} runs of each action")
         results = {}
         if before:
-            results["before"] = run_child(path, args.repeat, before)
-        results["after"] = run_child(path, args.repeat, None)
+            results["before"] = run_child(path, args.repeat, before, args.first,
+                                          args.first_only)
+        results["after"] = run_child(path, args.repeat, None, args.first, args.first_only)
         report(results)
 
 

@@ -87,6 +87,9 @@ _CACHE: OrderedDict[str, _Project] = OrderedDict()
 PROJECTS_KEPT = 4
 """Project files whose facts a process keeps (the most recently searched)."""
 _LOCK = threading.Lock()
+_READING = threading.Lock()
+"""Held while a scope is read and published, so two threads (a page and the app's warm-up,
+kvali.ui.warmup) never read the same facts twice: the second finds the first one's."""
 PLACE_FIELDS = ("kommune", "region", "size")
 """Selection fields whose conditions read only a segment's case and its municipality."""
 _PLACES = ("SELECT sf.case_id FROM (SELECT json_extract(value, '$[0]') AS case_id, "
@@ -197,21 +200,27 @@ def scope(db: Database, selection: Selection) -> Scope | None:
                 held.selections.move_to_end(selection)
                 _CACHE.move_to_end(key)
                 return found
-    if held is None or held.stamp != stamp:
-        facts = _read(db)
-        if facts is None:
-            return None
-        held = _Project(stamp, facts)
-    found = _narrowed(db, held.facts, selection, held.documents)
-    with _LOCK:
-        held.selections[selection] = found
-        while len(held.selections) > SELECTIONS_KEPT:
-            held.selections.popitem(last=False)
-        _CACHE[key] = held
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > PROJECTS_KEPT:
-            _CACHE.popitem(last=False)
-    return found
+    with _READING:  # one reader at a time: a search during the app's warm-up waits for it
+        with _LOCK:
+            held = _CACHE.get(key)
+            found = held.selections.get(selection) if held and held.stamp == stamp else None
+        if found is not None:
+            return found
+        if held is None or held.stamp != stamp:
+            facts = _read(db)
+            if facts is None:
+                return None
+            held = _Project(stamp, facts)
+        found = _narrowed(db, held.facts, selection, held.documents)
+        with _LOCK:
+            held.selections[selection] = found
+            while len(held.selections) > SELECTIONS_KEPT:
+                held.selections.popitem(last=False)
+            _CACHE[key] = held
+            _CACHE.move_to_end(key)
+            while len(_CACHE) > PROJECTS_KEPT:
+                _CACHE.popitem(last=False)
+        return found
 
 
 def forget_answers() -> None:

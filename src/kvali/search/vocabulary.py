@@ -97,6 +97,8 @@ class Vocabulary:
 
 _CACHE: dict[str, tuple[tuple[bytes, ...], Vocabulary]] = {}
 _LOCK = threading.Lock()
+_READING = threading.Lock()
+"""Held while a vocabulary is read, so two threads never read the same one twice."""
 
 
 def vocabulary(db: Database) -> Vocabulary:
@@ -105,11 +107,22 @@ def vocabulary(db: Database) -> Vocabulary:
     if key is None:
         return Vocabulary(dict(db.execute("SELECT term, doc FROM segments_fts_terms").fetchall()))
     stamp = index_stamp(db)
+    cached = _cached(key, stamp)
+    if cached is not None:
+        return cached
+    with _READING:  # a search during the app's warm-up (kvali.ui.warmup) waits for its read
+        cached = _cached(key, stamp)
+        if cached is not None:
+            return cached
+        vocab = Vocabulary(dict(db.execute("SELECT term, doc FROM segments_fts_terms"
+                                           ).fetchall()))
+        with _LOCK:
+            _CACHE[key] = (stamp, vocab)
+        return vocab
+
+
+def _cached(key: str, stamp: tuple[bytes, ...]) -> Vocabulary | None:
+    """The kept vocabulary of the project file KEY if it was read at STAMP."""
     with _LOCK:
         cached = _CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    vocab = Vocabulary(dict(db.execute("SELECT term, doc FROM segments_fts_terms").fetchall()))
-    with _LOCK:
-        _CACHE[key] = (stamp, vocab)
-    return vocab
+    return cached[1] if cached is not None and cached[0] == stamp else None

@@ -120,6 +120,9 @@ def get_db() -> Database:
     set_actor(actor)
     if held is not None and held[0][1] == key[1]:
         held[1].close()
+    from kvali.ui.warmup import warm_up  # imports the pages, which import this module
+
+    warm_up(db)  # the first views' figures, in the background (once per project and material)
     return db
 
 

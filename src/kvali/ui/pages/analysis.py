@@ -42,6 +42,16 @@ MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "
 CHOOSE = "Vælg …"
 DEFAULT_STATUSES = "Standard"
 VIEWS = {"crosstab": "Krydstabeller", "cooccurrence": "Samforekomst", "export": "Eksport"}
+LEVELS = {"themes": "Temaer", "codes": "Koder"}
+WINDOW = 0
+"""The co-occurrence window before the analyst moves the slider."""
+
+
+def warm_analysis(db: Database) -> None:
+    """Compute (and keep) the figures of both computed views as they first open: no filters,
+    the first attribute with sub-codes rolled up, the first level and the default window."""
+    kept_crosstab(db, next(iter(ATTRIBUTE_LABELS)), Selection(), rollup=True)
+    kept_cooccurrence(db, Selection(), window=WINDOW, level=next(iter(LEVELS)))
 
 
 def analysis_page() -> None:
@@ -148,9 +158,9 @@ def crosstab_display(columns: list[str], table: list[list], attribute: str) -> p
 
 def _cooccurrence_tab(db: Database, filters: Selection) -> None:
     left, right = st.columns(2)
-    window = left.slider("Vindue (segmenter før og efter)", 0, 5, 0, key=K + "window")
-    level = right.radio("Niveau", ["themes", "codes"], horizontal=True, key=K + "level",
-                        format_func={"themes": "Temaer", "codes": "Koder"}.__getitem__)
+    window = left.slider("Vindue (segmenter før og efter)", 0, 5, WINDOW, key=K + "window")
+    level = right.radio("Niveau", list(LEVELS), horizontal=True, key=K + "level",
+                        format_func=LEVELS.__getitem__)
     result = kept_cooccurrence(db, filters, window=window, level=level)
     data = [{"kode": result.names[a], "anden kode": result.names[b], "segmenter": n}
             for a, b, n in result.rows()]
