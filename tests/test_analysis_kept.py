@@ -27,14 +27,14 @@ from kvali.coding.store import (
     set_key_quote,
 )
 from kvali.merge import merge_project
-from kvali.selection import Selection
+from kvali.selection import Selection, project_coders
 from kvali.store import open_db
 from kvali.store.documents import delete_documents, set_document_kind
 from kvali.store.reimport import reimport_document
 from kvali.tagging.run import tag_project
 from kvali.views.codes import code_tree
 from kvali.views.documents import list_documents
-from kvali.views.overview import coders, project_overview
+from kvali.views.overview import project_overview
 from kvali.views.suggestions import count_suggestions, suggestion_documents, suggestion_groups
 
 SELECTIONS = [Selection(), Selection(status=("accepted", "manual")),
@@ -45,7 +45,7 @@ SELECTIONS = [Selection(), Selection(status=("accepted", "manual")),
 def views(db: Database) -> dict[str, object]:
     """Every figure the app keeps, through the functions the pages call."""
     found: dict[str, object] = {
-        "tree": [(n.key, n.counts) for n in code_tree(db)], "coders": coders(db),
+        "tree": [(n.key, n.counts) for n in code_tree(db)], "coders": project_coders(db),
         "overview": project_overview(db), "documents": list_documents(db),
         "suggestion documents": suggestion_documents(db),
         "groups": suggestion_groups(db, Selection())}

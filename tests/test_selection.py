@@ -23,7 +23,13 @@ from kvali.export.codings import coding_rows
 from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.search import search
-from kvali.selection import FIELDS, Selection, compile_selection
+from kvali.selection import (
+    FIELDS,
+    Selection,
+    compile_selection,
+    project_coders,
+    selection_choices,
+)
 from kvali.store import open_db
 from kvali.ui.render import error_text
 from kvali.views.documents import list_documents
@@ -149,6 +155,17 @@ def test_search_and_export_offer_the_same_selection_options() -> None:
     for path in (("search",), ("export", "summary"), ("export", "codings"),
                  ("export", "crosstab")):
         assert wanted <= options(*path), path
+
+
+def test_the_coders_offered_are_every_coder_once_in_order(db: Database) -> None:
+    segment_ids = [row[0] for row in db.execute("SELECT id FROM segments ORDER BY id")]
+    for coder in ("Åse", "bo", "anna", "bo"):
+        add_manual_coding(db, segment_ids[0], "sundhed", coder)
+    expected = [row[0] for row in db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
+    assert project_coders(db) == expected == ["anna", "bo", "mette", "Åse"]
+    assert selection_choices(db)["coder"] == expected
+    db.execute("DELETE FROM codings")
+    assert project_coders(db) == []
 
 
 def test_the_status_help_gives_each_commands_own_default() -> None:

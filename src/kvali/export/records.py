@@ -164,7 +164,3 @@ def _record(values: dict) -> CodingRecord:
     values["is_interviewer"] = bool(values["is_interviewer"])
     return CodingRecord(**values)
 
-
-def coders(db: Database) -> list[str]:
-    """Everyone who has coded in the project, by name."""
-    return [row[0] for row in db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]

@@ -72,7 +72,3 @@ def codings_by_coder(db: Database) -> dict[tuple[str, str], int]:
     """(coder, status) -> codings, kept up to date (kvali.analysis.kept)."""
     return kept_counts(db, "coder_status", ("coder", "status"), lambda db: Where(), facts=False)
 
-
-def coders(db: Database) -> list[str]:
-    """Everyone who has coded in the project, by name."""
-    return sorted({coder for coder, _ in codings_by_coder(db)})

@@ -21,11 +21,10 @@ from kvali.export.downloads import codings_bytes, crosstab_bytes, qdpx_bytes, su
 from kvali.export.summary import summary_selection
 from kvali.municipalities import MUNICIPALITIES, REGIONS
 from kvali.privacy.pseudonymise import has_confirmed_findings
-from kvali.selection import Selection
+from kvali.selection import Selection, project_coders
 from kvali.ui.charts import nominal, quantitative, show, y_labels
 from kvali.ui.state import open_project_or_stop, project_file
 from kvali.views.codes import code_tree
-from kvali.views.overview import coders
 
 K = "kvali.analysis."
 ATTRIBUTE_LABELS = {"region": "Region", "size_class": "Kommunestørrelse", "kommune": "Kommune",
@@ -90,7 +89,7 @@ def _filters(db: Database) -> tuple[Selection, bool]:
                                      help="Uden valg tæller tabellerne kodninger med status "
                                           f"{_statuses(Selection())}, temaopsummeringen dem "
                                           f"med status {_statuses(summary_selection())}.")
-        chosen_coders = right.multiselect("Kodere", coders(db), key=K + "coders",
+        chosen_coders = right.multiselect("Kodere", project_coders(db), key=K + "coders",
                                           placeholder=CHOOSE, select_all=False)
         anonymise = right.toggle("Anonymisér citater (kun region)", key=K + "anonymise")
     filters = Selection(code=tuple(codes), kommune=tuple(kommuner), region=tuple(regions),
