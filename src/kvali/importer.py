@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -267,18 +268,29 @@ def _store_respondents(db: Database, source: ParsedSource, import_id: int,
                        cases: CaseResolver) -> dict[str, tuple[int, int | None]]:
     """Insert respondents; returns key -> (respondent id, case id)."""
     ids: dict[str, tuple[int, int | None]] = {}
-    for key, respondent in source.respondents.items():
+    rows: list[tuple[int, int, str, int | None, str | None]] = []
+    attributes: list[tuple[int, str, str]] = []
+    for respondent_id, (key, respondent) in zip(next_ids(db, "respondents"),
+                                                source.respondents.items(), strict=False):
         case_id = cases.case_id(respondent.case)
-        respondent_id = db.execute(
-            "INSERT INTO respondents (import_id, key, case_id, role) VALUES (?, ?, ?, ?)",
-            [import_id, key, case_id, respondent.role],
-        ).lastrowid
-        db.conn.executemany(
-            "INSERT INTO respondent_attributes (respondent_id, key, value) VALUES (?, ?, ?)",
-            [(respondent_id, k, v) for k, v in respondent.attributes.items()],
-        )
+        rows.append((respondent_id, import_id, key, case_id, respondent.role))
+        attributes.extend((respondent_id, k, v) for k, v in respondent.attributes.items())
         ids[key] = (respondent_id, case_id)
+    db.conn.executemany("INSERT INTO respondents (id, import_id, key, case_id, role) "
+                        "VALUES (?, ?, ?, ?, ?)", rows)
+    db.conn.executemany(
+        "INSERT INTO respondent_attributes (respondent_id, key, value) VALUES (?, ?, ?)",
+        attributes,
+    )
     return ids
+
+
+def next_ids(db: Database, table: str) -> Iterator[int]:
+    """The ids SQLite would give rows inserted into TABLE one by one from now (one more than
+    the largest, 1 in an empty table), so that a batch insert can name them itself. Only valid
+    inside a write transaction, and while nothing else inserts into TABLE."""
+    largest = db.execute(f"SELECT max(id) FROM [{table}]").fetchone()[0]  # noqa: S608
+    return itertools.count((largest or 0) + 1)
 
 
 def _store_document(
@@ -315,21 +327,22 @@ def _store_document(
         ).lastrowid
         speaker_rows[speaker.label] = (speaker_id, speaker_case)
     block_links: list[tuple[int | None, int | None, int | None, int | None]] = []
+    responses: list[tuple[int, int, int, int, int]] = []
+    response_ids = next_ids(db, "responses") if respondent_ids else None
     turn = 0
     for block in document.blocks:
         speaker_id, case_id = speaker_rows.get(block.speaker or "", (None, document_case))
         response_id = None
         if block.respondent is not None and block.respondent in respondent_ids:
             respondent_id, case_id = respondent_ids[block.respondent]
-            response_id = db.execute(
-                "INSERT INTO responses (document_id, respondent_id, start, \"end\") "
-                "VALUES (?, ?, ?, ?)",
-                [document_id, respondent_id, block.start, block.end],
-            ).lastrowid
-            outcome.responses += 1
+            response_id = next(response_ids)  # type: ignore[arg-type]
+            responses.append((response_id, document_id, respondent_id, block.start, block.end))
         if block.speaker is not None:
             turn += 1
         block_links.append((speaker_id, response_id, case_id, turn if block.speaker else None))
+    db.conn.executemany("INSERT INTO responses (id, document_id, respondent_id, start, \"end\") "
+                        "VALUES (?, ?, ?, ?, ?)", responses)
+    outcome.responses += len(responses)
     db.conn.executemany(
         "INSERT INTO segments (document_id, seq, start, \"end\", text, lemmas, speaker_id, "
         "response_id, case_id, turn, time, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 
 from kvali.privacy.scan.model import Finding, entity_key
 
-_NOT_AFTER_DIGITS = r"(?<!\d)(?<!\d[.\-/])"
 _NOT_BEFORE_DIGITS = r"(?!\d)(?![.\-/]\d)"
+# The "no digit before" test sits after the first digit ((?<!\d\d) there is (?<!\d) before it):
+# a pattern that opens with a digit lets the regex engine skip to the next digit in the text
+# instead of trying the look-behinds at every character, five times faster on prose.
 CPR = re.compile(
-    _NOT_AFTER_DIGITS
-    + r"(?P<day>\d\d)(?P<dot>\.?)(?P<month>\d\d)(?P=dot)(?P<year>\d\d)"
+    r"(?P<day>\d(?<!\d\d)(?<!\d[.\-/]\d)\d)(?P<dot>\.?)(?P<month>\d\d)(?P=dot)(?P<year>\d\d)"
     + r"[\- .\u2013]?(?P<serial>\d{4})"
     + _NOT_BEFORE_DIGITS
 )
@@ -51,19 +52,24 @@ def valid_cpr_date(day: int, month: int, year: int, seventh: int) -> bool:
     return 1 <= day <= monthrange(full_year, month)[1]
 
 
-def cpr_findings(text: str) -> Iterator[Finding]:
-    """CPR numbers (ddmmyy-xxxx, ddmmyyxxxx, ddmmyy xxxx, dd.mm.yy-xxxx) with a valid date."""
+def _cpr_matches(text: str) -> Iterator[re.Match[str]]:
+    """The CPR-shaped numbers of the text whose date is valid."""
     for match in CPR.finditer(text):
         day, month, year, serial = (int(match[g]) for g in ("day", "month", "year", "serial"))
-        if not valid_cpr_date(day, month, year, serial // 1000):
-            continue
+        if valid_cpr_date(day, month, year, serial // 1000):
+            yield match
+
+
+def cpr_findings(text: str) -> Iterator[Finding]:
+    """CPR numbers (ddmmyy-xxxx, ddmmyyxxxx, ddmmyy xxxx, dd.mm.yy-xxxx) with a valid date."""
+    for match in _cpr_matches(text):
         yield Finding(match.start(), match.end(), "cpr", "cpr: ddmmyy-xxxx with a valid date",
                       entity_key("cpr", match[0]))
 
 
 def count_cpr(text: str) -> int:
     """How many CPR-like numbers the text holds."""
-    return sum(1 for _ in cpr_findings(text))
+    return sum(1 for _ in _cpr_matches(text))
 
 
 def phone_findings(text: str) -> Iterator[Finding]:
