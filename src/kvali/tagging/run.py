@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlite_utils import Database
 
@@ -24,8 +24,10 @@ from kvali.codebook.sync import stored_codebook
 from kvali.coding.store import log_event, now
 from kvali.domain import AUTO_CODER, HUMAN_STATUSES
 from kvali.errors import UsageError
-from kvali.nlp.lemmas import query_lemmas
-from kvali.tagging.matcher import CodebookMatcher, SegmentContext, matcher_for
+from kvali.nlp.lemma_rules import query_lemmas
+
+if TYPE_CHECKING:
+    from kvali.tagging.matcher import CodebookMatcher
 
 SEGMENT_BATCH = 5000
 NO_CODEBOOK = "no codebook is loaded; load one with `kvali codebook load codebook.yaml`"
@@ -151,6 +153,8 @@ def tag_project(
     report.new_documents = sum(document_id not in tagged for document_id in documents)
     counts = dict(db.execute("SELECT document_id, count(*) FROM segments GROUP BY document_id"))
     total, done = sum(counts.get(document_id, 0) for document_id in documents), 0
+    from kvali.tagging.matcher import matcher_for  # spaCy's tokenizer: only when there is work
+
     codebook = stored_codebook(db)
     for codes, group in groups.items():
         matcher = matcher_for(codebook, form_lemma, codes)
@@ -193,6 +197,8 @@ def _batches(db: Database, documents: list[int], size: int) -> Iterator[_Batch]:
 def _match(matcher: CodebookMatcher, batch: _Batch, report: TagReport) -> dict:
     """(segment id, code) → (document id, start, end, rules, score, matched) for one batch.
     The interviewer's own questions are not what a study codes, so they get no suggestions."""
+    from kvali.tagging.matcher import SegmentContext
+
     coded = [row for row in batch.rows if not row.is_interviewer]
     matcher.chunks.prepare(row.text for row in coded)
     found = {}
