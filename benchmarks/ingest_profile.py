@@ -3,8 +3,9 @@
 Each import runs in a child process with timers around the stages (reading and normalising, the
 spaCy tokenizer, the sentence rules, the lemmatiser, the rest of segmentation, the inserts, the
 search index flush, the CPR count, the commit), the older one (--before COMMIT, its src/ unpacked
-as in ingest.py) in the same rounds. CPU rather than wall seconds, as the stages are compared
-with each other on a shared machine. For a function-level view use cProfile on the same import:
+as in ingest.py) in the same rounds; like the command, without pandas in the process. CPU
+rather than wall seconds, as the stages are compared with each other on a shared machine. For a
+function-level view use cProfile on the same import:
 `python -m cProfile -o import.prof -m kvali.cli import FOLDER --db /tmp/p.db`.
 
     python benchmarks/ingest_profile.py [--words 1000000] [--runs 3] [--before COMMIT]
@@ -32,6 +33,11 @@ import contextlib, functools, json, sys, time
 from collections import defaultdict
 clock = time.process_time
 T = defaultdict(float)
+try:  # as in `kvali import`: pandas out of the process (sqlite-utils would import it)
+    from kvali.cli.lazy import without_pandas
+except ImportError:
+    without_pandas = contextlib.nullcontext
+without_pandas().__enter__()
 
 def timed(name, fn):
     @functools.wraps(fn)
