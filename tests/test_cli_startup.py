@@ -71,6 +71,18 @@ def test_export_commands_start_without_the_importers_pipeline(project: Path,
     assert not modules & {"spacy", "thinc", "pandas"}, f"kvali {' '.join(args)} imported them"
 
 
+def test_the_app_starts_without_spacy():
+    """Importing the app (every page, as the first page of a server process does) loads no
+    spaCy: it comes with the first import or tagging run, which segments or matches text."""
+    run = subprocess.run([sys.executable, "-c", "import sys, kvali.ui.app; "
+                          "print(sorted({m.split('.')[0] for m in sys.modules}))"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    modules = set(json.loads(run.stdout.replace("'", '"')))
+    assert "streamlit" in modules and "kvali" in modules
+    assert not modules & {"spacy", "thinc"}, modules & {"spacy", "thinc"}
+
+
 @pytest.mark.parametrize("query", ["netværkene", '"nære netværk"', "frivillig* ELLER Aarhus",
                                    "18-midler", "netvaerk"], ids=str)
 def test_a_search_loads_neither_spacy_nor_pandas(project: Path, query: str):

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError
 
 from lxml.etree import LxmlError
@@ -24,10 +25,11 @@ from kvali.access import require
 from kvali.errors import InputError, KvaliError
 from kvali.ingest.model import ParsedDocument, ParsedSource, ReadOptions
 from kvali.ingest.registry import expand_paths, fingerprint, read_source
-from kvali.nlp import load_pipeline, pipeline_label
-from kvali.nlp.segment import SegmentSpan, segment_documents
 from kvali.privacy.scan.numbers import count_cpr
 from kvali.store.cases import CaseResolver
+
+if TYPE_CHECKING:
+    from kvali.nlp.segment import SegmentSpan
 
 # What readers and the libraries under them raise on a damaged or unexpected file: corrupt zip
 # members and deflate streams, text that is not in the declared encoding, nesting too deep to
@@ -197,6 +199,9 @@ def _reason(exc: BaseException) -> str:
 
 def segment_source(source: ParsedSource) -> list[list[SegmentSpan]]:
     """The segments of each document of a parsed source, in document order."""
+    from kvali.nlp.pipeline import load_pipeline  # spaCy: only once something is segmented
+    from kvali.nlp.segment import segment_documents
+
     return list(segment_documents(((d.text, d.blocks) for d in source.documents),
                                   nlp=load_pipeline()))
 
@@ -224,6 +229,8 @@ def store_parsed_source(
 
     The caller owns the transaction; nothing here commits.
     """
+    from kvali.nlp.pipeline import load_pipeline, pipeline_label
+
     nlp = load_pipeline()
     label = pipeline_label(nlp)
     cases = CaseResolver(db)

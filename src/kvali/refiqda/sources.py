@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from kvali.domain import DOCUMENT_KINDS
 from kvali.importer import segment_source
 from kvali.ingest.model import ParsedDocument, ParsedSource, Respondent
 from kvali.ingest.transcript import parse_transcript
-from kvali.nlp.segment import SegmentSpan
 from kvali.refiqda.extras import SourceExtras
 from kvali.refiqda.model import QdaProject, QdaSource
 from kvali.refiqda.positions import PositionMap, choose_convention
+
+if TYPE_CHECKING:
+    from kvali.nlp.segment import SegmentSpan
 
 
 @dataclass
