@@ -74,11 +74,11 @@ def test_export_commands_start_without_the_importers_pipeline(project: Path,
 def test_the_app_starts_without_spacy():
     """Importing the app (every page, as the first page of a server process does) loads no
     spaCy: it comes with the first import or tagging run, which segments or matches text."""
-    run = subprocess.run([sys.executable, "-c", "import sys, kvali.ui.app; "
-                          "print(sorted({m.split('.')[0] for m in sys.modules}))"],
+    run = subprocess.run([sys.executable, "-c", "import json, sys, kvali.ui.app; "
+                          "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    modules = set(json.loads(run.stdout.replace("'", '"')))
+    modules = set(json.loads(run.stdout))
     assert "streamlit" in modules and "kvali" in modules
     assert not modules & {"spacy", "thinc"}, modules & {"spacy", "thinc"}
 

@@ -12,7 +12,7 @@ DocumentKind = Literal["interview", "survey", "report"]
 """What a stored document is."""
 DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
 
-IMPORT_KINDS = ("auto", "interview", "survey", "surveyxact", "report")
+IMPORT_KINDS = ("auto", *DOCUMENT_KINDS, "surveyxact")
 """What `kvali import --kind` accepts: a document kind, a SurveyXact export, or auto-detection."""
 
 KIND_LABELS = {"interview": "Interview", "survey": "Survey-svar", "report": "Rapport"}

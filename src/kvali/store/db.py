@@ -21,6 +21,7 @@ from kvali.store.connection import (
     busy_as_error,
     busy_error,
     configure_connection,
+    open_read_only,
     project_path,
 )
 from kvali.store.migrations import MIGRATION_SETS
@@ -157,3 +158,8 @@ def migrate(db: Database) -> None:
     for migrations in MIGRATION_SETS:
         migrations.apply(db)
 
+
+def open_read_only_db(path: str | os.PathLike[str] | None = None) -> Database:
+    """`kvali.store.connection.open_read_only` as a project Database, for work in the background
+    that reads through kvali's query functions and must never write."""
+    return ProjectDatabase(open_read_only(path))

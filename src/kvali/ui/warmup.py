@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -27,17 +28,20 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from kvali.analysis.kept import project_key
+from kvali.errors import KvaliError
 from kvali.search.facts import scope
 from kvali.search.vocabulary import vocabulary
 from kvali.selection import Selection
-from kvali.store import open_db
 from kvali.store.changes import current_mark
+from kvali.store.db import open_read_only_db
 from kvali.views.codes import code_counts
 from kvali.views.documents import list_documents
 from kvali.views.overview import codings_by_coder
 from kvali.views.suggestions import suggestion_documents, suggestion_groups
 
 LOG = logging.getLogger(__name__)
+PROJECT_FAILURES = (KvaliError, sqlite3.Error, OSError)
+"""What opening or reading a project raises when it is damaged, busy, gone or not current."""
 
 
 def _documents(db: Database) -> None:
@@ -103,7 +107,7 @@ def warm_up(db: Database) -> Warmup | None:
         if project is None:
             return None
         mark = current_mark(db)
-    except Exception as exc:  # the page will say what is wrong with the project
+    except PROJECT_FAILURES as exc:  # the page will say what is wrong with the project
         LOG.warning("kvali warm-up not started (%s)", type(exc).__name__)
         return None
     version = (mark.material, mark.segments)
@@ -123,28 +127,32 @@ def warmup_of(project: str) -> Warmup | None:
 
 
 def _run(warmup: Warmup) -> None:
-    """Every step on a read-only connection of its own; a failed step is logged and skipped."""
+    """Every step on a read-only connection of its own, then mark the warm-up done."""
     try:
-        db = open_db(warmup.project, create=False)
-    except Exception as exc:
-        _failed(warmup, "open", exc)
+        _steps(warmup)
+    finally:
         warmup.finished = time.perf_counter()
         warmup.done.set()
+
+
+def _steps(warmup: Warmup) -> None:
+    """Run STEPS; a step that fails is logged and skipped."""
+    try:
+        db = open_read_only_db(warmup.project)
+    except PROJECT_FAILURES as exc:
+        _failed(warmup, "open", exc)
         return
     try:
-        db.execute("PRAGMA query_only = ON")
         for name, compute in STEPS:
             try:
                 compute(db)
-            except Exception as exc:
-                _failed(warmup, name, exc)
+            except Exception as exc:  # a bug included: logged without its message, which may
+                _failed(warmup, name, exc)  # quote project text; the page computes it itself
     finally:
         db.close()
-        warmup.finished = time.perf_counter()
-        warmup.done.set()
 
 
-def _failed(warmup: Warmup, step: str, exc: Exception) -> None:
+def _failed(warmup: Warmup, step: str, exc: BaseException) -> None:
     warmup.failed.append(step)
     LOG.warning("kvali warm-up: step %s failed (%s); the page computes it itself", step,
                 type(exc).__name__)
