@@ -4,15 +4,18 @@ QDPX positions that point into the pseudonymised sources, and the app's switch."
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 from test_no_leaks import build_project
 from test_ui_support import no_failures, page_test
 
+from kvali.cli import cli
 from kvali.export.citations import citation_for
 from kvali.export.codings import coding_rows
 from kvali.export.records import coding_records
@@ -153,6 +156,32 @@ def test_a_pseudonymised_qdpx_imports_with_its_kvali_structure(db, tmp_path: Pat
         (Pseudonyms.load(db).scrub(label),) for (label,) in db.execute(
             "SELECT label FROM speakers"))
     assert not any("Hans" in text for (text,) in after.execute("SELECT text FROM documents"))
+
+
+def test_search_json_keeps_stored_offsets_when_pseudonymised(project: Path) -> None:
+    """`kvali search --json --pseudonymise`: start, end and the match's start and end are the
+    stored text's offsets, as without the flag (a replacement before the match in the same
+    segment moves it in the pseudonymised text), and the KWIC is cut from the text shown."""
+    def hits(*flags: str) -> list[dict]:
+        result = CliRunner().invoke(cli, ["--db", str(project), "search", "netværk", "--json",
+                                           *flags])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["hits"]
+
+    plain, hidden = hits(), hits("--pseudonymise")
+    connection = open_db(project, create=False)
+    stored = texts(connection)
+    connection.close()
+    assert [h["segment_id"] for h in plain] == [h["segment_id"] for h in hidden]
+    moved = 0
+    for before, after in zip(plain, hidden, strict=True):
+        assert (after["start"], after["end"], after["match_start"], after["match_end"]) == \
+            (before["start"], before["end"], before["match_start"], before["match_end"])
+        word = stored[after["document_id"]][after["match_start"]:after["match_end"]]
+        assert after["kwic"]["match"] == before["kwic"]["match"] == word
+        assert after["text"].startswith(after["kwic"]["left"].lstrip("…"))
+        moved += len(after["kwic"]["left"]) != len(before["kwic"]["left"])
+    assert moved  # "20 30 40 50" → "[Telefon]" before "netværk" in one turn
 
 
 def test_no_findings_no_change(db) -> None:

@@ -1,9 +1,10 @@
 """Search hits as they leave the project: `kvali search --export`, pseudonymised when asked.
 
 Without pseudonymising this is `kvali.search.export.export_hits`. With it, each hit's segment
-text, keyword in context and citation are pseudonymised (`kvali.privacy.pseudonymise`; start
-and end stay offsets into the stored text) and its free-text fields scrubbed, and the rows are
-the same columns in the same order.
+text, keyword in context and citation are pseudonymised (`kvali.privacy.pseudonymise`; start,
+end and the match's start and end stay offsets into the stored text, as the citation's are, while
+the KWIC counts in the pseudonymised text it shows) and its free-text fields scrubbed, and the
+rows are the same columns in the same order.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def pseudonymised_hit(hit: Hit, replacing: Pseudonyms, paragraphs: ParagraphInde
         marked = (span.text[:match_start] + OPEN + span.text[match_start:match_end] + CLOSE
                   + span.text[match_end:])
     result = replace(replacing.scrubbed(hit), text=span.text,
-                     kwic=make_kwic(span.text, marked, None))
+                     kwic=make_kwic(span.text, marked, None),
+                     stored_match=(hit.match_start, hit.match_end))
     result.cited = citation_for(result, paragraphs=paragraphs,
                                 pseudonymised=span.labels).text()
     return result

@@ -38,15 +38,19 @@ class Hit:
     time: str | None = None
     page: int | None = None
 
+    stored_match: tuple[int, int] | None = None
+    """The match's document offsets when `text` is not the stored text (a pseudonymised hit,
+    whose `kwic` counts in its own text); None: they follow from `start` and `kwic`."""
+
     @property
     def match_start(self) -> int:
-        """Document offset where the highlighted match begins."""
-        return self.start + self.kwic.start
+        """Document offset (in the stored text, as `start`) where the highlighted match begins."""
+        return self.stored_match[0] if self.stored_match else self.start + self.kwic.start
 
     @property
     def match_end(self) -> int:
-        """Document offset where the highlighted match ends."""
-        return self.start + self.kwic.end
+        """Document offset (in the stored text, as `end`) where the highlighted match ends."""
+        return self.stored_match[1] if self.stored_match else self.start + self.kwic.end
 
     cited: str = ""  # the citation line, set when the hit is loaded
 
