@@ -22,6 +22,7 @@ from kvali.importer import import_paths
 from kvali.ingest.model import ReadOptions
 from kvali.merge import merge_project
 from kvali.refiqda.export import export_qdpx
+from kvali.refiqda.load import import_qdpx
 from kvali.store import open_db
 from kvali.tagging.run import tag_project
 
@@ -301,6 +302,33 @@ def test_qdpx_export_brings_the_same_codings(pair: tuple[Path, Path], target: Pa
     assert db.execute("SELECT memo FROM codings WHERE code_key = 'paragraf18' AND coder = "
                       "'anna'").fetchone() == ("Søger hvert år.",)
     assert merge_project(db, archive).codings_to_add == 0
+
+
+def test_import_qdpx_and_merge_of_the_same_file_agree(pair: tuple[Path, Path], target: Path,
+                                                      tmp_path: Path) -> None:
+    """`kvali import-qdpx` and `kvali merge` of one .qdpx leave the documents the project had
+    alike: a coding by hand settles the code's pending suggestions it overlaps, a rejection the
+    one on its span, and the same coder deciding the other way is listed and skipped."""
+    archive = tmp_path / "anna.qdpx"
+    export_qdpx(open_db(pair[1], create=False), archive)
+    imported = tmp_path / "imported.db"
+    shutil.copy(target, imported)
+    before = {row[0] for row in Database(target).execute("SELECT sha256 FROM documents")}
+    merge_project(open_db(target, create=False), archive)
+    report = import_qdpx(open_db(imported, create=False), archive)
+
+    def codings(path: Path) -> set[tuple]:
+        return {row for row in Database(path).execute(
+            'SELECT d.sha256, c.start, c."end", c.code_key, c.coder, c.status FROM codings c '
+            "JOIN documents d ON d.id = c.document_id") if row[0] in before}
+
+    merged, through_import = codings(target), codings(imported)
+    assert merged == through_import
+    (sha, start, end, *_), = [row for row in merged if row[3:] == ("paragraf18", "anna", "manual")]
+    assert not [row for row in merged if row[0] == sha and row[3] == "paragraf18"
+                and row[5] == "suggested" and row[1] < end and row[2] > start]
+    assert [line for line in report.skipped if "by mette" in line and "accepted here, "
+            "rejected in the file" in line]
 
 
 def test_bad_input_is_one_line(pair: tuple[Path, Path], target: Path, tmp_path: Path) -> None:

@@ -56,6 +56,12 @@ def role_column(headers: list[str], chosen: str | None = None) -> str | None:
     return next((header for header in headers if is_role_column(header)), None)
 
 
+def decision(status: str) -> str:
+    """What a human coding's status says about its code: "coded" (manual, accepted) or
+    "rejected"; two codings by one coder on one span conflict when these differ."""
+    return "coded" if status in HUMAN_STATUSES else "rejected"
+
+
 def status_label(status: str) -> str:
     """The Danish label of a coding status."""
     return STATUS_LABELS.get(status, status)

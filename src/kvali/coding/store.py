@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kvali.access import require
+from kvali.coding.write import insert_coding, settle_suggestions
 from kvali.errors import UsageError, shorten
 
 if TYPE_CHECKING:
@@ -84,18 +85,12 @@ def add_manual_coding(
         if existing:
             return existing[0]
         stamp = now()
-        coding_id = db.execute(
-            'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
-            "status, memo, provenance, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'manual', 'manual', ?, ?, ?, ?)",
-            [document_id, segment_id, start, end, code_key, coder, memo,
-             json.dumps(provenance, ensure_ascii=False) if provenance else None, stamp, stamp],
-        ).lastrowid
-        superseded = [row[0] for row in db.execute(
-            'SELECT id FROM codings WHERE document_id = ? AND code_key = ? AND start < ? '
-            'AND "end" > ? AND origin = \'auto\' AND status = \'suggested\'',
-            [document_id, code_key, end, start])]
-        db.conn.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in superseded])
+        coding_id = insert_coding(
+            db, document_id=document_id, segment_id=segment_id, start=start, end=end,
+            code_key=code_key, coder=coder, origin="manual", status="manual", memo=memo,
+            provenance=json.dumps(provenance, ensure_ascii=False) if provenance else None,
+            created_at=stamp, updated_at=stamp)
+        superseded = settle_suggestions(db, document_id, code_key, start, end, "manual")
         log_event(db, coder, "code", {"coding": coding_id, "segment": segment_id,
                                       "code": code_key, "superseded": superseded})
     return coding_id

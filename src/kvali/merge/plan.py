@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from kvali.codebook.model import Code
-from kvali.domain import HUMAN_STATUSES
+from kvali.domain import decision
 from kvali.merge.model import Incoming, IncomingCoding, IncomingMemo
 from kvali.merge.report import Conflict, MergeReport
 from kvali.store.reimport import CARRIED_STATUSES
@@ -55,11 +55,6 @@ def plan_merge(db: Database, incoming: Incoming, documents: dict[str, int],
     _plan_codings(db, incoming, plan, report)
     _plan_memos(db, incoming, plan, report)
     return plan
-
-
-def decision(status: str) -> str:
-    """What a status says about the code: coded (manual, accepted) or rejected."""
-    return "coded" if status in HUMAN_STATUSES else "rejected"
 
 
 def _plan_codes(db: Database, incoming: Incoming, plan: Plan, report: MergeReport) -> None:

@@ -8,7 +8,6 @@ memos that are already there are skipped.
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -17,6 +16,8 @@ from sqlite_utils import Database
 
 from kvali.codebook.qdc import code_guid as guid_of_key
 from kvali.coding.store import now
+from kvali.coding.write import insert_coding, is_settled, settle_suggestions
+from kvali.domain import decision
 from kvali.refiqda.extras import CodingFacts
 from kvali.refiqda.model import QdaProject
 from kvali.refiqda.sources import Placed
@@ -32,8 +33,7 @@ def store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str, 
     users, extras = project.users, project.extras
     coding_notes: dict[int, list[str]] = defaultdict(list)
     memo_targets: list[tuple[str, str, str]] = []  # (note guid, target type, target)
-    seen = _existing_codings(db, [where.document_id for where in placed.values()])
-    existing = set(seen.values())
+    here = _Here(db, [where.document_id for where in placed.values()])
     stamp = now()
     for source in project.sources:
         where = placed[source.guid]
@@ -52,24 +52,26 @@ def store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str, 
             coder = users.get(coding.user or "") or users.get(
                 (selection.user if selection else None) or "") or DEFAULT_CODER
             identity = (where.document_id, start, end, codes[coding.code_guid], coder)
-            if identity not in seen:
-                facts = extras.codings.get(coding.guid) if extras else None
-                provenance = {"source": "qdpx", "guid": coding.guid}
-                seen[identity] = _insert_coding(
-                    db, where, start, end, codes[coding.code_guid], coder,
-                    facts or CodingFacts(provenance=json.dumps(provenance)),
-                    coding.created or stamp, None, stamp)
+            facts = (extras.codings.get(coding.guid) if extras else None) or CodingFacts(
+                provenance=json.dumps({"source": "qdpx", "guid": coding.guid}))
+            found = here.same(identity, facts.status)
+            if found is None:
+                if here.contradicts(identity, facts.status, report):
+                    continue
+                found = _insert_coding(db, where, start, end, identity[3], coder, facts,
+                                       coding.created or stamp, None, stamp)
+                here.add(identity, found, facts.status)
                 report.codings += 1
-            elif seen[identity] in existing:
+            elif here.held_before(found):
                 report.codings_existing += 1
                 continue
             notes = coding.notes + (selection.notes if selection else [])
-            coding_notes[seen[identity]].extend(notes)
+            coding_notes[found].extend(notes)
         for selection in source.selections:
             if selection.notes and not selection.codings:
                 memo_targets += [(n, "document", str(where.document_id))
                                  for n in selection.notes]
-    _store_extra_codings(db, project, codes, placed, report, stamp)
+    _store_extra_codings(db, project, codes, placed, here, report, stamp)
     for code_guid, notes in project.code_notes.items():
         if code_guid in codes:
             memo_targets += [(n, "code", codes[code_guid]) for n in notes]
@@ -96,15 +98,43 @@ def _project_texts(project: QdaProject, codes: dict[str, str]) -> list[str]:
     return texts
 
 
-def _existing_codings(db: Database, document_ids: list[int]) -> dict[tuple, int]:
-    """(document, start, end, code, coder) -> id of the codings already stored."""
-    found: dict[tuple, int] = {}
-    for document_id in set(document_ids):
-        for row in db.execute('SELECT id, document_id, start, "end", code_key, coder '
-                              "FROM codings WHERE document_id = ?",
-                              [document_id]):
-            found.setdefault(tuple(row[1:]), row[0])
-    return found
+class _Here:
+    """The human codings (accepted, manual, rejected) of the documents, by (document, start,
+    end, code, coder), as `kvali merge` sees them: one with the same decision is already here,
+    one with the other decision by the same coder is a conflict, and this project's stands."""
+
+    def __init__(self, db: Database, document_ids: list[int]) -> None:
+        self.codings: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+        for document_id in set(document_ids):
+            for row in db.execute('SELECT id, start, "end", code_key, coder, status FROM codings '
+                                  "WHERE document_id = ? AND status != 'suggested'",
+                                  [document_id]):
+                self.codings[(document_id, *row[1:5])].append((row[0], row[5]))
+        self.before = {i for found in self.codings.values() for i, _ in found}
+
+    def same(self, identity: tuple, status: str) -> int | None:
+        """The id of a coding here with the same decision, if any."""
+        return next((i for i, held in self.codings.get(identity, ())
+                     if decision(held) == decision(status)), None)
+
+    def contradicts(self, identity: tuple, status: str, report: QdpxImport) -> bool:
+        """Whether the same coder decided the other way here (listed in REPORT as skipped)."""
+        held = self.codings.get(identity)
+        if not held:
+            return False
+        document_id, start, end, code_key, coder = identity
+        report.skipped.append(f"coding of {code_key!r} by {coder} at {start}-{end} in document "
+                              f"{document_id}: {held[0][1]} here, {status} in the file; kept "
+                              "this project's")
+        return True
+
+    def add(self, identity: tuple, coding_id: int, status: str) -> None:
+        """Remember a coding this import stored."""
+        self.codings[identity].append((coding_id, status))
+
+    def held_before(self, coding_id: int) -> bool:
+        """Whether the coding was in the project before this import."""
+        return coding_id in self.before
 
 
 def _insert_memo(db: Database, target_type: str, target: str, coder: str, text: str,
@@ -119,15 +149,17 @@ def _insert_memo(db: Database, target_type: str, target: str, coder: str, text: 
 
 
 def _store_extra_codings(db: Database, project: QdaProject, codes: dict[str, str],
-                         placed: dict[str, Placed], report: QdpxImport, stamp: str) -> None:
+                         placed: dict[str, Placed], here: _Here, report: QdpxImport,
+                         stamp: str) -> None:
     """The codings kvali/project.json carries beside the Coding elements (pending and rejected
-    suggestions), on the sources whose text it describes."""
+    suggestions), on the sources whose text it describes; a rejection as a human coding is
+    (`_Here`), a pending suggestion unless it is there or a human decision here settles it."""
     if project.extras is None:
         return
-    here = {where.document_id for where in placed.values()}
-    stored = {tuple(row) for document_id in here for row in db.execute(
-        'SELECT document_id, start, "end", code_key, coder, status FROM codings '
-        "WHERE document_id = ?", [document_id])}
+    documents = {where.document_id for where in placed.values()}
+    pending = {tuple(row) for document_id in documents for row in db.execute(
+        'SELECT document_id, start, "end", code_key, coder FROM codings '
+        "WHERE document_id = ? AND status = 'suggested'", [document_id])}
     for extra in project.extras.extra_codings:
         where = placed.get(extra.source)
         key = codes.get(guid_of_key(extra.code))
@@ -136,34 +168,38 @@ def _store_extra_codings(db: Database, project: QdaProject, codes: dict[str, str
             report.skipped.append(f"a {extra.facts.status} coding of {extra.code!r} in "
                                   f"kvali/project.json has no place in this file; skipped")
             continue
-        identity = (where.document_id, extra.start, extra.end, key, extra.coder,
-                    extra.facts.status)
-        if identity in stored:
+        identity = (where.document_id, extra.start, extra.end, key, extra.coder)
+        if extra.facts.status == "suggested":
+            if identity in pending or is_settled(db, *identity[:4]):
+                report.codings_existing += 1
+                continue
+            pending.add(identity)
+        elif here.same(identity, extra.facts.status) is not None:
             report.codings_existing += 1
             continue
-        stored.add(identity)
-        _insert_coding(db, where, extra.start, extra.end, key, extra.coder, extra.facts,
-                       extra.created or stamp, extra.memo, stamp)
+        elif here.contradicts(identity, extra.facts.status, report):
+            continue
+        coding_id = _insert_coding(db, where, extra.start, extra.end, key, extra.coder,
+                                   extra.facts, extra.created or stamp, extra.memo, stamp)
+        if extra.facts.status != "suggested":
+            here.add(identity, coding_id, extra.facts.status)
         report.codings += 1
 
 
 def _insert_coding(db: Database, where: Placed, start: int, end: int, code_key: str,
                    coder: str, facts: CodingFacts, created: str, memo: str | None,
                    stamp: str) -> int:
-    index = bisect.bisect_right(where.segment_starts, start) - 1
-    segment_id = None
-    for row in where.segment_rows[max(index, 0):index + 2]:
-        if row[0] < end and row[1] > start:
-            segment_id = row[2]
-            break
-    return db.execute(
-        'INSERT INTO codings (document_id, segment_id, start, "end", code_key, coder, origin, '
-        "status, rule, score, matched, rules_hash, codebook_version, provenance, key_quote, "
-        "memo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?)",
-        [where.document_id, segment_id, start, end, code_key, coder, facts.origin, facts.status,
-         facts.rule, facts.score, facts.matched, facts.rules_hash, facts.codebook_version,
-         facts.provenance, int(facts.key_quote), memo, created, stamp]).lastrowid
+    """Store one coding on its segment; a human one first settles the pending suggestions its
+    decision settles (`kvali.coding.write`)."""
+    if facts.status != "suggested":
+        settle_suggestions(db, where.document_id, code_key, start, end, facts.status)
+    return insert_coding(
+        db, document_id=where.document_id, segment_id=where.segments.segment_for(start, end),
+        start=start, end=end, code_key=code_key, coder=coder, origin=facts.origin,
+        status=facts.status, rule=facts.rule, score=facts.score, matched=facts.matched,
+        rules_hash=facts.rules_hash, codebook_version=facts.codebook_version,
+        provenance=facts.provenance, key_quote=int(facts.key_quote), memo=memo,
+        created_at=created, updated_at=stamp)
 
 
 def _store_memos(db: Database, project: QdaProject, targets: list[tuple[str, str, str]],

@@ -36,6 +36,7 @@ from sqlite_utils import Database
 from kvali.access import require
 from kvali.codebook.qdc import KEY_LABEL, codes_from_element
 from kvali.codebook.sync import code_from_row
+from kvali.coding.placement import SegmentPlaces
 from kvali.coding.store import log_event
 from kvali.errors import InputError
 from kvali.importer import store_parsed_source
@@ -191,10 +192,8 @@ def _store_documents(db: Database, project: QdaProject, prepared: Prepared, path
     for index, (source, positions) in enumerate(zip(project.sources, prepared.positions,
                                                     strict=True)):
         document_id = known[index] or stored[first[hashes[index]]]
-        rows = [tuple(row) for row in db.execute(
-            'SELECT start, "end", id FROM segments WHERE document_id = ? ORDER BY start',
-            [document_id])]
-        placed[source.guid] = Placed(document_id, positions, [r[0] for r in rows], rows)
+        placed[source.guid] = Placed(document_id, positions,
+                                     SegmentPlaces.of_document(db, document_id))
     return placed
 
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from kvali.coding.placement import SegmentPlaces
 from kvali.domain import DOCUMENT_KINDS
 from kvali.importer import segment_source
 from kvali.ingest.model import ParsedDocument, ParsedSource, Respondent
@@ -28,12 +29,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class Placed:
-    """A source stored as a document: its id, position map and segment starts."""
+    """A source stored as a document: its id, position map and segments."""
 
     document_id: int
     positions: PositionMap
-    segment_starts: list[int]
-    segment_rows: list[tuple[int, int, int]]  # (start, end, id)
+    segments: SegmentPlaces
 
 
 

@@ -15,7 +15,6 @@ state are dropped, so the next `kvali tag` suggests afresh.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from kvali.access import require
+from kvali.coding.placement import SegmentPlaces
 from kvali.coding.store import log_event
 from kvali.domain import DOCUMENT_KINDS
 from kvali.errors import UsageError
@@ -211,20 +211,12 @@ def _store_segments(db: Database, document_id: int, text: str, blocks: list[Bloc
 def _relink_codings(db: Database, document_id: int) -> int:
     """Point each remaining coding at the new segment holding its start (else the first one it
     overlaps); returns how many codings the document keeps."""
-    segments = db.execute('SELECT id, start, "end" FROM segments WHERE document_id = ? '
-                          "ORDER BY start", [document_id]).fetchall()
-    starts = [start for _, start, _ in segments]
+    places = SegmentPlaces.of_document(db, document_id)
     codings = db.execute('SELECT id, start, "end" FROM codings WHERE document_id = ?',
                          [document_id]).fetchall()
-    links = []
-    for coding_id, start, end in codings:
-        index = bisect_right(starts, start) - 1
-        if index < 0 or start >= segments[index][2]:
-            index += 1
-            if index >= len(segments) or segments[index][1] >= end:
-                index = -1
-        links.append((segments[index][0] if index >= 0 else None, coding_id))
-    db.conn.executemany("UPDATE codings SET segment_id = ? WHERE id = ?", links)
+    db.conn.executemany("UPDATE codings SET segment_id = ? WHERE id = ?",
+                        [(places.segment_for(start, end), coding_id)
+                         for coding_id, start, end in codings])
     return len(codings)
 
 
