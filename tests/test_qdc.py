@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from kvali.codebook.model import Codebook
 from kvali.codebook.qdc import (
     CODEBOOK_NS,
     DEFAULT_COLOR,
+    KVALI_NAMESPACE,
     PROJECT_NS,
     code_guid,
     codebook_to_yaml,
@@ -20,6 +23,7 @@ from kvali.codebook.qdc import (
     import_qdc,
     normalize_color,
     slugify,
+    stable_guid,
 )
 from kvali.errors import InputError, UnsafeInputError, UsageError
 
@@ -280,3 +284,16 @@ def test_slugify_and_colours() -> None:
     assert normalize_color(" #2e7d32 ") == "#2E7D32"
     assert normalize_color("red") == DEFAULT_COLOR
     assert normalize_color(None) == DEFAULT_COLOR
+
+
+def test_stable_guid_is_uuid5_in_kvalis_namespace() -> None:
+    """GUIDs stay what every earlier export wrote: uuid5 of the name (the standard library as
+    the oracle), for code keys and the kinds an export names."""
+    rng = random.Random(16)
+    alphabet = "abcæøåÆØÅ:._- 0123456789é😀\u0301"
+    names = ["", "netvaerk", "selection:12:0:45", "coding:365808", "kode.underkode",
+             *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+               for _ in range(2000))]
+    for name in names:
+        assert stable_guid(name) == str(uuid.uuid5(KVALI_NAMESPACE, name)), name
+    assert code_guid("netvaerk") == str(uuid.uuid5(KVALI_NAMESPACE, "netvaerk"))

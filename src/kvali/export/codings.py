@@ -38,11 +38,12 @@ def coding_rows(db: Database, selection: Selection | None = None, *, anonymise: 
     """One dict per coding with the COLUMNS keys; document texts are read once each."""
     codes = {key: (name, parent) for key, name, parent in
              db.execute("SELECT key, name, parent_key FROM codes")}
+    paths = {key: _path(key, codes) for key in codes}
     text_of = _DocumentTexts(db)
     replacing = pseudonyms(db, pseudonymise)
     for record in coding_records(db, selection):
         stored = text_of(record.document_id)[record.start:record.end]
-        yield _row(replacing.scrubbed(record), codes,
+        yield _row(replacing.scrubbed(record), codes, paths,
                    replacing.span(record.document_id, record.start, stored), anonymise)
 
 
@@ -96,11 +97,13 @@ def _path(key: str, codes: dict[str, tuple[str, str | None]]) -> list[str]:
 
 
 def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]],
-         text: PseudonymisedSpan, anonymise: bool) -> dict[str, Any]:
+         paths: dict[str, list[str]], text: PseudonymisedSpan, anonymise: bool
+         ) -> dict[str, Any]:
     return {
         "document": record.document, "document_id": record.document_id, "kind": record.kind,
         "code": record.code, "code_name": codes.get(record.code, (record.code, None))[0],
-        "code_path": _path(record.code, codes), "start": record.start, "end": record.end,
+        "code_path": list(paths.get(record.code) or [record.code]), "start": record.start,
+        "end": record.end,
         "text": text.text, "status": record.status,
         "origin": record.origin, "coder": record.coder, "rule": record.rule,
         "score": record.score, "key_quote": record.key_quote, "memo": record.memo,
@@ -114,18 +117,14 @@ def _row(record: CodingRecord, codes: dict[str, tuple[str, str | None]],
     }
 
 
-_JOINED = {"code_path": " > ", "pseudonymised": ", "}
+_JOINED = [(COLUMNS.index("code_path"), " > "), (COLUMNS.index("pseudonymised"), ", ")]
 
 
 def _flat(row: dict[str, Any]) -> list[Any]:
     """A table row: the code path joined with " > ", the pseudonyms with ", ", booleans
     as 0/1."""
-    values = []
-    for column in COLUMNS:
-        value = row[column]
-        if column in _JOINED:
-            value = _JOINED[column].join(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        values.append(value)
+    values = [int(value) if value.__class__ is bool else value
+              for value in map(row.__getitem__, COLUMNS)]
+    for index, separator in _JOINED:
+        values[index] = separator.join(values[index])
     return values

@@ -148,8 +148,7 @@ def coding_records(db: Database, selection: Selection | None = None,
         sql = SELECT.replace(" FROM coding_facts f", " FROM json_each(?) j CROSS JOIN "
                              "coding_facts f ON f.coding_id = j.value")
         params = ["[" + ",".join(str(int(i)) for i in ids) + "]", *params]
-    return [_record(dict(zip(_NAMES, row, strict=True)))
-            for row in db.execute(sql + where.clause("WHERE") + _ORDER, params)]
+    return [_record(row) for row in db.execute(sql + where.clause("WHERE") + _ORDER, params)]
 
 
 def coding_facts(db: Database, selection: Selection | None = None) -> list[CodingFacts]:
@@ -159,8 +158,13 @@ def coding_facts(db: Database, selection: Selection | None = None) -> list[Codin
                     db.execute(_FACTS + where.clause("WHERE") + _ORDER, where.params)))
 
 
-def _record(values: dict) -> CodingRecord:
-    values["key_quote"] = bool(values["key_quote"])
-    values["is_interviewer"] = bool(values["is_interviewer"])
-    return CodingRecord(**values)
+_FLAGS = (_NAMES.index("key_quote"), _NAMES.index("is_interviewer"))
+"""The positions of the record's flags, stored as 0 or 1."""
+
+
+def _record(row: tuple) -> CodingRecord:
+    values = list(row)
+    for index in _FLAGS:
+        values[index] = bool(values[index])
+    return CodingRecord(*values)
 

@@ -15,7 +15,6 @@ speakers and respondents from `kvali/project.json` and skips these cases (`perso
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from sqlite_utils import Database
 
-from kvali.codebook.qdc import KVALI_NAMESPACE, PROJECT_NS
+from kvali.codebook.qdc import PROJECT_NS, stable_guid
 from kvali.privacy.pseudonymise import Pseudonyms
 from kvali.tabular import xml_safe
 
@@ -35,7 +34,7 @@ VALUE_TAGS = {"Integer": "IntegerValue", "Boolean": "BooleanValue", "Text": "Tex
 
 def guid(*parts: object) -> str:
     """A stable GUID for a kvali object (kind first: "document", 12, …)."""
-    return str(uuid.uuid5(KVALI_NAMESPACE, ":".join(str(p) for p in parts)))
+    return stable_guid(":".join(map(str, parts)))
 
 
 @dataclass
