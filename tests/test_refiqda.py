@@ -321,3 +321,17 @@ def test_damaged_qdpx_members_are_one_line(tmp_path: Path) -> None:
                                             "sources/a.txt": "Første".encode("latin-1")})
     with pytest.raises(InputError, match="not UTF-8"):
         import_qdpx(open_db(tmp_path / "q.db"), latin)
+
+
+def test_the_exported_project_is_named_after_the_project(source_path: Path,
+                                                         tmp_path: Path) -> None:
+    """The Project's name is the project's own (its file's stem, as a summary names it), not
+    the archive's: the app's download goes through a temporary "export.qdpx"."""
+    from kvali.export.downloads import qdpx_bytes
+
+    export_qdpx(open_db(source_path, create=False), tmp_path / "til-nvivo.qdpx")
+    named = project_xml(tmp_path / "til-nvivo.qdpx").get("name")
+    (tmp_path / "download.qdpx").write_bytes(qdpx_bytes(source_path))
+    assert named == project_xml(tmp_path / "download.qdpx").get("name") == source_path.stem
+    export_qdpx(open_db(source_path, create=False), tmp_path / "x.qdpx", name="Sundhed 2026")
+    assert project_xml(tmp_path / "x.qdpx").get("name") == "Sundhed 2026"

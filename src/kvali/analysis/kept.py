@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from kvali.analysis.coded import among, among_params
 from kvali.selection import Selection, Where
 from kvali.store.changes import CodingChanges, Mark, changes_since, current_mark, snapshot
+from kvali.store.connection import database_file
 
 MAX_KEPT = 64
 R = TypeVar("R")
@@ -48,15 +49,10 @@ _KEPT: OrderedDict[tuple, _Entry] = OrderedDict()
 _REGISTRY = threading.Lock()
 
 
-def project_key(db: Database) -> str | None:
-    """The file behind the connection ('' for a project in memory: nothing is kept)."""
-    return db.execute("PRAGMA database_list").fetchone()[2] or None
-
-
 def kept(db: Database, key: Hashable, build: Callable[[Database], Counts[R]]) -> R:
     """The figure KEY of the project, from BUILD the first time (and after a change of the
     material), else the kept counts brought up to date."""
-    project = project_key(db)
+    project = database_file(db)
     if project is None:
         return build(db).result()
     entry = _entry((project, key))

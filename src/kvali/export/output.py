@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kvali.errors import UsageError
+from kvali.store.connection import database_file
 
 PROJECT_COMPANIONS = ("", "-wal", "-shm", "-journal", ".bak")
 
@@ -26,8 +27,7 @@ Project = Database | str | os.PathLike[str] | None
 def project_file(project: Project) -> Path | None:
     """The project's file: a path as given, or the file a connection has open (None in memory)."""
     if isinstance(project, Database):
-        row = project.conn.execute("PRAGMA database_list").fetchone()
-        return Path(row[2]) if row and row[2] else None
+        return database_file(project)
     return Path(project) if project else None
 
 

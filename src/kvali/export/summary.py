@@ -29,7 +29,6 @@ from kvali.export.appendix import SourceEntry, agreement_lines, source_entries
 from kvali.export.bulk import collector_paused
 from kvali.export.citations import ParagraphIndex, citation_for
 from kvali.export.coverage import Breakdown, coverage, group_totals, share
-from kvali.export.output import project_file
 from kvali.export.passages import Passages, Span, Texts
 from kvali.export.quote_words import ThemeWords
 from kvali.export.quotes import Choice, Quote, QuotePart
@@ -37,6 +36,7 @@ from kvali.export.records import CodingLike, CodingRecord, coding_facts, coding_
 from kvali.export.survey_answers import SurveyQuestion, survey_questions
 from kvali.privacy.pseudonymise import Pseudonyms, pseudonyms
 from kvali.selection import Selection, shown_codes
+from kvali.store.connection import project_name
 
 __all__ = ["CodeSection", "SourceEntry", "Summary", "build_summary", "explanation",
            "summary_selection"]
@@ -168,7 +168,7 @@ def _build_summary(db: Database, selection: Selection, quotes_per_code: int,
                    anonymise=anonymise, pseudonymised=pseudonymise, selection=note,
                    all_municipalities=totals[("all", "all")], sections=sections,
                    statuses=statuses, created=date.today().isoformat(),
-                   project=_project_name(db), coders=sorted({f.coder for f in facts}),
+                   project=project_name(db), coders=sorted({f.coder for f in facts}),
                    codebook_version=codebook.version,
                    sources=source_entries(db, facts, replacing),
                    agreement=agreement_lines(db, selection, facts),
@@ -261,8 +261,3 @@ def _quote(choice: Choice, record: CodingRecord, replacing: Pseudonyms, anonymis
     return Quote(record, tuple(parts), citation,
                  tuple(replacing.scrub(reason) for reason in choice.reasons))
 
-
-def _project_name(db: Database) -> str:
-    """The project's name: its file's name without the suffix ("" in memory)."""
-    path = project_file(db)
-    return path.stem if path else ""

@@ -56,6 +56,7 @@ from kvali.privacy.pseudonymise import PseudonymisedSpan, Pseudonyms, pseudonyms
 from kvali.refiqda.export_cases import CaseSelections, cases_element, guid, variable_value
 from kvali.refiqda.extras import MEMBER, Extras, collect_extras
 from kvali.refiqda.positions import Convention, unit_offsets
+from kvali.store.connection import project_name
 from kvali.tabular import xml_safe
 
 POSITIONS = ("chars", "utf16")
@@ -78,7 +79,9 @@ def export_qdpx(db: Database, path: str | os.PathLike[str], *,
                 statuses: tuple[str, ...] = HUMAN_STATUSES, name: str | None = None,
                 pseudonymise: bool = False, positions: str = "chars",
                 one_coding_per_selection: bool = False) -> QdpxExport:
-    """Write the project to a .qdpx archive (never over the project); returns the counts.
+    """Write the project to a .qdpx archive (never over the project); returns the counts. The
+    Project's name is `name`, else the project's own (its file's name without the suffix, as a
+    summary gives it), else the archive's.
 
     `positions` is "chars" (code points, the standard) or "utf16" (UTF-16 code units, as NVivo
     counts); `one_coding_per_selection` writes a selection per coding instead of per span."""
@@ -89,7 +92,7 @@ def export_qdpx(db: Database, path: str | os.PathLike[str], *,
     check_target(path, db)
     builder = _Builder(db, statuses, pseudonyms(db, pseudonymise), utf16=positions == "utf16",
                        one_coding_per_selection=one_coding_per_selection)
-    root = builder.project(builder.replacing.scrub(name or Path(path).stem))
+    root = builder.project(builder.replacing.scrub(name or project_name(db) or Path(path).stem))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     with output_file(path, db) as target, \
             zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:

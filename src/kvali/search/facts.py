@@ -31,9 +31,10 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from kvali.search.answers import Answers
-from kvali.search.index import index_stamp, project_file
+from kvali.search.index import index_stamp
 from kvali.selection import Selection, Where, compile_selection
 from kvali.store.changes import current_mark
+from kvali.store.connection import database_file
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -187,7 +188,7 @@ def _narrowed(db: Database, facts: _Facts, selection: Selection,
 def scope(db: Database, selection: Selection) -> Scope | None:
     """The scope of a selection that `remembers` allows, kept per process and project until the
     index or the material changes; None when the places do not fit (the search then joins)."""
-    key = project_file(db)
+    key = database_file(db)
     if key is None:
         facts = _read(db)
         return None if facts is None else _narrowed(db, facts, selection, None)

@@ -1,5 +1,6 @@
 """Bring the FTS5 index up to date with segments written outside an import (see schema_search),
-and tell per-process caches which project and which state of its index they hold."""
+and tell per-process caches which state of its index they hold (which project:
+`kvali.store.connection.database_file`)."""
 
 from __future__ import annotations
 
@@ -27,15 +28,6 @@ def sync_index(db: Database | sqlite3.Connection) -> bool:
         for statement in FLUSH_PENDING:
             db.execute(statement)
     return True
-
-
-def project_file(db: Database | sqlite3.Connection) -> str | None:
-    """The project's file name, the key of a per-process cache; None for an in-memory project
-    (never cached)."""
-    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and file:
-            return str(file)
-    return None
 
 
 def index_stamp(db: Database | sqlite3.Connection) -> tuple[bytes, ...]:

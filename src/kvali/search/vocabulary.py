@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kvali.search.index import index_stamp, project_file
+from kvali.search.index import index_stamp
+from kvali.store.connection import database_file
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -103,7 +104,7 @@ _READING = threading.Lock()
 
 def vocabulary(db: Database) -> Vocabulary:
     """The project's vocabulary, read once and re-read only after segments were added or removed."""
-    key = project_file(db)
+    key = database_file(db)
     if key is None:
         return Vocabulary(dict(db.execute("SELECT term, doc FROM segments_fts_terms").fetchall()))
     stamp = index_stamp(db)

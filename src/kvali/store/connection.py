@@ -13,8 +13,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kvali.errors import ProjectError, UsageError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DEFAULT_DB = "kvali.db"
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -132,3 +136,20 @@ def open_read_only(path: str | os.PathLike[str] | None = None) -> sqlite3.Connec
         conn.close()
         raise
     return conn
+
+
+def database_file(db: Database | sqlite3.Connection) -> Path | None:
+    """The file a connection (or sqlite-utils Database) has open as its main database; None
+    for a project in memory. The key of every per-process cache of a project."""
+    conn = db.conn if hasattr(db, "conn") else db
+    for _seq, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def project_name(db: Database | sqlite3.Connection) -> str:
+    """The project's name, as reports and exported projects give it: its file's name without
+    the suffix ("" in memory)."""
+    path = database_file(db)
+    return path.stem if path else ""

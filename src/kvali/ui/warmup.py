@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from kvali.analysis.kept import project_key
 from kvali.errors import KvaliError
 from kvali.search.facts import scope
 from kvali.search.vocabulary import vocabulary
 from kvali.selection import Selection
 from kvali.store.changes import current_mark
+from kvali.store.connection import database_file
 from kvali.store.db import open_read_only_db
 from kvali.views.codes import code_counts
 from kvali.views.documents import list_documents
@@ -103,9 +103,10 @@ def warm_up(db: Database) -> Warmup | None:
     if os.environ.get("KVALI_WARMUP", "1") == "0":
         return None
     try:
-        project = project_key(db)
-        if project is None:
+        path = database_file(db)
+        if path is None:
             return None
+        project = str(path)
         mark = current_mark(db)
     except PROJECT_FAILURES as exc:  # the page will say what is wrong with the project
         LOG.warning("kvali warm-up not started (%s)", type(exc).__name__)
