@@ -63,7 +63,8 @@ def test_relative_paths_stay_inside_the_archive(tmp_path: Path) -> None:
     assert codings(db) == [("mødet", "samarbejde", "samarbejde", "Bo")]
     assert report.missing == [{"name": "Udenfor", "path": "relative:///../hemmelig.txt",
                                "reason": "its path '/../hemmelig.txt' points outside the "
-                                         "archive", "codings": 0}]
+                                         "archive", "codings": 0, "why": "outside_archive",
+                               "detail": "/../hemmelig.txt"}]
     assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
 
 

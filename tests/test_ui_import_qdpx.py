@@ -135,3 +135,15 @@ def test_reasons_and_readings_in_danish(tmp_path: Path) -> None:
     assert reading_label("UTF-16 units, CRLF as one") == (
         "UTF-16-enheder, som NVivo tæller (en emoji tæller to), linjeskift (CRLF) som ét tegn")
     assert reading_label("a new reading") == "a new reading"
+
+
+def test_every_reason_a_source_is_skipped_has_its_danish_line() -> None:
+    """The reason travels as a key (kvali.refiqda.model.UNPLACED_REASONS), so no English line
+    reaches the page however the import words it; an unknown reason is shown as written."""
+    from kvali.refiqda.model import UNPLACED_REASONS, MissingSource, unplaced_reason
+
+    for why, (english, danish) in UNPLACED_REASONS.items():
+        missing = MissingSource("Kilde", "", unplaced_reason(why, "sti.txt"), 2, why, "sti.txt")
+        assert missing.danish_reason() == danish.format(detail="sti.txt")
+        assert missing.reason == english.format(detail="sti.txt") != missing.danish_reason()
+    assert MissingSource("Kilde", "", "something new", 0).danish_reason() == "something new"

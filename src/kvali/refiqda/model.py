@@ -81,14 +81,41 @@ class QdaNote:
     user: str | None
 
 
+UNPLACED_REASONS = {
+    "not_in_archive": ("its text file {detail!r} is not in the archive",
+                       "tekstfilen findes ikke i .qdpx-filen"),
+    "outside_archive": ("its path {detail!r} points outside the archive",
+                        "stien peger uden for .qdpx-filen, så teksten læses ikke"),
+    "no_text": ("it has neither a plainTextPath nor a PlainTextContent",
+                "kilden har hverken en tekstfil (plainTextPath) eller en tekst "
+                "(PlainTextContent)"),
+    "no_representation": ("a {detail} without a text representation or transcript",
+                          "kilden ({detail}) har hverken en tekstudgave eller en transskription"),
+}
+"""Why a source's text cannot be found: (the command line's English, the app's Danish)."""
+
+
+def unplaced_reason(why: str, detail: str = "") -> str:
+    """The English line of an UNPLACED_REASONS reason."""
+    return UNPLACED_REASONS[why][0].format(detail=detail)
+
+
 @dataclass
 class MissingSource:
-    """A source whose text is not in the file, and how many codings were lost with it."""
+    """A source whose text is not in the file, and how many codings were lost with it; `why`
+    is its key in UNPLACED_REASONS, `detail` the path or element it names."""
 
     name: str
     path: str
     reason: str
     codings: int
+    why: str = ""
+    detail: str = ""
+
+    def danish_reason(self) -> str:
+        """The reason in Danish (the English one for a reason kvali does not know)."""
+        known = UNPLACED_REASONS.get(self.why)
+        return known[1].format(detail=self.detail) if known else self.reason
 
     def describe(self) -> str:
         """One line for warnings."""

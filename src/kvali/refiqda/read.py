@@ -39,6 +39,7 @@ from kvali.refiqda.model import (
     QdaSelection,
     QdaSet,
     QdaSource,
+    unplaced_reason,
 )
 
 INTERNAL = "internal://"
@@ -111,7 +112,7 @@ class _Files:
         """The decoded text of the file a plainTextPath names; `Unplaced` when it is absent."""
         info = self.members.get(self.member_name(reference))
         if info is None:
-            raise Unplaced(f"its text file {reference!r} is not in the archive")
+            raise Unplaced("not_in_archive", reference)
         return _decode(self.archive.read(info), f"{self.source}:{info.filename}")
 
     def member_name(self, reference: str) -> str:
@@ -125,7 +126,12 @@ class _Files:
 
 
 class Unplaced(Exception):
-    """A source's text cannot be found; the message says why."""
+    """A source's text cannot be found: `why` is a key of UNPLACED_REASONS, `detail` the path
+    or element it names; the message is the English line."""
+
+    def __init__(self, why: str, detail: str = "") -> None:
+        super().__init__(unplaced_reason(why, detail))
+        self.why, self.detail = why, detail
 
 
 def _archive_path(reference: str) -> str:
@@ -142,7 +148,7 @@ def _archive_path(reference: str) -> str:
             # tool's own disk: only a file of that name inside the archive can be its text
     parts = [p for p in reference.replace("\\", "/").lower().split("/") if p not in ("", ".")]
     if not parts or ".." in parts:
-        raise Unplaced(f"its path {reference!r} points outside the archive")
+        raise Unplaced("outside_archive", reference)
     return "/".join(parts)
 
 
@@ -185,10 +191,10 @@ def _project(root: Element, files: _Files, source: str) -> QdaProject:
         text_element = _text_element(element)
         try:
             if text_element is None:
-                raise Unplaced(f"a {element.tag} without a text representation or transcript")
+                raise Unplaced("no_representation", element.tag)
             raw = _text_of(text_element, files)
         except Unplaced as exc:
-            project.missing.append(_missing(element, text_element, str(exc)))
+            project.missing.append(_missing(element, text_element, exc))
             project.skipped.append(project.missing[-1].describe())
             continue
         project.sources.append(_source(element, text_element, raw, source))
@@ -262,7 +268,7 @@ def _text_of(element: Element, files: _Files) -> str:
         return content.text or ""
     path = element.get("plainTextPath")
     if not path:
-        raise Unplaced("it has neither a plainTextPath nor a PlainTextContent")
+        raise Unplaced("no_text")
     return files.text(path)
 
 
@@ -273,10 +279,12 @@ def _note_text(element: Element, files: _Files) -> str:
         return ""
 
 
-def _missing(element: Element, text_element: Element | None, reason: str) -> MissingSource:
+def _missing(element: Element, text_element: Element | None, unplaced: Unplaced
+             ) -> MissingSource:
     codings = sum(1 for _ in element.iter("Coding"))
     path = (text_element if text_element is not None else element).get("plainTextPath") or ""
-    return MissingSource(_source_name(element, text_element), path, reason, codings)
+    return MissingSource(_source_name(element, text_element), path, str(unplaced), codings,
+                         unplaced.why, unplaced.detail)
 
 
 def _source_name(element: Element, text_element: Element | None) -> str:

@@ -1,11 +1,10 @@
 """What the Importér page says about a REFI-QDA import, in Danish: what came in, how each
 source's positions were read, the sources that could not be placed (with the codings lost) and
-the other warnings. The import's own lines are English (the CLI prints them); the known reasons
-and readings are put in Danish here, and an unknown one is shown as the import wrote it."""
+the other warnings. The import's own lines are English (the CLI prints them); a source's reason
+comes in Danish from its key (`kvali.refiqda.model.UNPLACED_REASONS`), the readings are put in
+Danish here, and an unknown one is shown as the import wrote it."""
 
 from __future__ import annotations
-
-import re
 
 from kvali.refiqda.load import QdpxImport
 from kvali.refiqda.model import MissingSource
@@ -16,16 +15,6 @@ READINGS = {
     "CRLF as one": "linjeskift (CRLF) som ét tegn",
     "BOM counted": "byte-order-mærket talt med",
 }
-REASONS = [
-    (re.compile(r"its text file .* is not in the archive"),
-     "tekstfilen findes ikke i .qdpx-filen"),
-    (re.compile(r"its path .* points outside the archive"),
-     "stien peger uden for .qdpx-filen, så teksten læses ikke"),
-    (re.compile(r"it has neither a plainTextPath nor a PlainTextContent"),
-     "kilden har hverken en tekstfil (plainTextPath) eller en tekst (PlainTextContent)"),
-    (re.compile(r"a (\w+) without a text representation or transcript"),
-     r"kilden (\1) har hverken en tekstudgave eller en transskription"),
-]
 
 
 def count(number: int, one: str, many: str) -> str:
@@ -36,14 +25,6 @@ def count(number: int, one: str, many: str) -> str:
 def reading_label(description: str) -> str:
     """A position reading ("UTF-16 units, CRLF as one") in Danish."""
     return ", ".join(READINGS.get(part, part) for part in description.split(", "))
-
-
-def reason_label(reason: str) -> str:
-    """Why a source could not be placed, in Danish when the reason is a known one."""
-    for pattern, danish in REASONS:
-        if pattern.fullmatch(reason):
-            return pattern.sub(danish, reason)
-    return reason
 
 
 def imported_sentence(report: QdpxImport) -> str:
@@ -67,7 +48,7 @@ def missing_lines(report: QdpxImport) -> list[str]:
     lines = []
     for missing in report.missing:
         path = f" ({missing['path']})" if missing["path"] else ""
-        lines.append(f"{missing['name']}{path}: {reason_label(missing['reason'])} – "
+        lines.append(f"{missing['name']}{path}: {MissingSource(**missing).danish_reason()} – "
                      f"{count(missing['codings'], 'kodning', 'kodninger')} tabt")
     return lines
 
