@@ -256,3 +256,21 @@ def test_project_file_failures_are_user_errors(message: str, says: str) -> None:
     error = store_db.busy_error(sqlite3.OperationalError(message))
     assert isinstance(error, ProjectError) and says in str(error) and error.danish
     assert store_db.busy_error(sqlite3.OperationalError("no such table: x")) is None
+
+
+def test_a_projects_file_and_name(tmp_path: Path) -> None:
+    """The one answer to which file a connection has open and what the project is called:
+    the file's stem for a project on disk, nothing for one in memory (nothing is cached)."""
+    from sqlite_utils import Database
+
+    from kvali.store.connection import database_file, project_name
+
+    db = open_db(tmp_path / "Sundhed 2026.db")
+    assert database_file(db) == tmp_path / "Sundhed 2026.db"
+    assert database_file(db.conn) == tmp_path / "Sundhed 2026.db"
+    assert project_name(db) == "Sundhed 2026"
+    db.execute("ATTACH ':memory:' AS other")  # another database on the connection: still main's
+    assert database_file(db) == tmp_path / "Sundhed 2026.db"
+    db.close()
+    memory = Database(memory=True)
+    assert database_file(memory) is None and project_name(memory) == ""
