@@ -7,15 +7,15 @@ import json
 from dataclasses import asdict
 
 from kvali.ingest.model import Block, ParsedDocument, Respondent, Speaker
-from kvali.refiqda.extras import FORMAT, VERSION, CodingFacts, ExtraCoding, Extras, SourceExtras
+from kvali.refiqda.extras import FORMAT, VERSION, CodingState, ExtraCoding, Extras, SourceExtras
 
 
 def test_to_json_is_what_asdict_gives() -> None:
-    facts = CodingFacts(status="accepted", origin="auto", rule="keyword:netværk", score=0.9,
+    facts = CodingState(status="accepted", origin="auto", rule="keyword:netværk", score=0.9,
                         matched="[[3, 10]]", rules_hash="abc", codebook_version="2026.3",
                         provenance='{"search": "x"}', key_quote=True)
     extra = ExtraCoding("g-source", 3, 10, "netvaerk", "kvali",
-                        CodingFacts(status="suggested", origin="auto", score=1.0), None, "t")
+                        CodingState(status="suggested", origin="auto", score=1.0), None, "t")
     speaker = Speaker("IP1", "Anna", "Leder", "Aarhus", False)
     document = ParsedDocument("Samtale", "interview", "IP1: Det nære netværk.",
                               [Block(5, 22, "IP1", "00:01:02", None, None)],

@@ -24,7 +24,7 @@ from kvali.merge.model import (
     IncomingMemo,
 )
 from kvali.refiqda.codings_in import DEFAULT_CODER
-from kvali.refiqda.extras import CodingFacts
+from kvali.refiqda.extras import CodingState
 from kvali.refiqda.positions import PositionMap
 from kvali.refiqda.read import QdaProject, QdaSource, read_qdpx
 from kvali.refiqda.sources import source_document, source_positions
@@ -74,7 +74,7 @@ def _codings(project: QdaProject, source: QdaSource, positions: PositionMap,
         user = coding.user or (selection.user if selection else None) or ""
         notes = coding.notes + (selection.notes if selection else [])
         facts = project.extras.codings.get(coding.guid) if project.extras else None
-        facts = facts or CodingFacts(provenance=json.dumps({"source": "qdpx",
+        facts = facts or CodingState(provenance=json.dumps({"source": "qdpx",
                                                             "guid": coding.guid}))
         found.append(_incoming(
             source.guid, span[0], span[1], keys[coding.code_guid],
@@ -106,7 +106,7 @@ def _carried_extra_codings(project: QdaProject, source_guid: str,
 
 
 def _incoming(source_guid: str, start: int, end: int, key: str, coder: str,
-              facts: CodingFacts, memo: str | None, created: str | None) -> IncomingCoding:
+              facts: CodingState, memo: str | None, created: str | None) -> IncomingCoding:
     return IncomingCoding(source_guid, start, end, key, coder, facts.status, facts.origin,
                           memo, facts.key_quote, facts.provenance, facts.rule, facts.score,
                           facts.matched, facts.rules_hash, facts.codebook_version, created)

@@ -18,7 +18,7 @@ from kvali.codebook.qdc import code_guid as guid_of_key
 from kvali.coding.store import now
 from kvali.coding.write import insert_coding, is_settled, settle_suggestions
 from kvali.domain import decision
-from kvali.refiqda.extras import CodingFacts
+from kvali.refiqda.extras import CodingState
 from kvali.refiqda.model import QdaProject
 from kvali.refiqda.sources import Placed
 
@@ -52,7 +52,7 @@ def store_codings_and_memos(db: Database, project: QdaProject, codes: dict[str, 
             coder = users.get(coding.user or "") or users.get(
                 (selection.user if selection else None) or "") or DEFAULT_CODER
             identity = (where.document_id, start, end, codes[coding.code_guid], coder)
-            facts = (extras.codings.get(coding.guid) if extras else None) or CodingFacts(
+            facts = (extras.codings.get(coding.guid) if extras else None) or CodingState(
                 provenance=json.dumps({"source": "qdpx", "guid": coding.guid}))
             found = here.same(identity, facts.status)
             if found is None:
@@ -187,7 +187,7 @@ def _store_extra_codings(db: Database, project: QdaProject, codes: dict[str, str
 
 
 def _insert_coding(db: Database, where: Placed, start: int, end: int, code_key: str,
-                   coder: str, facts: CodingFacts, created: str, memo: str | None,
+                   coder: str, facts: CodingState, created: str, memo: str | None,
                    stamp: str) -> int:
     """Store one coding on its segment; a human one first settles the pending suggestions its
     decision settles (`kvali.coding.write`)."""

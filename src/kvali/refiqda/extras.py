@@ -44,8 +44,9 @@ ORIGINS = ("auto", "manual")
 
 
 @dataclass
-class CodingFacts:
-    """What a coding has beyond its span, code and coder."""
+class CodingState:
+    """What a coding has beyond its span, code and coder: its status and where it came from
+    (not `kvali.export.records.CodingFacts`, the facts a summary counts)."""
 
     status: str = "manual"
     origin: str = "manual"
@@ -67,7 +68,7 @@ class ExtraCoding:
     end: int
     code: str  # code key
     coder: str
-    facts: CodingFacts
+    facts: CodingState
     memo: str | None = None
     created: str | None = None
 
@@ -87,7 +88,7 @@ class Extras:
 
     sources: dict[str, SourceExtras] = field(default_factory=dict)
     respondents: dict[str, dict[str, Respondent]] = field(default_factory=dict)
-    codings: dict[str, CodingFacts] = field(default_factory=dict)
+    codings: dict[str, CodingState] = field(default_factory=dict)
     extra_codings: list[ExtraCoding] = field(default_factory=list)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     codebook_version: str = ""
@@ -186,8 +187,8 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _facts(row: dict) -> CodingFacts:
-    facts = CodingFacts(
+def _facts(row: dict) -> CodingState:
+    facts = CodingState(
         status=str(row["status"]), origin=str(row["origin"]), rule=_text(row.get("rule")),
         score=None if row.get("score") is None else float(row["score"]),
         matched=_text(row.get("matched")), rules_hash=_text(row.get("rules_hash")),
@@ -281,7 +282,7 @@ def collect_extras(db: Database, *, statuses: tuple[str, ...], replacing: Pseudo
         extras.sources[source_guids[document_id]] = SourceExtras(
             text_sha256(text.text), document, respondents)
     for row in db.query("SELECT * FROM codings ORDER BY id"):
-        facts = CodingFacts(
+        facts = CodingState(
             status=row["status"], origin=row["origin"], rule=row["rule"], score=row["score"],
             matched=_scrubbed(scrub, row["matched"]),
             rules_hash=row["rules_hash"], codebook_version=row["codebook_version"],
