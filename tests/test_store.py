@@ -274,3 +274,22 @@ def test_a_projects_file_and_name(tmp_path: Path) -> None:
     db.close()
     memory = Database(memory=True)
     assert database_file(memory) is None and project_name(memory) == ""
+
+
+def test_the_schema_accepts_exactly_the_document_kinds(tmp_path: Path) -> None:
+    """The documents table's CHECK (written out in migration m001, which never changes) and
+    kvali.domain.DOCUMENT_KINDS name the same kinds."""
+    from kvali.domain import DOCUMENT_KINDS
+
+    db = open_db(tmp_path / "kinds.db")
+    db.execute("INSERT INTO imports (path, sha256, kind, imported_at) VALUES ('f', 's', 'x', 't')")
+    accepted = []
+    for kind in (*DOCUMENT_KINDS, "surveyxact", "auto", "rapport"):
+        try:
+            db.execute("INSERT INTO documents (import_id, name, kind, text, sha256, pipeline, "
+                       "created_at) VALUES (1, 'd', ?, 't', 's', 'p', 't')", [kind])
+            accepted.append(kind)
+        except sqlite3.IntegrityError:
+            pass
+    assert tuple(accepted) == DOCUMENT_KINDS
+    db.close()

@@ -38,9 +38,10 @@ def settle_suggestions(db: Database, document_id: int, code_key: str, start: int
                        status: str) -> list[int]:
     """Delete the pending suggestions of the code that a human coding with STATUS on
     [start, end) settles (see the module docstring); returns their ids."""
-    span = 'start < ? AND "end" > ?' if decision(status) == "coded" else \
-        'start = ? AND "end" = ?'
-    bounds = [end, start] if decision(status) == "coded" else [start, end]
+    if decision(status) == "coded":
+        span, bounds = 'start < ? AND "end" > ?', [end, start]
+    else:
+        span, bounds = 'start = ? AND "end" = ?', [start, end]
     settled = [row[0] for row in db.execute(
         "SELECT id FROM codings WHERE document_id = ? AND code_key = ? AND origin = 'auto' "
         f"AND status = 'suggested' AND {span}", [document_id, code_key, *bounds])]

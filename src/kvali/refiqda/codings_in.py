@@ -106,10 +106,11 @@ class _Here:
     def __init__(self, db: Database, document_ids: list[int]) -> None:
         self.codings: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
         for document_id in set(document_ids):
-            for row in db.execute('SELECT id, start, "end", code_key, coder, status FROM codings '
-                                  "WHERE document_id = ? AND status != 'suggested'",
-                                  [document_id]):
-                self.codings[(document_id, *row[1:5])].append((row[0], row[5]))
+            for coding_id, start, end, code_key, coder, status in db.execute(
+                    'SELECT id, start, "end", code_key, coder, status FROM codings '
+                    "WHERE document_id = ? AND status != 'suggested'", [document_id]):
+                self.codings[(document_id, start, end, code_key, coder)].append(
+                    (coding_id, status))
         self.before = {i for found in self.codings.values() for i, _ in found}
 
     def same(self, identity: tuple, status: str) -> int | None:

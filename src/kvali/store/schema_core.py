@@ -14,7 +14,9 @@ core = Migrations("kvali.core")
 
 @core()
 def m001_core_tables(db: Database) -> None:
-    """Create the core tables and load the 98 municipalities."""
+    """Create the core tables and load the 98 municipalities. The documents' kind CHECK spells
+    out `kvali.domain.DOCUMENT_KINDS` because an applied migration never changes;
+    tests/test_store.py keeps the two equal."""
     db.executescript(
         """
         CREATE TABLE municipalities (
